@@ -1,0 +1,1 @@
+"""synpharm: what will this drug do to synaptic plasticity?"""

@@ -1,0 +1,135 @@
+"""Results of a virtual experiment: per-pulse measurements per slice, readouts, provenance.
+
+Everything here comes out of the simulation and the analysis functions; nothing is written in.
+Arrays have shape ``(n_slices, n_pulses)`` unless stated otherwise. Units are SI internally
+(V, s, V/s); :meth:`Readout.as_dict` gives values in the units named by ``unit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Readout:
+    """A per-slice readout and its group statistics.
+
+    Attributes
+    ----------
+    name
+        e.g. ``"ltp_percent"``.
+    values
+        One value per slice (NaN where the slice gave none), shape ``(n_slices,)``, in ``unit``.
+    unit
+        Unit of ``values`` as reported (``"%"``, ``"mV/ms"``, ``"1"``).
+    welch_t, welch_p
+        Welch t-test against the control condition (NaN for the control itself).
+    """
+
+    name: str
+    values: np.ndarray
+    unit: str
+    welch_t: float = float("nan")
+    welch_p: float = float("nan")
+
+    @property
+    def n(self) -> int:
+        return int(np.sum(np.isfinite(self.values)))
+
+    @property
+    def mean(self) -> float:
+        return float(np.nanmean(self.values)) if self.n else float("nan")
+
+    @property
+    def sem(self) -> float:
+        if self.n < 2:
+            return float("nan")
+        return float(np.nanstd(self.values, ddof=1) / np.sqrt(self.n))
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"mean": self.mean, "sem": self.sem, "n": self.n, "unit": self.unit}
+        if np.isfinite(self.welch_p):
+            out["welch_t_vs_control"] = self.welch_t
+            out["p_vs_control"] = self.welch_p
+        return out
+
+
+@dataclass(frozen=True)
+class PulseTable:
+    """Per-pulse measurements of every slice in one condition.
+
+    Attributes
+    ----------
+    time
+        Stimulus times [s] from the start of the protocol, shape ``(n_pulses,)``.
+    kind
+        What each stimulus was: ``"test"``, ``"pp1"``, ``"pp2"``, ``"io"``, shape ``(n_pulses,)``.
+        Train pulses are not measured and are not in the table.
+    intensity
+        Stimulus intensity as a fraction of the maximal stimulus, shape ``(n_pulses,)``.
+    fepsp_slope
+        Initial fEPSP slope [V/s] (numerically mV/ms), signed (negative for a negative-going
+        fEPSP), shape ``(n_slices, n_pulses)``.
+    fepsp_amplitude
+        Baseline-to-negative-peak amplitude [V], shape ``(n_slices, n_pulses)``.
+    fiber_volley_amplitude
+        Presynaptic fiber-volley amplitude [V], shape ``(n_slices, n_pulses)``.
+    """
+
+    time: np.ndarray
+    kind: np.ndarray
+    intensity: np.ndarray
+    fepsp_slope: np.ndarray
+    fepsp_amplitude: np.ndarray
+    fiber_volley_amplitude: np.ndarray
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """One condition (e.g. ``ketamine 10 uM``) of a virtual experiment."""
+
+    name: str
+    drugs: tuple[tuple[str, float], ...]  # (compound, concentration [mol/m^3]) pairs
+    pulses: PulseTable
+    readouts: dict[str, Readout]
+    example_traces: dict[str, np.ndarray] = field(default_factory=dict)  # label -> (n_samples,) [V]
+    trace_time: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_samples,) [s]
+
+    @property
+    def compound(self) -> str | None:
+        return "+".join(name for name, _ in self.drugs) if self.drugs else None
+
+    @property
+    def concentration_uM(self) -> float | None:  # noqa: N802 - the unit is part of the name
+        return self.drugs[0][1] * 1e3 if self.drugs else None
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """All conditions of a virtual experiment plus provenance (versions, seed, citations)."""
+
+    protocol_name: str
+    conditions: list[ConditionResult]
+    induction_time: float | None  # [s] onset of the first train, None without induction
+    drug_time: float | None  # [s] onset of the first wash-in, None without drugs
+    provenance: dict[str, Any]
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary document (``summary.json`` and ``synpharm run --json``)."""
+        return {
+            "protocol": self.protocol_name,
+            "conditions": [
+                {
+                    "name": c.name,
+                    "compound": c.compound,
+                    "concentration_uM": c.concentration_uM,
+                    "drugs": [{"compound": n, "concentration_uM": v * 1e3} for n, v in c.drugs],
+                    "readouts": {k: r.as_dict() for k, r in c.readouts.items()},
+                }
+                for c in self.conditions
+            ],
+            "provenance": self.provenance,
+        }
