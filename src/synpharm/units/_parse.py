@@ -23,6 +23,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "rate_constant": ("1 / second", "'0.2 /s'"),
     "second_order_rate": ("m**3 / mol / second", "'1e5 /M/s'"),
     "volume": ("m**3", "'0.05 um**3'"),
+    "capacitance": ("farad", "'150 pF'"),
+    "inverse_voltage": ("1 / volt", "'0.062 /mV'"),
 }
 
 

@@ -1,0 +1,158 @@
+"""The ``synpharm`` command line.
+
+Bad input (a protocol field, a unit, a compound name, a missing file) prints one line
+``error: <field>: <problem>; <fix>`` on stderr and exits with code 2, writing no output files.
+Heavy modules (NumPy-based simulation, matplotlib) are imported inside the commands so that
+``synpharm --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from synpharm.errors import InputError
+
+if TYPE_CHECKING:
+    from synpharm.results import ExperimentResult
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="synpharm",
+    help="Virtual experiments: drug effects on synaptic transmission and hippocampal LTP.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+compounds_app = typer.Typer(help="The compound library.", no_args_is_help=True)
+app.add_typer(compounds_app, name="compounds")
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn bad user input into one ``error:`` line on stderr and exit code 2."""
+    try:
+        yield
+    except InputError as error:
+        _fail(str(error))
+    except FileNotFoundError as error:
+        _fail(f"{error.filename}: no such file" if error.filename else str(error))
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Protocol file (TOML).", show_default=False)],
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the summary JSON to stdout instead of a table.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Output folder [default: out/<protocol name>].", show_default=False
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Seed of the virtual cohort (overrides the protocol).", show_default=False
+        ),
+    ] = None,
+    cohort: Annotated[
+        int | None,
+        typer.Option(help="Slices per condition (overrides the protocol).", show_default=False),
+    ] = None,
+) -> None:
+    """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
+    with _user_errors():
+        from synpharm.protocols import Protocol
+
+        protocol = Protocol.from_toml(file)
+        if cohort is not None and cohort < 1:
+            raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
+        if seed is not None and seed < 0:
+            raise InputError("--seed", f"must be zero or positive, got {seed}", "give e.g. 0")
+        from synpharm.report import write_outputs
+        from synpharm.simulate import run_protocol
+
+        result = run_protocol(
+            protocol,
+            cohort=protocol.cohort if cohort is None else cohort,
+            seed=protocol.seed if seed is None else seed,
+            progress=sys.stderr.isatty(),
+        )
+        out_dir = write_outputs(
+            result, out if out is not None else Path("out") / protocol.name, protocol=protocol
+        )
+    if json_output:
+        typer.echo(json.dumps(result.summary(), indent=2))
+    else:
+        _print_table(result)
+    typer.echo(f"wrote {out_dir}", err=True)
+
+
+def _cell(readout: dict[str, Any]) -> str:
+    mean, sem, n = readout["mean"], readout["sem"], readout["n"]
+    if mean is None or mean != mean:  # NaN
+        return f"- ({n})"
+    if sem is None or sem != sem:
+        return f"{mean:.3g} ({n})"
+    return f"{mean:.3g} ± {sem:.2g} ({n})"
+
+
+def _print_table(result: ExperimentResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    summary = result.summary()
+    units: dict[str, str] = {}
+    for condition in summary["conditions"]:
+        for name, readout in condition["readouts"].items():
+            units.setdefault(name, readout["unit"])
+    table = Table(title=f"{summary['protocol']}: mean ± SEM (n)")
+    table.add_column("condition")
+    for name, unit in units.items():
+        table.add_column(f"{name} [{unit}]", justify="right")
+    for condition in summary["conditions"]:
+        readouts = condition["readouts"]
+        table.add_row(
+            condition["name"],
+            *(_cell(readouts[name]) if name in readouts else "" for name in units),
+        )
+    Console(file=sys.stdout).print(table)
+
+
+@compounds_app.command("list")
+def list_compounds() -> None:
+    """List the compounds in the library."""
+    with _user_errors():
+        from synpharm.compounds import list_compounds as names
+
+        for item in names():
+            typer.echo(getattr(item, "name", item))
+
+
+@compounds_app.command("show")
+def show_compound(
+    name: Annotated[str, typer.Argument(help="Compound name, e.g. ketamine.", show_default=False)],
+) -> None:
+    """Describe one compound: targets, affinities, kinetics and sources."""
+    with _user_errors():
+        from synpharm.compounds import describe_compound, load_compound
+
+        typer.echo(describe_compound(load_compound(name)))
+
+
+if __name__ == "__main__":
+    app()

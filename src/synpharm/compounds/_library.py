@@ -1,0 +1,347 @@
+"""Compound data files: loading, strict validation, lookup by name or alias, description."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from synpharm.errors import InputError
+from synpharm.parameters import Parameter
+from synpharm.units import parse_quantity
+
+__all__ = [
+    "MECHANISMS",
+    "Compound",
+    "TargetEffect",
+    "citations",
+    "describe_compound",
+    "list_compounds",
+    "load_compound",
+    "load_compound_file",
+]
+
+#: mechanism type -> {parameter name: quantity kind}; every listed parameter is required.
+MECHANISMS: dict[str, dict[str, str]] = {
+    "agonist": {"ec50": "concentration", "hill": "dimensionless"},
+    "competitive_antagonist": {"kd": "concentration"},
+    "open_channel_blocker": {
+        "kd_0mV": "concentration",
+        "k_on": "second_order_rate",
+        "voltage_e_fold": "voltage",
+    },
+    "channel_blocker": {"ic50": "concentration", "hill": "dimensionless"},
+}
+
+_MECHANISM_TEXT = {
+    "agonist": "agonist (Hill occupancy)",
+    "competitive_antagonist": "competitive antagonist (Gaddum: dose ratio 1 + c/Kd)",
+    "open_channel_blocker": "open-channel blocker (Woodhull, use-dependent)",
+    "channel_blocker": "channel blocker (Hill inhibition)",
+}
+
+_TOP_KEYS = {"name", "aliases", "class", "description", "molecular_weight", "targets"}
+_TARGET_KEYS = {"target", "mechanism", "trapping", "note"}
+_QUANTITY_KEYS = {"value", "kind", "source", "calibrated", "note"}
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_MOLAR_MASS = re.compile(r"^\s*(?P<number>[0-9.eE+-]+)\s*(?P<unit>[A-Za-z]+)\s*/\s*mol\s*$")
+
+
+@dataclass(frozen=True)
+class TargetEffect:
+    """One declared effect of a compound at one target.
+
+    Attributes
+    ----------
+    target
+        Target identifier, e.g. ``"GABAB_presynaptic_glutamatergic"``, ``"NMDA"``, ``"NaV_axonal"``.
+    mechanism
+        One of :data:`MECHANISMS`.
+    parameters
+        The mechanism's parameters in internal SI units, each with provenance.
+    trapping
+        For ``open_channel_blocker`` only: whether the blocker is trapped when the channel closes.
+    trapping_provenance
+        Citation (or ``calibrated: ...``) for ``trapping``.
+    note
+        Free text, e.g. "declared; not used by current preparations".
+    """
+
+    target: str
+    mechanism: str
+    parameters: tuple[Parameter, ...]
+    trapping: bool | None = None
+    trapping_provenance: str = ""
+    note: str = ""
+
+    def parameter(self, name: str) -> Parameter:
+        """The :class:`~synpharm.parameters.Parameter` record called ``name``."""
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        raise KeyError(f"{self.mechanism} effect at {self.target} has no parameter {name!r}")
+
+    def value(self, name: str) -> float:
+        """Value of parameter ``name`` in internal SI units."""
+        return self.parameter(name).value
+
+
+@dataclass(frozen=True)
+class Compound:
+    """A compound and its declared effects, each number with unit and provenance.
+
+    Attributes
+    ----------
+    name
+        Canonical name (lower case), e.g. ``"s_ketamine"``.
+    aliases
+        Other accepted names, e.g. ``("esketamine", "(S)-ketamine")``.
+    compound_class
+        Pharmacological class, e.g. ``"GABA-B receptor agonist"``.
+    description
+        One paragraph for people.
+    molecular_weight
+        Molar mass [kg/mol] with provenance.
+    targets
+        Declared effects.
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    compound_class: str
+    description: str
+    molecular_weight: Parameter
+    targets: tuple[TargetEffect, ...]
+
+    def effects(self, mechanism: str | None = None, target: str | None = None
+                ) -> tuple[TargetEffect, ...]:
+        """Declared effects, optionally filtered by mechanism and/or target."""
+        return tuple(effect for effect in self.targets
+                     if (mechanism is None or effect.mechanism == mechanism)
+                     and (target is None or effect.target == target))
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _provenance(table: dict[str, Any], field: str) -> tuple[str, str]:
+    source, calibrated = table.get("source", ""), table.get("calibrated", "")
+    if not isinstance(source, str) or not isinstance(calibrated, str):
+        raise InputError(field, "'source' and 'calibrated' must be text", "quote them")
+    if bool(source.strip()) == bool(calibrated.strip()):
+        raise InputError(field, "needs exactly one of 'source' or 'calibrated'",
+                         "cite the paper (author year journal vol:page), "
+                         "or name the target the value was fitted to")
+    return source.strip(), calibrated.strip()
+
+
+def _check_keys(table: dict[str, Any], allowed: set[str], field: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise InputError(field, f"unknown keys {unknown}", f"use only {sorted(allowed)}")
+
+
+def _quantity(name: str, table: object, kind: str, field: str) -> Parameter:
+    if not isinstance(table, dict):
+        raise InputError(field, "is not a table",
+                         "write value, kind and source (or calibrated) under it")
+    _check_keys(table, _QUANTITY_KEYS, field)
+    if "value" not in table:
+        raise InputError(field, "has no 'value'", "add a value with its unit, such as '10 uM'")
+    if table.get("kind") != kind:
+        raise InputError(field, f"kind is {table.get('kind')!r}, expected {kind!r}",
+                         f"write kind = {kind!r} and a value in a {kind} unit")
+    source, calibrated = _provenance(table, field)
+    if kind == "molar_mass":
+        value = _parse_molar_mass(table["value"], field)
+    else:
+        value = parse_quantity(table["value"], kind, field)
+    if not value > 0:
+        raise InputError(field, f"{table['value']!r} is not positive", "give a positive value")
+    return Parameter(name=name, value=value, kind=kind, text=str(table["value"]), source=source,
+                     calibrated=calibrated, note=str(table.get("note", "")))
+
+
+def _parse_molar_mass(text: object, field: str) -> float:
+    """'237.73 g/mol' -> 0.23773 kg/mol (the units module has no molar-mass kind)."""
+    match = _MOLAR_MASS.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise InputError(field, f"{text!r} is not a molar mass", "write it as '237.73 g/mol'")
+    return parse_quantity(f"{match['number']} {match['unit']}", "mass", field)
+
+
+def _trapping(table: object, field: str) -> tuple[bool, str]:
+    if not isinstance(table, dict) or not isinstance(table.get("value"), bool):
+        raise InputError(field, "needs a table with a true/false 'value'",
+                         "write [targets.trapping] with value = true and a source")
+    _check_keys(table, {"value", "source", "calibrated", "note"}, field)
+    source, calibrated = _provenance(table, field)
+    return table["value"], source if source else f"calibrated: {calibrated}"
+
+
+def _target(table: object, field: str) -> TargetEffect:
+    if not isinstance(table, dict):
+        raise InputError(field, "is not a table", "write [[targets]] entries")
+    mechanism = table.get("mechanism")
+    if mechanism not in MECHANISMS:
+        raise InputError(f"{field}.mechanism", f"unknown mechanism {mechanism!r}",
+                         f"use one of: {', '.join(MECHANISMS)}")
+    expected = MECHANISMS[mechanism]
+    _check_keys(table, _TARGET_KEYS | set(expected), field)
+    target = table.get("target")
+    if not isinstance(target, str) or not _IDENTIFIER.match(target):
+        raise InputError(f"{field}.target", f"{target!r} is not a target identifier",
+                         "write a name such as 'NMDA' or 'GABAB_postsynaptic_GIRK'")
+    missing = sorted(set(expected) - set(table))
+    if missing:
+        raise InputError(field, f"{mechanism} needs {missing}", "add the missing parameters")
+    parameters = tuple(_quantity(name, table[name], kind, f"{field}.{name}")
+                       for name, kind in expected.items())
+    trapping, trapping_provenance = None, ""
+    if mechanism == "open_channel_blocker":
+        if "trapping" not in table:
+            raise InputError(f"{field}.trapping", "is missing", "declare trapping = true/false")
+        trapping, trapping_provenance = _trapping(table["trapping"], f"{field}.trapping")
+    elif "trapping" in table:
+        raise InputError(f"{field}.trapping", f"has no meaning for a {mechanism}", "remove it")
+    return TargetEffect(target=target, mechanism=mechanism, parameters=parameters,
+                        trapping=trapping, trapping_provenance=trapping_provenance,
+                        note=str(table.get("note", "")))
+
+
+def _text(document: dict[str, Any], key: str, where: str) -> str:
+    value = document.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where}.{key}", "is missing or empty", f"write {key} = \"...\"")
+    return value.strip()
+
+
+def _compound(document: dict[str, Any], where: str) -> Compound:
+    _check_keys(document, _TOP_KEYS, where)
+    aliases = document.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise InputError(f"{where}.aliases", "must be a list of names", "write aliases = [\"...\"]")
+    targets = document.get("targets")
+    if not isinstance(targets, list) or not targets:
+        raise InputError(f"{where}.targets", "no [[targets]] declared",
+                         "declare at least one effect")
+    return Compound(
+        name=_text(document, "name", where).lower(),
+        aliases=tuple(aliases),
+        compound_class=_text(document, "class", where),
+        description=" ".join(_text(document, "description", where).split()),
+        molecular_weight=_quantity("molecular_weight", document.get("molecular_weight"),
+                                   "molar_mass", f"{where}.molecular_weight"),
+        targets=tuple(_target(entry, f"{where}.targets[{i}]") for i, entry in enumerate(targets)),
+    )
+
+
+def load_compound_file(path: str | Path) -> Compound:
+    """Read and validate one compound data file (TOML; see the data files for the format).
+
+    Raises
+    ------
+    InputError
+        Naming the file and the field: missing unit, missing citation, unknown key or mechanism.
+    """
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InputError(path.name, f"cannot read compound file ({error})",
+                         "fix the TOML") from None
+    return _compound(document, path.name)
+
+
+# ----------------------------------------------------------------------------- registry
+
+
+def _data_files() -> list[Path]:
+    directory = resources.files("synpharm.compounds").joinpath("data")
+    return sorted(Path(str(entry)) for entry in directory.iterdir() if entry.name.endswith(".toml"))
+
+
+@lru_cache(maxsize=1)
+def _registry() -> dict[str, Compound]:
+    compounds = [load_compound_file(path) for path in _data_files()]
+    lookup: dict[str, Compound] = {}
+    for compound in compounds:
+        for key in (compound.name, *compound.aliases):
+            folded = key.casefold()
+            if folded in lookup and lookup[folded] is not compound:
+                raise InputError(f"{compound.name}.aliases",
+                                 f"name {key!r} is also used by {lookup[folded].name!r}",
+                                 "make names and aliases unique")
+            lookup[folded] = compound
+    return lookup
+
+
+def list_compounds() -> list[str]:
+    """Canonical names of all compounds shipped with synpharm, sorted."""
+    return sorted({compound.name for compound in _registry().values()})
+
+
+def load_compound(name: str) -> Compound:
+    """The compound called ``name`` (canonical name or alias, case-insensitive).
+
+    Examples
+    --------
+    >>> load_compound("Esketamine").name
+    's_ketamine'
+    """
+    compound = _registry().get(str(name).strip().casefold())
+    if compound is None:
+        raise InputError("compound", f"unknown compound {name!r}",
+                         f"use one of: {', '.join(list_compounds())}")
+    return compound
+
+
+# ----------------------------------------------------------------------------- description
+
+
+def _provenance_text(parameter: Parameter) -> str:
+    return parameter.provenance
+
+
+def describe_compound(compound: Compound) -> str:
+    """Human-readable summary: every number with its unit and its citation or calibration tag."""
+    mw = compound.molecular_weight
+    lines = [
+        f"{compound.name} - {compound.compound_class}",
+        f"  aliases: {', '.join(compound.aliases) if compound.aliases else '(none)'}",
+        f"  molecular weight: {mw.text}  [{_provenance_text(mw)}]",
+        f"  {compound.description}",
+        "  declared effects:",
+    ]
+    for number, effect in enumerate(compound.targets, start=1):
+        lines.append(f"    {number}. {effect.target}: {_MECHANISM_TEXT[effect.mechanism]}")
+        for parameter in effect.parameters:
+            lines.append(f"       {parameter.name} = {parameter.text}  "
+                         f"[{_provenance_text(parameter)}]")
+            if parameter.note:
+                lines.append(f"         note: {parameter.note}")
+        if effect.trapping is not None:
+            lines.append(f"       trapping = {str(effect.trapping).lower()}  "
+                         f"[{effect.trapping_provenance}]")
+        if effect.note:
+            lines.append(f"       note: {effect.note}")
+    return "\n".join(lines)
+
+
+def citations(compound: Compound) -> list[str]:
+    """The distinct literature sources behind a compound's numbers (calibrated values excluded)."""
+    sources: list[str] = []
+    parameters = [compound.molecular_weight,
+                  *(p for effect in compound.targets for p in effect.parameters)]
+    for parameter in parameters:
+        if parameter.source and parameter.source not in sources:
+            sources.append(parameter.source)
+    for effect in compound.targets:
+        provenance = effect.trapping_provenance
+        if provenance and not provenance.startswith("calibrated:") and provenance not in sources:
+            sources.append(provenance)
+    return sources

@@ -1,0 +1,150 @@
+"""From compounds and concentrations to the declared effects the biophysics consumes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from synpharm.compounds import Compound
+from synpharm.pharmacology._binding import (
+    gaddum_occupancy,
+    hill_inhibition,
+)
+
+__all__ = ["GABAB_AGONIST_SITES", "DrugEffects", "OpenChannelBlocker", "drug_effects"]
+
+#: agonist target identifier -> DrugEffects field
+GABAB_AGONIST_SITES: dict[str, str] = {
+    "GABAB_presynaptic_glutamatergic": "gabab_presynaptic_glutamatergic_occupancy",
+    "GABAB_presynaptic_gabaergic": "gabab_presynaptic_gabaergic_occupancy",
+    "GABAB_postsynaptic_GIRK": "gabab_postsynaptic_occupancy",
+}
+_GABAB_ANTAGONIST_TARGET = "GABAB"
+_NMDA_SITE_TARGET = "NMDA_glutamate_site"
+_NMDA_CHANNEL_TARGET = "NMDA"
+_NAV_TARGET = "NaV_axonal"
+
+
+class OpenChannelBlocker(NamedTuple):
+    """An NMDA open-channel blocker present, in internal units (see :mod:`._block`)."""
+
+    concentration: NDArray[np.float64]  # [mol/m^3], shape of the input concentration
+    kd_0mV: float  # [mol/m^3]
+    k_on: float  # [m^3/(mol s)]
+    voltage_e_fold: float  # [V]
+    trapping: bool
+    compound: str
+
+
+@dataclass(frozen=True)
+class DrugEffects:
+    """Declared drug effects, each an array with the broadcast shape of the concentrations.
+
+    Attributes
+    ----------
+    gabab_presynaptic_glutamatergic_occupancy, gabab_presynaptic_gabaergic_occupancy, \
+gabab_postsynaptic_occupancy
+        Agonist occupancy [0, 1] of GABA-B receptors on glutamatergic terminals, on GABAergic
+        terminals (autoreceptors) and postsynaptically (GIRK-coupled), competitive antagonists
+        included through Gaddum's dose ratio. Exogenous agonists only: synaptically released
+        GABA is the biophysics' business.
+    nmda_glutamate_site_available
+        Fraction of NMDA receptors free of competitive glutamate-site antagonists (1 = none).
+    nmda_blockers
+        Open-channel blockers present (concentration array, Kd(0), k_on, V_e, trapping, name);
+        their blocked fraction is a state the engine integrates (use-dependent block).
+    nav_available
+        Fraction of axonal Na+ channels not blocked (1 = no block).
+    ignored_effects
+        Declared effects at targets no current consumer uses, e.g. ``"ketamine: HCN1"``.
+    """
+
+    gabab_presynaptic_glutamatergic_occupancy: NDArray[np.float64]
+    gabab_presynaptic_gabaergic_occupancy: NDArray[np.float64]
+    gabab_postsynaptic_occupancy: NDArray[np.float64]
+    nmda_glutamate_site_available: NDArray[np.float64]
+    nmda_blockers: tuple[OpenChannelBlocker, ...]
+    nav_available: NDArray[np.float64]
+    ignored_effects: tuple[str, ...] = ()
+
+
+def _gabab_occupancy(agonists: list[tuple[NDArray[np.float64], float, float]],
+                     antagonists: list[tuple[NDArray[np.float64], float]],
+                     shape: tuple[int, ...]) -> NDArray[np.float64]:
+    """Total agonist occupancy at one site; several agonists compete (each Hill-weighted)."""
+    if not agonists:
+        return np.zeros(shape)
+    if len(agonists) == 1:
+        c, ec50, hill = agonists[0]
+        return np.broadcast_to(gaddum_occupancy(c, ec50, hill, antagonists), shape).copy()
+    dose_ratio = 1.0 + sum((c / kd for c, kd in antagonists), np.zeros(shape))
+    weights = [(c / (ec50 * dose_ratio)) ** hill for c, ec50, hill in agonists]
+    total = np.sum(weights, axis=0)
+    return total / (1.0 + total)
+
+
+def drug_effects(compounds_and_concentrations: Iterable[tuple[Compound, ArrayLike]]
+                 ) -> DrugEffects:
+    """Evaluate the declared effects of compounds at given concentrations.
+
+    Parameters
+    ----------
+    compounds_and_concentrations
+        Pairs ``(compound, concentration [mol/m^3])``; concentrations are scalars or arrays
+        (e.g. shape ``(n_times,)`` along a wash-in time course) that broadcast together.
+
+    Returns
+    -------
+    DrugEffects
+        Arrays of the broadcast shape (0-d for scalar input). Several NaV blockers act
+        independently (fractions available multiply); several competitive antagonists add
+        their c/Kd terms (one site).
+
+    Examples
+    --------
+    >>> from synpharm.compounds import load_compound
+    >>> e = drug_effects([(load_compound("d_apv"), 0.05)])  # 50 uM D-APV
+    >>> round(float(e.nmda_glutamate_site_available), 3)
+    0.027
+    """
+    pairs = [(compound, np.asarray(c, dtype=float)) for compound, c in compounds_and_concentrations]
+    shape = np.broadcast_shapes(*(c.shape for _, c in pairs)) if pairs else ()
+    agonists: dict[str, list[tuple[NDArray[np.float64], float, float]]] = {
+        site: [] for site in GABAB_AGONIST_SITES}
+    gabab_antagonists: list[tuple[NDArray[np.float64], float]] = []
+    nmda_available = np.ones(shape)
+    nav_available = np.ones(shape)
+    blockers: list[OpenChannelBlocker] = []
+    ignored: list[str] = []
+    for compound, c in pairs:
+        for effect in compound.targets:
+            key = (effect.mechanism, effect.target)
+            if effect.mechanism == "agonist" and effect.target in agonists:
+                agonists[effect.target].append((c, effect.value("ec50"), effect.value("hill")))
+            elif key == ("competitive_antagonist", _GABAB_ANTAGONIST_TARGET):
+                gabab_antagonists.append((c, effect.value("kd")))
+            elif key == ("competitive_antagonist", _NMDA_SITE_TARGET):
+                # several antagonists at one site: 1/(1 + sum c/Kd) = 1/(sum of 1/f - (n-1))
+                nmda_available = 1.0 / (1.0 / nmda_available + c / effect.value("kd"))
+            elif key == ("open_channel_blocker", _NMDA_CHANNEL_TARGET):
+                blockers.append(OpenChannelBlocker(
+                    np.broadcast_to(c, shape).copy(), effect.value("kd_0mV"), effect.value("k_on"),
+                    effect.value("voltage_e_fold"), bool(effect.trapping), compound.name))
+            elif key == ("channel_blocker", _NAV_TARGET):
+                nav_available = nav_available * (
+                    1.0 - hill_inhibition(c, effect.value("ic50"), effect.value("hill")))
+            else:
+                ignored.append(f"{compound.name}: {effect.target} ({effect.mechanism})")
+    occupancy = {field: _gabab_occupancy(agonists[site], gabab_antagonists, shape)
+                 for site, field in GABAB_AGONIST_SITES.items()}
+    return DrugEffects(
+        **occupancy,
+        nmda_glutamate_site_available=np.broadcast_to(nmda_available, shape).copy(),
+        nmda_blockers=tuple(blockers),
+        nav_available=np.broadcast_to(nav_available, shape).copy(),
+        ignored_effects=tuple(ignored),
+    )

@@ -1,0 +1,304 @@
+"""CA1 Schaffer-collateral slice: constants for the compiled engine and virtual-slice draws.
+
+The parameter values live in ``parameters/ca1_slice.toml`` (each with a citation or a
+``calibrated`` tag). This module turns them into the constants the kernels need (some derived,
+e.g. the fraction of NMDA receptors opened by one vesicle) and draws the between-slice and
+between-synapse variability of a virtual cohort.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from synpharm.biophysics.channels import (
+    mg_unblocked_fraction,
+    nmda_open_increment,
+    release_half_activation_power,
+    vgcc_activation,
+)
+from synpharm.engine import _layout as L
+from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
+
+
+class SliceConstants(NamedTuple):
+    """Constants handed to the compiled kernels (SI units)."""
+
+    dt: float
+    site_recovery_time: float
+    recovery_rate_boost: float
+    recovery_kd: float
+    recovery_calcium_increment: float
+    recovery_calcium_tau: float
+    release_cooperativity: float
+    release_p_max: float
+    nmda_open_per_vesicle: float
+    residual_increment: float
+    gaba_half_power: float
+    interneuron_p: float
+    ampa_per_quantum: float
+    gabab_binding_per_release: float
+    ffi_delay_steps: int
+    ffi_conductance: float
+    mg: float
+    mg_slope: float
+    mg_scale: float
+    e_calcium: float
+    e_leak: float
+    ca_nmda_rate: float
+    ca_vgcc_rate: float
+    vgcc_half: float
+    vgcc_slope: float
+    girk_max: float
+    gabab_syn: float
+    gabab_kd: float
+    g_leak_soma: float
+    g_leak_dendrite: float
+    g_coupling: float
+    e_ampa: float
+    e_nmda: float
+    e_gabaa: float
+    e_k: float
+    capacitance_soma: float
+    capacitance_dendrite: float
+    v_reset: float
+    v_threshold: float
+    refractory: float
+    bap_amplitude: float
+    adaptation_increment: float
+    ampa_tau: float
+    gabaa_tau: float
+    bap_tau: float
+    adaptation_tau: float
+    residual_tau: float
+    gaba_recovery: float
+    gabab_k2: float
+    gabab_k3: float
+    gabab_k4: float
+    gamma_d: float
+    gamma_p: float
+    theta_p: float
+    theta_d: float
+    h_max: float
+    tau_h: float
+    nmda_tau: float
+    calcium_tau: float
+    nmda_per_open: float
+    h_noise: float
+    h_relaxation: float
+    tag_threshold: float
+    protein_threshold: float
+    tau_protein: float
+    tau_late: float
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """A slice preparation: its parameter set and the numerical windows of the engine."""
+
+    name: str
+    parameters: ParameterSet
+
+    @property
+    def dt(self) -> float:
+        return self.parameters["integration_step"]
+
+    @property
+    def max_stimulus_frequency(self) -> float:
+        """Fastest stimulation the fixed step resolves (>= 5 steps between pulses) [Hz]."""
+        return 1.0 / (5.0 * self.dt)
+
+
+def ca1_slice(parameters: ParameterSet | None = None) -> Preparation:
+    """The CA1 Schaffer-collateral slice preparation (default parameters from its data file)."""
+    params = parameters or load_parameter_set(package_parameter_file("ca1_slice"))
+    return Preparation("ca1_slice", params)
+
+
+def _single_release_peak(p: ParameterSet, rho: float, dt: float) -> float:
+    """Peak spine Ca2+ per unit influx rate for one vesicle at rest (used for normalisation)."""
+    tau_n, tau_c = 1.0 / p["nmda_beta"], p["calcium_decay_time"]
+    t = np.arange(0.0, 0.3, dt)
+    ca = rho * tau_n * tau_c / (tau_n - tau_c) * (np.exp(-t / tau_n) - np.exp(-t / tau_c))
+    return float(ca.max())
+
+
+def _single_bap_peak(p: ParameterSet, dt: float) -> float:
+    """Peak spine Ca2+ per unit VGCC rate for one back-propagating AP from rest."""
+    t = np.arange(0.0, 0.1, dt)
+    v = p["resting_potential"] + p["bap_amplitude"] * np.exp(-t / p["bap_decay_time"])
+    act = np.array([vgcc_activation(x, p["vgcc_half_activation"], p["vgcc_slope"]) for x in v])
+    rate = act**2 * (p["calcium_reversal"] - v) / (p["calcium_reversal"] - p["resting_potential"])
+    ca, out = 0.0, []
+    for r in rate:
+        ca = ca * math.exp(-dt / p["calcium_decay_time"]) + dt * r
+        out.append(ca)
+    return max(out)
+
+
+def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstants:
+    """Kernel constants from a preparation; ``dt`` overrides the integration step (tests)."""
+    p = prep.parameters
+    dt = prep.dt if dt is None else dt
+    n_syn = p["synapses_per_slice"]
+    per_neuron = p["synapses_per_neuron_at_max_stimulus"] / n_syn
+    rho = nmda_open_increment(p["nmda_alpha"], p["nmda_beta"], p["transmitter_pulse_concentration"],
+                              p["transmitter_pulse_duration"])
+    rest_unblock = mg_unblocked_fraction(p["resting_potential"], p["mg_concentration"],
+                                         p["mg_block_slope"], p["mg_block_scale"])
+    ca_nmda_rate = p["calcium_per_open_nmda_synapse"] / p["calcium_decay_time"]
+    single_release = ca_nmda_rate * rest_unblock * _single_release_peak(p, rho, dt)
+    ca_vgcc_rate = p["vgcc_to_nmda_calcium_ratio"] * single_release / _single_bap_peak(p, dt)
+    gabab_binding = 1.0 - math.exp(-p["gabab_k1"] * p["gabab_pulse_concentration"]
+                                   * p["gabab_pulse_duration"])
+    return SliceConstants(
+        dt=dt,
+        site_recovery_time=p["site_recovery_time"],
+        recovery_rate_boost=p["recovery_rate_max"] - 1.0 / p["site_recovery_time"],
+        recovery_kd=p["recovery_calcium_kd"],
+        recovery_calcium_increment=p["recovery_calcium_increment"],
+        recovery_calcium_tau=p["recovery_calcium_decay_time"],
+        release_cooperativity=p["release_calcium_cooperativity"],
+        release_p_max=p["release_probability_max"],
+        nmda_open_per_vesicle=rho,
+        residual_increment=p["residual_calcium_increment"],
+        gaba_half_power=release_half_activation_power(
+            p["interneuron_release_probability"], p["release_calcium_cooperativity"],
+            p["release_probability_max"]),
+        interneuron_p=p["interneuron_release_probability"],
+        ampa_per_quantum=p["quantal_conductance"] * per_neuron,
+        gabab_binding_per_release=gabab_binding,
+        ffi_delay_steps=max(1, round(p["feedforward_delay"] / dt)),
+        ffi_conductance=p["feedforward_gabaa_conductance"],
+        mg=p["mg_concentration"],
+        mg_slope=p["mg_block_slope"],
+        mg_scale=p["mg_block_scale"],
+        e_calcium=p["calcium_reversal"],
+        e_leak=p["resting_potential"],
+        ca_nmda_rate=ca_nmda_rate,
+        ca_vgcc_rate=ca_vgcc_rate,
+        vgcc_half=p["vgcc_half_activation"],
+        vgcc_slope=p["vgcc_slope"],
+        girk_max=p["girk_conductance_max"],
+        gabab_syn=p["gabab_synaptic_conductance"],
+        gabab_kd=p["gabab_kd"],
+        g_leak_soma=p["leak_conductance"] * p["soma_membrane_fraction"],
+        g_leak_dendrite=p["leak_conductance"] * (1.0 - p["soma_membrane_fraction"]),
+        g_coupling=p["soma_dendrite_coupling"],
+        e_ampa=p["ampa_reversal"],
+        e_nmda=p["nmda_reversal"],
+        e_gabaa=p["gabaa_reversal"],
+        e_k=p["potassium_reversal"],
+        capacitance_soma=p["membrane_capacitance"] * p["soma_membrane_fraction"],
+        capacitance_dendrite=p["membrane_capacitance"] * (1.0 - p["soma_membrane_fraction"]),
+        v_reset=p["spike_reset"],
+        v_threshold=p["spike_threshold"],
+        refractory=p["refractory_period"],
+        bap_amplitude=p["bap_amplitude"],
+        adaptation_increment=p["adaptation_increment"],
+        ampa_tau=p["ampa_decay_time"],
+        gabaa_tau=p["gabaa_decay_time"],
+        bap_tau=p["bap_decay_time"],
+        adaptation_tau=p["adaptation_decay_time"],
+        residual_tau=p["residual_calcium_decay_time"],
+        gaba_recovery=p["interneuron_site_recovery_time"],
+        gabab_k2=p["gabab_k2"],
+        gabab_k3=p["gabab_k3"],
+        gabab_k4=p["gabab_k4"],
+        gamma_d=p["depression_rate"],
+        gamma_p=p["potentiation_rate"],
+        theta_p=p["potentiation_threshold"],
+        theta_d=p["depression_threshold"],
+        h_max=p["early_phase_max"],
+        tau_h=p["early_phase_time_constant"],
+        nmda_tau=1.0 / p["nmda_beta"],
+        calcium_tau=p["calcium_decay_time"],
+        nmda_per_open=p["nmda_to_ampa_conductance_ratio"] * p["quantal_conductance"] / rho
+        * per_neuron,
+        h_noise=p["early_phase_noise"],
+        h_relaxation=p["early_phase_relaxation"],
+        tag_threshold=p["tag_threshold"],
+        protein_threshold=p["protein_synthesis_threshold"],
+        tau_protein=p["protein_time_constant"],
+        tau_late=p["late_phase_time_constant"],
+    )
+
+
+@dataclass(frozen=True)
+class SlicePopulation:
+    """Batched state of virtual slices: per-slice rows and per-synapse matrices (mutable arrays)."""
+
+    slices: np.ndarray  # (n_slices, N_SLICE_COLUMNS)
+    n_sites: np.ndarray  # (n_slices, n_synapses) int64
+    ready: np.ndarray  # (n_slices, n_synapses) int64, ready release sites
+    release_half_power: np.ndarray  # K^n of Dodge-Rahamimoff release per synapse
+    recruitment_threshold: np.ndarray  # stimulus intensity (fraction of max) recruiting the axon
+    safety_factor: np.ndarray  # axonal conduction safety factor
+    ampa_weight: np.ndarray  # intrinsic quantal size (mean 1)
+    nmda_weight: np.ndarray  # NMDA receptor content (mean 1)
+    nmda_open: np.ndarray
+    blocked: np.ndarray
+    calcium: np.ndarray
+    early: np.ndarray  # early-phase weight h (1 = baseline)
+    late: np.ndarray  # late-phase weight z (0 = baseline)
+    above: np.ndarray  # time above the depression threshold in the current window [s]
+    rng: np.ndarray  # (n_slices,) uint64 stream states
+
+
+def _lognormal(rng: np.random.Generator, mean: float, cv: float, size) -> np.ndarray:
+    sigma = math.sqrt(math.log1p(cv**2))
+    return mean * rng.lognormal(-0.5 * sigma**2, sigma, size)
+
+
+def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> SlicePopulation:
+    """Draw one virtual slice per seed: synapse properties and between-slice variability."""
+    p = prep.parameters
+    n_syn = int(p["synapses_per_slice"])
+    rows = []
+    for seq in seeds:
+        rng = np.random.default_rng(seq)
+        mean_p, shape = p["release_probability_mean"], p["release_probability_beta_shape"]
+        p0 = rng.beta(shape, shape * (1.0 - mean_p) / mean_p, n_syn).clip(1e-3, 0.9)
+        sites = 1 + rng.poisson(p["release_sites_mean"] - 1.0, n_syn)
+        rows.append({
+            "n_sites": np.minimum(sites, int(p["release_sites_max"])).astype(np.int64),
+            "half_power": (p["release_probability_max"] - p0) / p0,
+            "threshold": p["recruitment_threshold_median"] * np.exp(
+                p["recruitment_threshold_log_sd"] * rng.standard_normal(n_syn)),
+            "safety": p["conduction_safety_factor_median"] * np.exp(
+                p["conduction_safety_factor_log_sd"] * rng.standard_normal(n_syn)),
+            "ampa": _lognormal(rng, 1.0, p["quantal_size_cv"], n_syn),
+            "nmda": _lognormal(rng, 1.0, p["nmda_synaptic_conductance_cv"], n_syn),
+            "field_gain": float(_lognormal(rng, p["field_gain"], p["field_gain_between_slice_cv"], 1)[0]),
+            "calcium_scale": float(_lognormal(rng, 1.0, p["calcium_between_slice_cv"], 1)[0]),
+            "stream": int(rng.integers(0, 2**63 - 1)),
+        })
+    n = len(rows)
+    slices = np.zeros((n, L.N_SLICE_COLUMNS))
+    slices[:, L.V] = p["resting_potential"]
+    slices[:, L.V_DENDRITE] = p["resting_potential"]
+    slices[:, L.GABA_READY] = 1.0
+    slices[:, L.FIELD_GAIN] = [r["field_gain"] for r in rows]
+    slices[:, L.CALCIUM_SCALE] = [r["calcium_scale"] for r in rows]
+    n_sites = np.stack([r["n_sites"] for r in rows])
+    zeros = np.zeros((n, n_syn))
+    return SlicePopulation(
+        slices=slices,
+        n_sites=n_sites,
+        ready=n_sites.copy(),
+        release_half_power=np.stack([r["half_power"] for r in rows]),
+        recruitment_threshold=np.stack([r["threshold"] for r in rows]),
+        safety_factor=np.stack([r["safety"] for r in rows]),
+        ampa_weight=np.stack([r["ampa"] for r in rows]),
+        nmda_weight=np.stack([r["nmda"] for r in rows]),
+        nmda_open=zeros.copy(),
+        blocked=zeros.copy(),
+        calcium=zeros.copy(),
+        early=np.ones((n, n_syn)),
+        late=zeros.copy(),
+        above=zeros.copy(),
+        rng=np.array([r["stream"] for r in rows], dtype=np.uint64),
+    )
