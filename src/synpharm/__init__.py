@@ -1,1 +1,23 @@
-"""synpharm: what will this drug do to synaptic plasticity?"""
+"""synpharm: what will this drug do to synaptic plasticity?
+
+>>> import synpharm as sp
+>>> protocol = sp.Protocol.from_toml("examples/ketamine_slice_ltp.toml")  # doctest: +SKIP
+>>> result = sp.run_protocol(protocol, cohort=12, seed=1)  # doctest: +SKIP
+"""
+
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["Protocol", "__version__", "run_protocol"]
+
+
+def __getattr__(name: str) -> Any:  # lazy public API keeps `synpharm --help` fast
+    if name == "Protocol":
+        from synpharm.protocols import Protocol
+
+        return Protocol
+    if name == "run_protocol":
+        from synpharm.simulate import run_protocol
+
+        return run_protocol
+    raise AttributeError(name)

@@ -116,6 +116,7 @@ class ExperimentResult:
     induction_time: float | None  # [s] onset of the first train, None without induction
     drug_time: float | None  # [s] onset of the first wash-in, None without drugs
     provenance: dict[str, Any]
+    analyses: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary document (``summary.json`` and ``synpharm run --json``)."""
@@ -131,5 +132,6 @@ class ExperimentResult:
                 }
                 for c in self.conditions
             ],
+            **({"analyses": self.analyses} if self.analyses else {}),
             "provenance": self.provenance,
         }

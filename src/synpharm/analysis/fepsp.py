@@ -274,10 +274,10 @@ def _analysis_stop(
 
 def _prepare(data: FloatArray, grid: _Grid, stop: int, peak_smoothing: float) -> _Prepared:
     """Baseline-subtract and blank columns ``[0, stop)``; NaN-containing sweeps become zeros."""
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf in rows that are dropped
         finite = np.isfinite(np.sum(data, axis=1))
-    baseline = np.mean(data[:, : grid.first_post], axis=1)
-    relative = data[:, :stop] - baseline[:, None]
+        baseline = np.mean(data[:, : grid.first_post], axis=1)
+        relative = data[:, :stop] - baseline[:, None]
     if not finite.all():
         relative[~finite] = 0.0
     _blank(relative, grid.first_post - 1, grid.blank_end)
@@ -374,7 +374,8 @@ def _regression_slope(
     relative: FloatArray, start: IntArray, stop: IntArray, sampling_rate: float
 ) -> FloatArray:
     """Least-squares slope [V/s] over columns ``start <= j < stop`` of each row (NaN if < 2)."""
-    stop = np.minimum(stop, relative.shape[1])
+    start = np.clip(start, 0, relative.shape[1])  # invalid windows (flagged) become empty
+    stop = np.clip(stop, start, relative.shape[1])
     lo = int(start.min()) if start.size else 0
     hi = max(int(stop.max()) if stop.size else 0, lo)
     columns = np.arange(lo, hi, dtype=float)[None, :]

@@ -11,6 +11,9 @@ exception.
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -60,9 +63,13 @@ def describe(values: ArrayLike) -> tuple[float, float, int]:
     return mean, sem, n
 
 
-def _t_test_result(result: object) -> tuple[float, float]:
-    statistic, pvalue = result.statistic, result.pvalue  # type: ignore[attr-defined]
-    return float(statistic), float(pvalue)
+def _t_test(test: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, float]:
+    """Run a SciPy t test; its precision-loss warning for a constant group is not an error
+    here (a constant group has an exact zero variance, which the t statistic handles)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
+        result = test(*args, **kwargs)
+    return float(result.statistic), float(result.pvalue)
 
 
 def welch_t_test(a: ArrayLike, b: ArrayLike) -> tuple[float, float]:
@@ -74,9 +81,9 @@ def welch_t_test(a: ArrayLike, b: ArrayLike) -> tuple[float, float]:
         NaN when either group has fewer than 2 finite values or both have zero variance.
     """
     x, y = _finite(a), _finite(b)
-    if x.size < 2 or y.size < 2 or (np.ptp(x) == 0 and np.ptp(y) == 0):
+    if x.size < 2 or y.size < 2 or x.var(ddof=1) / x.size + y.var(ddof=1) / y.size == 0:
         return math.nan, math.nan
-    return _t_test_result(stats.ttest_ind(x, y, equal_var=False))
+    return _t_test(stats.ttest_ind, x, y, equal_var=False)
 
 
 def paired_t_test(a: ArrayLike, b: ArrayLike) -> tuple[float, float]:
@@ -102,9 +109,9 @@ def paired_t_test(a: ArrayLike, b: ArrayLike) -> tuple[float, float]:
         )
     both = np.isfinite(x) & np.isfinite(y)
     difference = x[both] - y[both]
-    if difference.size < 2 or np.ptp(difference) == 0:
+    if difference.size < 2 or difference.var(ddof=1) == 0:
         return math.nan, math.nan
-    return _t_test_result(stats.ttest_rel(x[both], y[both]))
+    return _t_test(stats.ttest_rel, x[both], y[both])
 
 
 def _as_slices(values: ArrayLike, name: str) -> FloatArray:

@@ -300,7 +300,7 @@ def true_initial_slope(
         Slope(s) [V/s], negative for positive ``fepsp_scale``; same shape as ``fepsp_scale``.
     """
     start, stop = fepsp_rise_window(waveform, rise_fraction)
-    t = np.linspace(start, stop, 4001)
+    t = np.linspace(start, stop, 20001)
     shape = fepsp_unit_waveform(t, waveform)
     centred = t - t.mean()
     unit_slope = float(np.sum(centred * (shape - shape.mean())) / np.sum(centred * centred))

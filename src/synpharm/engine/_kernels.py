@@ -160,14 +160,19 @@ def _decay_slice(c, s, sl, dt):
 
 
 @njit(cache=True, inline="always")
-def _blocker_rates(drug, s, v_spine):
-    """(k_on c, k_off(V)) of the open-channel blocker; Kd(V) = Kd(0) exp(V / V_e)."""
+def _blocker_rates(drug, s, v_spine, mg_free):
+    """(k_on c, k_off(V)) of the open-channel blocker.
+
+    Kd(V) = Kd(0) exp(V / V_e) (Woodhull) sits in k_off. The blocker binds only to open pores
+    not occupied by Mg2+ (the two compete for the same site; Kotermanski & Johnson 2009
+    J Neurosci 29:2774), so the on-rate is scaled by the Mg2+-free fraction ``mg_free``.
+    """
     conc = drug[s, L.BLOCKER_CONCENTRATION]
     if conc <= 0.0:
         return 0.0, 0.0
     k_on = drug[s, L.BLOCKER_ON_RATE]
     k_off = k_on * drug[s, L.BLOCKER_KD_0MV] * math.exp(v_spine / drug[s, L.BLOCKER_VOLTAGE_E_FOLD])
-    return k_on * conc, k_off
+    return k_on * conc * mg_free, k_off
 
 
 @njit(cache=True, inline="always")
@@ -215,7 +220,7 @@ def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, 
             ca_drive, unblock = _nmda_calcium_drive(c, v_sp)
             ca_drive *= scale
             ca_v = _vgcc_calcium(c, v_sp) * sl[s, L.CALCIUM_SCALE]
-            on, off = _blocker_rates(drug, s, v_sp)
+            on, off = _blocker_rates(drug, s, v_sp, unblock)
             g_open = 0.0
             for i in range(n_syn):
                 oi = o[s, i]
@@ -293,7 +298,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr
             ring[step % n_ring] = 0.0
             v_sp = _spine_voltage(sl, s)
             ca_drive, unblock = _nmda_calcium_drive(c, v_sp)
-            on, off = _blocker_rates(drug, s, v_sp)
+            on, off = _blocker_rates(drug, s, v_sp, unblock)
             a_on += on * en * dt
             a_off += off * en * dt
             jv = jv * decay_ca + dt * scale * ca_drive * en
@@ -305,7 +310,8 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr
             _decay_slice(c, s, sl, dt)
             en *= decay_n
         # open-time tail after the window, at the resting potential
-        on, off = _blocker_rates(drug, s, c.e_leak)
+        on, off = _blocker_rates(drug, s, c.e_leak,
+                                 mg_unblocked_fraction(c.e_leak, c.mg, c.mg_slope, c.mg_scale))
         a_on += on * en * c.nmda_tau
         a_off += off * en * c.nmda_tau
         j_max = jn.max()
