@@ -82,8 +82,10 @@ class DrugTimeline:
     """Declared drug effects per slice as a function of time (bath exchange, closed form)."""
 
     def __init__(self, protocol: Protocol, schedule: Schedule, compounds: dict[str, Compound],
-                 cohort: int) -> None:
+                 cohort: int, prep: Preparation) -> None:
         self._cohort = cohort
+        self._max_inhibition = (prep.parameters["gabab_max_calcium_inhibition_glutamatergic"],
+                                prep.parameters["gabab_max_calcium_inhibition_gabaergic"])
         self._conditions = []
         for condition in protocol.conditions:
             events = [ExposureEvent(e.time, e.compound, e.target_concentration, e.exchange_time)
@@ -94,19 +96,20 @@ class DrugTimeline:
 
     def __call__(self, time: float) -> np.ndarray:
         if time not in self._cache:
-            rows = [self._row(events, cs, names, time) for events, cs, names in self._conditions]
+            rows = [self._row(events, cs, names, time, self._max_inhibition)
+                    for events, cs, names in self._conditions]
             self._cache[time] = np.repeat(np.array(rows), self._cohort, axis=0)
         return self._cache[time]
 
     @staticmethod
-    def _row(events, compounds, names, time) -> np.ndarray:
+    def _row(events, compounds, names, time, max_inhibition) -> np.ndarray:
         row = np.zeros(L.N_DRUG_COLUMNS)
         pairs = [(c, float(bath_concentration(time, events, n))) for c, n in zip(compounds, names)]
         effects = drug_effects(pairs)
         occ_pre = float(effects.gabab_presynaptic_glutamatergic_occupancy)
         occ_gaba = float(effects.gabab_presynaptic_gabaergic_occupancy)
-        row[L.PRE_CALCIUM] = 1.0 - _max_inhibition("glutamatergic") * occ_pre
-        row[L.GABA_PRE_CALCIUM] = 1.0 - _max_inhibition("gabaergic") * occ_gaba
+        row[L.PRE_CALCIUM] = 1.0 - max_inhibition[0] * occ_pre
+        row[L.GABA_PRE_CALCIUM] = 1.0 - max_inhibition[1] * occ_gaba
         row[L.GIRK_OCCUPANCY] = float(effects.gabab_postsynaptic_occupancy)
         row[L.NMDA_AVAILABLE] = float(effects.nmda_glutamate_site_available)
         row[L.NAV_AVAILABLE] = float(effects.nav_available)
@@ -121,10 +124,6 @@ class DrugTimeline:
             row[L.BLOCKER_KD_0MV] = b.kd_0mV
             row[L.BLOCKER_VOLTAGE_E_FOLD] = b.voltage_e_fold
         return row
-
-
-def _max_inhibition(terminal: str) -> float:
-    return ca1_slice().parameters[f"gabab_max_calcium_inhibition_{terminal}"]
 
 
 def _seeds(seed: int, n_conditions: int, cohort: int) -> list[np.random.SeedSequence]:
@@ -204,7 +203,7 @@ def run_protocol(protocol: Protocol, cohort: int | None = None, seed: int | None
     check_stimulation_rate(protocol, prep.max_stimulus_frequency)
     compounds = _compounds(protocol)
     schedule = build_schedule(protocol)
-    timeline = DrugTimeline(protocol, schedule, compounds, cohort)
+    timeline = DrugTimeline(protocol, schedule, compounds, cohort, prep)
     n_cond = len(protocol.conditions)
     seeds = _seeds(seed, n_cond, cohort)
     population = draw_slices(prep, seeds)
