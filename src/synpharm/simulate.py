@@ -16,6 +16,7 @@ import numpy as np
 from synpharm.analysis.fepsp import measure_fepsp
 from synpharm.biophysics.field_potential import (
     FieldWaveform,
+    fepsp_rise_window,
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )
@@ -148,7 +149,10 @@ def _measure(drive, fire, field_gain, prep: Preparation, waveform: FieldWaveform
                                          waveform=waveform, sampling_rate=rec.sampling_rate,
                                          sweep_duration=rec.sweep_duration,
                                          stimulus_time=rec.stimulus_time, rng=rng)
-        m = measure_fepsp(sweeps, rec.sampling_rate, rec.stimulus_time)
+        # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
+        # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform
+        m = measure_fepsp(sweeps, rec.sampling_rate, rec.stimulus_time, slope_method="window",
+                          window=fepsp_rise_window(waveform), min_snr=0.0)
         slopes[s], amplitudes[s], volleys[s] = (m.fepsp_slope, m.fepsp_amplitude,
                                                 m.fiber_volley_amplitude)
         for label, mask in example_masks.items():
