@@ -23,8 +23,9 @@ LTP_WINDOW = (50 * MINUTE, 60 * MINUTE)
 EXAMPLE_POST_WINDOW = 10 * MINUTE
 
 
-def _window_mean(table: PulseTable, values: np.ndarray, start: float, end: float,
-                 kind: str = "test") -> np.ndarray:
+def _window_mean(
+    table: PulseTable, values: np.ndarray, start: float, end: float, kind: str = "test"
+) -> np.ndarray:
     mask = (table.kind == kind) & (table.time >= start) & (table.time < end)
     if not mask.any():
         return np.full(values.shape[0], np.nan)
@@ -32,8 +33,9 @@ def _window_mean(table: PulseTable, values: np.ndarray, start: float, end: float
         return np.nanmean(values[:, mask], axis=1)
 
 
-def reference_windows(table: PulseTable, induction: float | None,
-                      drug: float | None) -> dict[str, tuple[float, float]]:
+def reference_windows(
+    table: PulseTable, induction: float | None, drug: float | None
+) -> dict[str, tuple[float, float]]:
     """Named time windows [s] used by the readouts and the example traces."""
     end = float(table.time.max()) + 1.0 if table.time.size else 0.0
     windows: dict[str, tuple[float, float]] = {}
@@ -66,8 +68,9 @@ def _paired_pulse_ratio(table: PulseTable, after: float | None) -> np.ndarray | 
         return np.nanmean(table.fepsp_slope[:, second] / table.fepsp_slope[:, first], axis=1)
 
 
-def slice_readouts(table: PulseTable, induction: float | None,
-                   drug: float | None) -> dict[str, tuple[np.ndarray, str]]:
+def slice_readouts(
+    table: PulseTable, induction: float | None, drug: float | None
+) -> dict[str, tuple[np.ndarray, str]]:
     """Per-slice readout values and units for one condition."""
     w = reference_windows(table, induction, drug)
     slope = table.fepsp_slope * 1.0  # V/s == mV/ms
@@ -76,13 +79,20 @@ def slice_readouts(table: PulseTable, induction: float | None,
     out["baseline_fepsp_slope"] = (_window_mean(table, slope, *w[base]), "mV/ms")
     late = "pre_induction" if "pre_induction" in w else "drug_end"
     if "pre_drug" in w and late in w:
-        for name, values in (("baseline_change_percent", slope),
-                             ("fiber_volley_change_percent", table.fiber_volley_amplitude)):
+        for name, values in (
+            ("baseline_change_percent", slope),
+            ("fiber_volley_change_percent", table.fiber_volley_amplitude),
+        ):
             before = _window_mean(table, values, *w["pre_drug"])
             out[name] = (_ratio(_window_mean(table, values, *w[late]), before) - 100.0, "%")
     if "ltp" in w:
-        out["ltp_percent"] = (_ratio(_window_mean(table, slope, *w["ltp"]),
-                                     _window_mean(table, slope, *w["pre_induction"])), "%")
+        out["ltp_percent"] = (
+            _ratio(
+                _window_mean(table, slope, *w["ltp"]),
+                _window_mean(table, slope, *w["pre_induction"]),
+            ),
+            "%",
+        )
     ppr = _paired_pulse_ratio(table, drug)
     if ppr is not None:
         out["ppr"] = (ppr, "1")
@@ -96,8 +106,9 @@ def _control_index(conditions) -> int:
     return 0
 
 
-def condition_readouts(conditions, induction: float | None, drug: float | None,
-                       trace_time: np.ndarray) -> list[ConditionResult]:
+def condition_readouts(
+    conditions, induction: float | None, drug: float | None, trace_time: np.ndarray
+) -> list[ConditionResult]:
     """Readouts (mean, SEM, n, Welch test vs control) and example traces per condition.
 
     ``conditions`` is a list of ``(Condition, PulseTable, example_traces)`` with example traces
@@ -119,12 +130,14 @@ def condition_readouts(conditions, induction: float | None, drug: float | None,
 
 
 def concentration_response(results: list[ConditionResult], seed: int = 0) -> dict[str, Any]:
-    """Hill fits of baseline inhibition vs concentration for single-compound series (>= 4 levels)."""
+    """Hill fits of baseline inhibition vs concentration (single-compound series, >= 4 levels)."""
     series: dict[str, list[tuple[float, np.ndarray]]] = defaultdict(list)
     controls = [r for r in results if not r.drugs]
     for r in results:
         if len(r.drugs) == 1 and "baseline_change_percent" in r.readouts:
-            series[r.drugs[0][0]].append((r.drugs[0][1], r.readouts["baseline_change_percent"].values))
+            series[r.drugs[0][0]].append(
+                (r.drugs[0][1], r.readouts["baseline_change_percent"].values)
+            )
     fits = []
     for compound, points in sorted(series.items()):
         if len({c for c, _ in points}) < 4:
@@ -133,14 +146,16 @@ def concentration_response(results: list[ConditionResult], seed: int = 0) -> dic
         inhibition = -np.concatenate([v for _, v in points])
         ok = np.isfinite(inhibition)
         fit = fit_hill(conc[ok] * 1e3, inhibition[ok], n_bootstrap=500, seed=seed)
-        fits.append({
-            "compound": compound,
-            "readout": "baseline_inhibition_percent",
-            "ic50_uM": float(fit.ec50),
-            "ic50_ci_uM": [float(fit.ec50_ci[0]), float(fit.ec50_ci[1])],
-            "hill_slope": float(fit.hill_slope),
-            "top_percent": float(fit.top),
-            "n_concentrations": len({c for c, _ in points}),
-            "control_conditions": len(controls),
-        })
+        fits.append(
+            {
+                "compound": compound,
+                "readout": "baseline_inhibition_percent",
+                "ic50_uM": float(fit.ec50),
+                "ic50_ci_uM": [float(fit.ec50_ci[0]), float(fit.ec50_ci[1])],
+                "hill_slope": float(fit.hill_slope),
+                "top_percent": float(fit.top),
+                "n_concentrations": len({c for c, _ in points}),
+                "control_conditions": len(controls),
+            }
+        )
     return {"concentration_response": fits} if fits else {}

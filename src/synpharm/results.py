@@ -13,6 +13,11 @@ from typing import Any
 import numpy as np
 
 
+def _micromolar(concentration: float) -> float:
+    """mol/m^3 -> uM, rounded to 12 significant digits (hides binary rounding of '10 uM')."""
+    return float(f"{concentration * 1e3:.12g}")
+
+
 @dataclass(frozen=True)
 class Readout:
     """A per-slice readout and its group statistics.
@@ -103,8 +108,8 @@ class ConditionResult:
         return "+".join(name for name, _ in self.drugs) if self.drugs else None
 
     @property
-    def concentration_uM(self) -> float | None:  # noqa: N802 - the unit is part of the name
-        return self.drugs[0][1] * 1e3 if self.drugs else None
+    def concentration_uM(self) -> float | None:
+        return _micromolar(self.drugs[0][1]) if self.drugs else None
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ class ExperimentResult:
                     "name": c.name,
                     "compound": c.compound,
                     "concentration_uM": c.concentration_uM,
-                    "drugs": [{"compound": n, "concentration_uM": v * 1e3} for n, v in c.drugs],
+                    "drugs": [{"compound": n, "concentration_uM": _micromolar(v)} for n, v in c.drugs],
                     "readouts": {k: r.as_dict() for k, r in c.readouts.items()},
                 }
                 for c in self.conditions

@@ -27,10 +27,15 @@ from synpharm.errors import InputError
 from synpharm.parameters import load_parameter_set, package_parameter_file
 from synpharm.pharmacology import ExposureEvent, bath_concentration, drug_effects
 from synpharm.preparations.ca1_slice import Preparation, ca1_slice, draw_slices, slice_constants
-from synpharm.protocols import Protocol, Schedule, build_schedule, check_stimulation_rate
-from synpharm.protocols import drug_events_for
-from synpharm.readouts import condition_readouts, concentration_response, reference_windows
-from synpharm.results import ConditionResult, ExperimentResult, PulseTable
+from synpharm.protocols import (
+    Protocol,
+    Schedule,
+    build_schedule,
+    check_stimulation_rate,
+    drug_events_for,
+)
+from synpharm.readouts import concentration_response, condition_readouts, reference_windows
+from synpharm.results import ExperimentResult, PulseTable
 
 MEASURED_KINDS = ("test", "pp1", "pp2", "io")
 PREPARATIONS: dict[str, Callable[[], Preparation]] = {"ca1_slice": ca1_slice}
@@ -48,8 +53,11 @@ class Recording:
 def preparation(name: str) -> Preparation:
     """A preparation by name (``experiment.preparation`` in a protocol)."""
     if name not in PREPARATIONS:
-        raise InputError("experiment.preparation", f"unknown preparation {name!r}",
-                         f"use one of: {', '.join(sorted(PREPARATIONS))}")
+        raise InputError(
+            "experiment.preparation",
+            f"unknown preparation {name!r}",
+            f"use one of: {', '.join(sorted(PREPARATIONS))}",
+        )
     return PREPARATIONS[name]()
 
 
@@ -59,13 +67,16 @@ def _field_parameters():
 
 
 def _recording(params) -> Recording:
-    return Recording(params["recording_sampling_rate"], params["recording_sweep_duration"],
-                     params["recording_stimulus_time"])
+    return Recording(
+        params["recording_sampling_rate"],
+        params["recording_sweep_duration"],
+        params["recording_stimulus_time"],
+    )
 
 
 def _compounds(protocol: Protocol) -> dict[str, Compound]:
     names = {d.compound for c in protocol.conditions for d in c.drugs}
-    for index, step in enumerate(protocol.steps):
+    for _index, step in enumerate(protocol.steps):
         for drug in getattr(step, "drugs", None) or ():
             names.add(drug.compound)
         for name in getattr(step, "compounds", None) or ():
@@ -82,30 +93,45 @@ def _compounds(protocol: Protocol) -> dict[str, Compound]:
 class DrugTimeline:
     """Declared drug effects per slice as a function of time (bath exchange, closed form)."""
 
-    def __init__(self, protocol: Protocol, schedule: Schedule, compounds: dict[str, Compound],
-                 cohort: int, prep: Preparation) -> None:
+    def __init__(
+        self,
+        protocol: Protocol,
+        schedule: Schedule,
+        compounds: dict[str, Compound],
+        cohort: int,
+        prep: Preparation,
+    ) -> None:
         self._cohort = cohort
-        self._max_inhibition = (prep.parameters["gabab_max_calcium_inhibition_glutamatergic"],
-                                prep.parameters["gabab_max_calcium_inhibition_gabaergic"])
+        self._max_inhibition = (
+            prep.parameters["gabab_max_calcium_inhibition_glutamatergic"],
+            prep.parameters["gabab_max_calcium_inhibition_gabaergic"],
+        )
         self._conditions = []
         for condition in protocol.conditions:
-            events = [ExposureEvent(e.time, e.compound, e.target_concentration, e.exchange_time)
-                      for e in drug_events_for(schedule, condition)]
+            events = [
+                ExposureEvent(e.time, e.compound, e.target_concentration, e.exchange_time)
+                for e in drug_events_for(schedule, condition)
+            ]
             names = sorted({e.compound for e in events})
             self._conditions.append((events, [compounds[n] for n in names], names))
         self._cache: dict[float, np.ndarray] = {}
 
     def __call__(self, time: float) -> np.ndarray:
         if time not in self._cache:
-            rows = [self._row(events, cs, names, time, self._max_inhibition)
-                    for events, cs, names in self._conditions]
+            rows = [
+                self._row(events, cs, names, time, self._max_inhibition)
+                for events, cs, names in self._conditions
+            ]
             self._cache[time] = np.repeat(np.array(rows), self._cohort, axis=0)
         return self._cache[time]
 
     @staticmethod
     def _row(events, compounds, names, time, max_inhibition) -> np.ndarray:
         row = np.zeros(L.N_DRUG_COLUMNS)
-        pairs = [(c, float(bath_concentration(time, events, n))) for c, n in zip(compounds, names)]
+        pairs = [
+            (c, float(bath_concentration(time, events, n)))
+            for c, n in zip(compounds, names, strict=False)
+        ]
         effects = drug_effects(pairs)
         occ_pre = float(effects.gabab_presynaptic_glutamatergic_occupancy)
         occ_gaba = float(effects.gabab_presynaptic_gabaergic_occupancy)
@@ -116,8 +142,11 @@ class DrugTimeline:
         row[L.NAV_AVAILABLE] = float(effects.nav_available)
         blockers = [b for b in effects.nmda_blockers if float(b.concentration) > 0.0]
         if len(blockers) > 1:
-            raise InputError("conditions.drugs", "more than one NMDA open-channel blocker at once",
-                             "apply one channel blocker per condition")
+            raise InputError(
+                "conditions.drugs",
+                "more than one NMDA open-channel blocker at once",
+                "apply one channel blocker per condition",
+            )
         if blockers:
             b = blockers[0]
             row[L.BLOCKER_CONCENTRATION] = float(b.concentration)
@@ -128,12 +157,23 @@ class DrugTimeline:
 
 
 def _seeds(seed: int, n_conditions: int, cohort: int) -> list[np.random.SeedSequence]:
-    return [np.random.SeedSequence(seed, spawn_key=(k, s))
-            for k in range(n_conditions) for s in range(cohort)]
+    return [
+        np.random.SeedSequence(seed, spawn_key=(k, s))
+        for k in range(n_conditions)
+        for s in range(cohort)
+    ]
 
 
-def _measure(drive, fire, field_gain, prep: Preparation, waveform: FieldWaveform, rec: Recording,
-             seeds: list[np.random.SeedSequence], example_masks: dict[str, np.ndarray]):
+def _measure(
+    drive,
+    fire,
+    field_gain,
+    prep: Preparation,
+    waveform: FieldWaveform,
+    rec: Recording,
+    seeds: list[np.random.SeedSequence],
+    example_masks: dict[str, np.ndarray],
+):
     """Synthesise and measure the field sweeps of every slice (rows) and measured pulse.
 
     Returns slope, amplitude and volley arrays (n_slices, n_pulses) and, per label of
@@ -145,16 +185,30 @@ def _measure(drive, fire, field_gain, prep: Preparation, waveform: FieldWaveform
     examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
     for s in range(shape[0]):
         rng = np.random.default_rng(seeds[s].spawn(1)[0])
-        sweeps = synthesize_field_sweeps(field_gain[s] * drive[s], volley_unit * fire[s],
-                                         waveform=waveform, sampling_rate=rec.sampling_rate,
-                                         sweep_duration=rec.sweep_duration,
-                                         stimulus_time=rec.stimulus_time, rng=rng)
+        sweeps = synthesize_field_sweeps(
+            field_gain[s] * drive[s],
+            volley_unit * fire[s],
+            waveform=waveform,
+            sampling_rate=rec.sampling_rate,
+            sweep_duration=rec.sweep_duration,
+            stimulus_time=rec.stimulus_time,
+            rng=rng,
+        )
         # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
         # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform
-        m = measure_fepsp(sweeps, rec.sampling_rate, rec.stimulus_time, slope_method="window",
-                          window=fepsp_rise_window(waveform), min_snr=0.0)
-        slopes[s], amplitudes[s], volleys[s] = (m.fepsp_slope, m.fepsp_amplitude,
-                                                m.fiber_volley_amplitude)
+        m = measure_fepsp(
+            sweeps,
+            rec.sampling_rate,
+            rec.stimulus_time,
+            slope_method="window",
+            window=fepsp_rise_window(waveform),
+            min_snr=0.0,
+        )
+        slopes[s], amplitudes[s], volleys[s] = (
+            m.fepsp_slope,
+            m.fepsp_amplitude,
+            m.fiber_volley_amplitude,
+        )
         for label, mask in example_masks.items():
             examples[label].append(sweeps[mask].mean(axis=0))
     return slopes, amplitudes, volleys, {k: np.array(v) for k, v in examples.items()}
@@ -163,8 +217,9 @@ def _measure(drive, fire, field_gain, prep: Preparation, waveform: FieldWaveform
 def _example_masks(times, kinds, schedule: Schedule) -> dict[str, np.ndarray]:
     probe = PulseTable(times, kinds, np.zeros_like(times), *(np.zeros((1, times.size)),) * 3)
     masks = {}
-    for label, (start, end) in reference_windows(probe, schedule.induction_time,
-                                                 schedule.drug_time).items():
+    for label, (start, end) in reference_windows(
+        probe, schedule.induction_time, schedule.drug_time
+    ).items():
         mask = (kinds == "test") & (times >= start) & (times < end)
         if mask.any():
             masks[label] = mask
@@ -182,8 +237,13 @@ def _progress_bar(total: float, enabled: bool):
     return progress, lambda now: progress.update(task, completed=min(now, total))
 
 
-def run_protocol(protocol: Protocol, cohort: int | None = None, seed: int | None = None,
-                 progress: bool = False, prep: Preparation | None = None) -> ExperimentResult:
+def run_protocol(
+    protocol: Protocol,
+    cohort: int | None = None,
+    seed: int | None = None,
+    progress: bool = False,
+    prep: Preparation | None = None,
+) -> ExperimentResult:
     """Run a virtual experiment: every condition x ``cohort`` virtual slices.
 
     Parameters
@@ -217,9 +277,17 @@ def run_protocol(protocol: Protocol, cohort: int | None = None, seed: int | None
     kinds = np.asarray(schedule.stimulus_kind)
     bar, callback = _progress_bar(schedule.total_duration, progress)
     try:
-        drive, fire = run_schedule(constants, population, np.asarray(schedule.stimulus_time),
-                                   np.asarray(schedule.intensity, dtype=float), kinds == "train",
-                                   timeline, settings, schedule.total_duration, callback)
+        drive, fire = run_schedule(
+            constants,
+            population,
+            np.asarray(schedule.stimulus_time),
+            np.asarray(schedule.intensity, dtype=float),
+            kinds == "train",
+            timeline,
+            settings,
+            schedule.total_duration,
+            callback,
+        )
     finally:
         if bar is not None:
             bar.stop()
@@ -229,18 +297,26 @@ def run_protocol(protocol: Protocol, cohort: int | None = None, seed: int | None
     rec = _recording(p)
     example_masks = _example_masks(table_args[0], table_args[1], schedule)
     slopes, amplitudes, volleys, examples = _measure(
-        drive[:, measured], fire[:, measured], population.slices[:, L.FIELD_GAIN], prep,
-        field_waveform_from_parameters(_field_parameters()), rec, seeds, example_masks)
+        drive[:, measured],
+        fire[:, measured],
+        population.slices[:, L.FIELD_GAIN],
+        prep,
+        field_waveform_from_parameters(_field_parameters()),
+        rec,
+        seeds,
+        example_masks,
+    )
     per_condition = []
     for k, condition in enumerate(protocol.conditions):
         rows = slice(k * cohort, (k + 1) * cohort)
         table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows])
         traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
         per_condition.append((condition, table, traces))
-    trace_time = np.arange(int(round(rec.sweep_duration * rec.sampling_rate)))
+    trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))
     trace_time = trace_time / rec.sampling_rate - rec.stimulus_time
-    results = condition_readouts(per_condition, schedule.induction_time, schedule.drug_time,
-                                 trace_time)
+    results = condition_readouts(
+        per_condition, schedule.induction_time, schedule.drug_time, trace_time
+    )
     return ExperimentResult(
         protocol_name=protocol.name,
         conditions=results,

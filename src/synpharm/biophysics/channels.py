@@ -12,8 +12,8 @@ from numba import njit
 __all__ = [
     "mg_unblocked_fraction",
     "nmda_open_increment",
-    "release_probability",
     "release_half_activation_power",
+    "release_probability",
     "vgcc_activation",
 ]
 

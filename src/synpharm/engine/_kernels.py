@@ -1,4 +1,4 @@
-"""Compiled kernels: the millisecond subsystem in stimulus windows, isolated test pulses, quiet gaps.
+"""Compiled kernels: the millisecond subsystem in windows, isolated test pulses, quiet gaps.
 
 Three integrators share one batched state (slices x synapses, see :mod:`synpharm.engine._layout`):
 

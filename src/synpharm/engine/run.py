@@ -117,7 +117,7 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
     fire = np.zeros((n_slices, len(times)))
     gaps = np.diff(np.r_[-1e6, times])
     now = 0.0
-    pulse_steps = int(round(settings.pulse_window / c.dt))
+    pulse_steps = round(settings.pulse_window / c.dt)
     for segment in segment_stimuli(times, dense, settings.isolation_gap):
         first = times[segment.indices[0]]
         drugs = drug_matrix(first)

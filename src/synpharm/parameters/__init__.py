@@ -17,6 +17,11 @@ convention of :mod:`synpharm.units` when loaded. Model code receives a :class:`P
 and holds no numbers of its own.
 """
 
-from synpharm.parameters._set import Parameter, ParameterSet, load_parameter_set, package_parameter_file
+from synpharm.parameters._set import (
+    Parameter,
+    ParameterSet,
+    load_parameter_set,
+    package_parameter_file,
+)
 
 __all__ = ["Parameter", "ParameterSet", "load_parameter_set", "package_parameter_file"]

@@ -80,12 +80,21 @@ def _parameter(name: str, table: object, where: str) -> Parameter:
         raise InputError(field_name, "needs 'value' and 'kind'", "add both keys")
     has_source, has_fit = bool(table.get("source")), bool(table.get("calibrated"))
     if has_source == has_fit:
-        raise InputError(field_name, "needs exactly one of 'source' or 'calibrated'",
-                         "cite the paper, or name the target the value was fitted to")
+        raise InputError(
+            field_name,
+            "needs exactly one of 'source' or 'calibrated'",
+            "cite the paper, or name the target the value was fitted to",
+        )
     value = parse_quantity(table["value"], table["kind"], field_name)
-    return Parameter(name=name, value=value, kind=table["kind"], text=str(table["value"]),
-                     source=table.get("source", ""), calibrated=table.get("calibrated", ""),
-                     note=table.get("note", ""))
+    return Parameter(
+        name=name,
+        value=value,
+        kind=table["kind"],
+        text=str(table["value"]),
+        source=table.get("source", ""),
+        calibrated=table.get("calibrated", ""),
+        note=table.get("note", ""),
+    )
 
 
 def load_parameter_set(path: str | Path, name: str | None = None) -> ParameterSet:
@@ -94,7 +103,9 @@ def load_parameter_set(path: str | Path, name: str | None = None) -> ParameterSe
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise InputError(str(path), f"cannot read parameter file ({error})", "fix the TOML") from None
+        raise InputError(
+            str(path), f"cannot read parameter file ({error})", "fix the TOML"
+        ) from None
     entries = {key: _parameter(key, table, path.stem) for key, table in document.items()}
     return ParameterSet(name or path.stem, entries)
 

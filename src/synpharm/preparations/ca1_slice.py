@@ -145,15 +145,21 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
     dt = prep.dt if dt is None else dt
     n_syn = p["synapses_per_slice"]
     per_neuron = p["synapses_per_neuron_at_max_stimulus"] / n_syn
-    rho = nmda_open_increment(p["nmda_alpha"], p["nmda_beta"], p["transmitter_pulse_concentration"],
-                              p["transmitter_pulse_duration"])
-    rest_unblock = mg_unblocked_fraction(p["resting_potential"], p["mg_concentration"],
-                                         p["mg_block_slope"], p["mg_block_scale"])
+    rho = nmda_open_increment(
+        p["nmda_alpha"],
+        p["nmda_beta"],
+        p["transmitter_pulse_concentration"],
+        p["transmitter_pulse_duration"],
+    )
+    rest_unblock = mg_unblocked_fraction(
+        p["resting_potential"], p["mg_concentration"], p["mg_block_slope"], p["mg_block_scale"]
+    )
     ca_nmda_rate = p["calcium_per_open_nmda_synapse"] / p["calcium_decay_time"]
     single_release = ca_nmda_rate * rest_unblock * _single_release_peak(p, rho, dt)
     ca_vgcc_rate = p["vgcc_to_nmda_calcium_ratio"] * single_release / _single_bap_peak(p, dt)
-    gabab_binding = 1.0 - math.exp(-p["gabab_k1"] * p["gabab_pulse_concentration"]
-                                   * p["gabab_pulse_duration"])
+    gabab_binding = 1.0 - math.exp(
+        -p["gabab_k1"] * p["gabab_pulse_concentration"] * p["gabab_pulse_duration"]
+    )
     return SliceConstants(
         dt=dt,
         site_recovery_time=p["site_recovery_time"],
@@ -166,8 +172,10 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
         nmda_open_per_vesicle=rho,
         residual_increment=p["residual_calcium_increment"],
         gaba_half_power=release_half_activation_power(
-            p["interneuron_release_probability"], p["release_calcium_cooperativity"],
-            p["release_probability_max"]),
+            p["interneuron_release_probability"],
+            p["release_calcium_cooperativity"],
+            p["release_probability_max"],
+        ),
         interneuron_p=p["interneuron_release_probability"],
         ampa_per_quantum=p["quantal_conductance"] * per_neuron,
         gabab_binding_per_release=gabab_binding,
@@ -216,7 +224,9 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
         tau_h=p["early_phase_time_constant"],
         nmda_tau=1.0 / p["nmda_beta"],
         calcium_tau=p["calcium_decay_time"],
-        nmda_per_open=p["nmda_to_ampa_conductance_ratio"] * p["quantal_conductance"] / rho
+        nmda_per_open=p["nmda_to_ampa_conductance_ratio"]
+        * p["quantal_conductance"]
+        / rho
         * per_neuron,
         h_noise=p["early_phase_noise"],
         h_relaxation=p["early_phase_relaxation"],
@@ -263,19 +273,23 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
         mean_p, shape = p["release_probability_mean"], p["release_probability_beta_shape"]
         p0 = rng.beta(shape, shape * (1.0 - mean_p) / mean_p, n_syn).clip(1e-3, 0.9)
         sites = 1 + rng.poisson(p["release_sites_mean"] - 1.0, n_syn)
-        rows.append({
-            "n_sites": np.minimum(sites, int(p["release_sites_max"])).astype(np.int64),
-            "half_power": (p["release_probability_max"] - p0) / p0,
-            "threshold": p["recruitment_threshold_median"] * np.exp(
-                p["recruitment_threshold_log_sd"] * rng.standard_normal(n_syn)),
-            "safety": p["conduction_safety_factor_median"] * np.exp(
-                p["conduction_safety_factor_log_sd"] * rng.standard_normal(n_syn)),
-            "ampa": _lognormal(rng, 1.0, p["quantal_size_cv"], n_syn),
-            "nmda": _lognormal(rng, 1.0, p["nmda_synaptic_conductance_cv"], n_syn),
-            "field_gain": float(_lognormal(rng, p["field_gain"], p["field_gain_between_slice_cv"], 1)[0]),
-            "calcium_scale": float(_lognormal(rng, 1.0, p["calcium_between_slice_cv"], 1)[0]),
-            "stream": int(rng.integers(0, 2**63 - 1)),
-        })
+        rows.append(
+            {
+                "n_sites": np.minimum(sites, int(p["release_sites_max"])).astype(np.int64),
+                "half_power": (p["release_probability_max"] - p0) / p0,
+                "threshold": p["recruitment_threshold_median"]
+                * np.exp(p["recruitment_threshold_log_sd"] * rng.standard_normal(n_syn)),
+                "safety": p["conduction_safety_factor_median"]
+                * np.exp(p["conduction_safety_factor_log_sd"] * rng.standard_normal(n_syn)),
+                "ampa": _lognormal(rng, 1.0, p["quantal_size_cv"], n_syn),
+                "nmda": _lognormal(rng, 1.0, p["nmda_synaptic_conductance_cv"], n_syn),
+                "field_gain": float(
+                    _lognormal(rng, p["field_gain"], p["field_gain_between_slice_cv"], 1)[0]
+                ),
+                "calcium_scale": float(_lognormal(rng, 1.0, p["calcium_between_slice_cv"], 1)[0]),
+                "stream": int(rng.integers(0, 2**63 - 1)),
+            }
+        )
     n = len(rows)
     slices = np.zeros((n, L.N_SLICE_COLUMNS))
     slices[:, L.V] = p["resting_potential"]

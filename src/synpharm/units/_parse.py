@@ -43,7 +43,7 @@ def _kind_of(text: str) -> str:
         try:
             if _registry().Quantity(1, text).check(_registry()(unit).dimensionality):
                 return kind
-        except Exception:  # noqa: BLE001 - any pint failure means "not this kind"
+        except Exception:
             continue
     return "unknown"
 
@@ -53,8 +53,11 @@ def _quantity(text: str, field: str) -> Any:
     try:
         return registry.Quantity(text.replace("µ", "u").replace("μ", "u"))
     except Exception as error:  # pint raises many error types
-        raise InputError(field, f"cannot read {text!r} as a quantity ({error})",
-                         "write a number and a unit, such as '10 uM' or '20 min'") from None
+        raise InputError(
+            field,
+            f"cannot read {text!r} as a quantity ({error})",
+            "write a number and a unit, such as '10 uM' or '20 min'",
+        ) from None
 
 
 def parse_quantity(value: str | float | int, kind: str, field: str) -> float:
@@ -104,11 +107,16 @@ def parse_quantity(value: str | float | int, kind: str, field: str) -> float:
         raise InputError(field, f"{value!r} has no unit", f"give a {kind} such as {example}")
     if not quantity.check(target.dimensionality):
         found = _kind_of(str(quantity.units))
-        raise InputError(field, f"{value!r} is a {found} quantity, not a {kind}",
-                         f"give a {kind} such as {example}")
+        raise InputError(
+            field,
+            f"{value!r} is a {found} quantity, not a {kind}",
+            f"give a {kind} such as {example}",
+        )
     magnitude = float(quantity.to(target).magnitude)
     if not math.isfinite(magnitude):
-        raise InputError(field, f"{value!r} is not a finite number", f"give a {kind} such as {example}")
+        raise InputError(
+            field, f"{value!r} is not a finite number", f"give a {kind} such as {example}"
+        )
     return magnitude
 
 
@@ -119,5 +127,5 @@ def to_unit(value_si: float, kind: str, unit: str) -> float:
 
 
 def format_quantity(value_si: float, kind: str, unit: str) -> str:
-    """Format an internal value for people, e.g. ``format_quantity(0.01, 'concentration', 'uM')``."""
+    """Format an internal value, e.g. ``format_quantity(0.01, 'concentration', 'uM')``."""
     return f"{to_unit(value_si, kind, unit):g} {unit}"
