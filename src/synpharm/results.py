@@ -132,7 +132,9 @@ class ExperimentResult:
                     "name": c.name,
                     "compound": c.compound,
                     "concentration_uM": c.concentration_uM,
-                    "drugs": [{"compound": n, "concentration_uM": _micromolar(v)} for n, v in c.drugs],
+                    "drugs": [
+                        {"compound": n, "concentration_uM": _micromolar(v)} for n, v in c.drugs
+                    ],
                     "readouts": {k: r.as_dict() for k, r in c.readouts.items()},
                 }
                 for c in self.conditions

@@ -6,6 +6,8 @@ validation. Expected values come from the literature, never from the model's own
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 KETAMINE_LTP_SERIES = ["ketamine 3 uM", "ketamine 10 uM", "ketamine 30 uM", "ketamine 100 uM"]
@@ -32,7 +34,7 @@ def test_ketamine_lowers_ltp_with_concentration(ketamine_series):
     """SEED-KET-1 (validation): LTP non-increasing over 3-100 uM, >= 20 points down at 100 uM."""
     means = ketamine_series[1]
     ltp = [means[name]["ltp_percent"] for name in KETAMINE_LTP_SERIES]
-    assert all(b <= a + 1.0 for a, b in zip(ltp, ltp[1:], strict=False)), ltp
+    assert all(b <= a + 1.0 for a, b in itertools.pairwise(ltp)), ltp
     assert means["control"]["ltp_percent"] - ltp[-1] >= 20.0
 
 
