@@ -145,7 +145,7 @@ def concentration_response(results: list[ConditionResult], seed: int = 0) -> dic
         conc = np.concatenate([np.full(v.size, c) for c, v in points])
         inhibition = -np.concatenate([v for _, v in points])
         ok = np.isfinite(inhibition)
-        fit = fit_hill(conc[ok] * 1e3, inhibition[ok], n_bootstrap=500, seed=seed)
+        fit = fit_hill(conc[ok] * 1e3, inhibition[ok], n_bootstrap=200, seed=seed)
         fits.append(
             {
                 "compound": compound,
