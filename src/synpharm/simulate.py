@@ -20,7 +20,7 @@ from synpharm.biophysics.field_potential import (
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )
-from synpharm.compounds import Compound, load_compound
+from synpharm.compounds import Compound, citations, load_compound
 from synpharm.engine import _layout as L
 from synpharm.engine.run import EngineSettings, run_schedule
 from synpharm.errors import InputError
@@ -341,17 +341,11 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
         "preparation": prep.name,
         "cohort": cohort,
         "seed": seed,
-        "compounds": {name: sorted(set(_citations(c))) for name, c in compounds.items()},
+        "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
         "calibrated_parameters": prep.parameters.calibrated(),
         "integration_step_s": prep.dt,
         "protocol_sha": _digest(protocol.to_toml()),
     }
-
-
-def _citations(compound: Compound) -> list[str]:
-    from synpharm.compounds import citations
-
-    return citations(compound)
 
 
 def _digest(text: str) -> str:

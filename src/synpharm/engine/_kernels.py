@@ -28,7 +28,7 @@ from synpharm.biophysics.channels import (
     vgcc_activation,
 )
 from synpharm.engine import _layout as L
-from synpharm.engine._rng import binomial, standard_normal, uniform
+from synpharm.engine._rng import binomial, standard_normal
 
 
 @njit(cache=True, inline="always")
@@ -407,8 +407,3 @@ def resting_potentials(c, g_girk):
     b2 = c.g_leak_dendrite * c.e_leak + g_girk * c.e_k
     det = a11 * a22 - c.g_coupling**2
     return (b1 * a22 + c.g_coupling * b2) / det, (a11 * b2 + c.g_coupling * b1) / det
-
-
-def uniform_draw(states: np.ndarray, stream: int) -> float:
-    """Python-level access to a stream (tests)."""
-    return float(uniform(states, stream))
