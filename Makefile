@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/synpharm run examples/ketamine_slice_ltp.toml --out out/ketamine
+	$(BIN)/synpharm run ketamine_slice_ltp --out out/ketamine
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests

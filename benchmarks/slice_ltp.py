@@ -14,12 +14,10 @@ import json
 import resource
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from synpharm.protocols import Protocol
+from synpharm.protocols.library import LIBRARY as EXAMPLES
 from synpharm.simulate import run_protocol
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def _timed(protocol: Protocol, repeats: int = 3) -> float:

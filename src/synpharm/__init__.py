@@ -1,14 +1,15 @@
 """synpharm: what will this drug do to synaptic plasticity?
 
 >>> import synpharm as sp
->>> protocol = sp.Protocol.from_toml("examples/ketamine_slice_ltp.toml")  # doctest: +SKIP
+>>> path = sp.library_protocol_path("ketamine_slice_ltp")
+>>> protocol = sp.Protocol.from_toml(path)  # doctest: +SKIP
 >>> result = sp.run_protocol(protocol, cohort=12, seed=1)  # doctest: +SKIP
 """
 
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Protocol", "__version__", "run_protocol"]
+__all__ = ["Protocol", "__version__", "library_protocol_path", "run_protocol"]
 
 
 def __getattr__(name: str) -> Any:  # lazy public API keeps `synpharm --help` fast
@@ -16,6 +17,10 @@ def __getattr__(name: str) -> Any:  # lazy public API keeps `synpharm --help` fa
         from synpharm.protocols import Protocol
 
         return Protocol
+    if name == "library_protocol_path":
+        from synpharm.protocols.library import library_protocol_path
+
+        return library_protocol_path
     if name == "run_protocol":
         from synpharm.simulate import run_protocol
 

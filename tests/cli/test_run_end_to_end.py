@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 
 from synpharm.cli.main import app
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SHORT = """
 [experiment]
 name = "short"

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from synpharm.protocols import Protocol
+from synpharm.protocols.library import LIBRARY as EXAMPLES
 from synpharm.simulate import run_protocol
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _run(name: str):

@@ -53,7 +53,13 @@ def _fail(message: str) -> None:
 
 @app.command()
 def run(
-    file: Annotated[Path, typer.Argument(help="Protocol file (TOML).", show_default=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Protocol file (TOML) or the name of a library protocol (synpharm protocols).",
+            show_default=False,
+        ),
+    ],
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary JSON to stdout instead of a table.")
     ] = False,
@@ -78,7 +84,7 @@ def run(
     with _user_errors():
         from synpharm.protocols import Protocol
 
-        protocol = Protocol.from_toml(file)
+        protocol = Protocol.from_toml(_protocol_file(file))
         if cohort is not None and cohort < 1:
             raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
         if seed is not None and seed < 0:
@@ -100,6 +106,94 @@ def run(
     else:
         _print_table(result)
     typer.echo(f"wrote {out_dir}", err=True)
+
+
+def _protocol_file(file: Path) -> Path:
+    """``file`` itself, or the library protocol of that name when no such file exists."""
+    if file.exists():
+        return file
+    from synpharm.protocols.library import library_protocol_path
+
+    return library_protocol_path(str(file)) or file
+
+
+@app.command()
+def validate(
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the scorecard JSON to stdout instead of a table.")
+    ] = False,
+    targets: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--targets",
+            help="Targets file (TOML, format in docs/validation.md); repeat for several. "
+            "Default: the targets shipped with synpharm.",
+            show_default=False,
+        ),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help="Run only this target id; repeat for several.", show_default=False
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write index.html, scorecard.json and one figure per target into this folder.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run the validation targets and print the scorecard (exit 0 whether targets pass or not)."""
+    with _user_errors():
+        from synpharm.report.scorecard import (
+            print_scorecard,
+            scorecard_json,
+            write_scorecard_report,
+        )
+        from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
+
+        sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
+        scorecard = run_targets(sets, only=only, progress=_stderr_progress())
+        if report is not None:
+            write_scorecard_report(scorecard, report)
+    if json_output:
+        typer.echo(scorecard_json(scorecard), nl=False)
+    else:
+        print_scorecard(scorecard, file=sys.stdout)
+    if report is not None:
+        typer.echo(f"wrote {report}", err=True)
+
+
+def _stderr_progress():
+    """One line per experiment on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda label: typer.echo(f"running {label}", err=True)
+
+
+@app.command("protocols")
+def list_protocols() -> None:
+    """List the library protocols (run one with: synpharm run NAME)."""
+    import tomllib
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from synpharm.protocols.library import library_protocol_path, library_protocols
+
+    table = Table("protocol", "preparation", "conditions", box=None)
+    for name in library_protocols():
+        path = library_protocol_path(name)
+        assert path is not None
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        n = len(data.get("conditions", [])) + sum(
+            len(s.get("concentrations", [])) for s in data.get("condition_series", [])
+        )
+        table.add_row(name, data.get("experiment", {}).get("preparation", "ca1_slice"), str(n))
+    Console(file=sys.stdout).print(table)
 
 
 def _cell(readout: dict[str, Any]) -> str:

@@ -1,0 +1,176 @@
+"""The validation scorecard as a terminal table, JSON, one figure per target and an HTML page.
+
+Figures show, for every check of a target, the simulated per-subject values (dots), their
+mean +- SEM and the published value or acceptance range (shaded), so a reader sees at a glance
+how far the model is from each claim.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from synpharm.report._staging import staged_folder
+
+if TYPE_CHECKING:
+    from synpharm.validation import CheckOutcome, Scorecard, TargetOutcome
+
+__all__ = ["print_scorecard", "scorecard_json", "write_scorecard_report"]
+
+_STATUS_STYLE = {"pass": "green", "fail": "red", "pending": "yellow"}
+_STATUS_COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "pending": "#9a6700"}
+_SVG_SALT = "synpharm-scorecard"
+
+
+def scorecard_json(scorecard: Scorecard) -> str:
+    """The scorecard document (``synpharm validate --json``) with a final newline."""
+    return json.dumps(scorecard.as_dict(), indent=2) + "\n"
+
+
+def print_scorecard(scorecard: Scorecard, file: Any = None) -> None:
+    """Print the scorecard as a rich table followed by the pass/fail/pending counts per role."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="synpharm validation scorecard", show_lines=False)
+    for column in ("id", "role", "status", "simulated", "published", "tolerance"):
+        table.add_column(column, overflow="fold")
+    for outcome in scorecard.outcomes:
+        row = outcome.as_dict()
+        style = _STATUS_STYLE[outcome.status]
+        simulated = row["simulated"] or outcome.detail
+        table.add_row(
+            outcome.target.id,
+            outcome.target.role,
+            f"[{style}]{outcome.status}[/{style}]",
+            simulated,
+            outcome.target.claim,
+            row["tolerance"] or "",
+        )
+    console = Console(file=file, width=200)
+    console.print(table)
+    summary = scorecard.summary()
+    for role, counts in summary["by_role"].items():
+        console.print(
+            f"{role}: {counts['pass']} pass, {counts['fail']} fail, {counts['pending']} pending"
+        )
+
+
+def _strip(axes: Any, check: CheckOutcome) -> None:
+    """Per-subject dots, mean +- SEM per group and the acceptance band."""
+    for k, series in enumerate(check.series):
+        values = series.values[np.isfinite(series.values)]
+        if values.size:
+            offsets = np.linspace(-0.15, 0.15, values.size)
+            axes.plot(k + offsets, values, "o", ms=3, alpha=0.5, color="0.4")
+            sem = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else 0.0
+            axes.errorbar(k + 0.3, values.mean(), yerr=sem, fmt="s", color="k", ms=5, capsize=3)
+    axes.set_xticks(range(len(check.series)))
+    axes.set_xticklabels([s.label for s in check.series], rotation=30, ha="right", fontsize=7)
+    if check.band is not None:
+        low, high = check.band
+        bottom, top = axes.get_ylim()
+        low = bottom if low is None else low
+        high = top if high is None else high
+        axes.axhspan(low, high, color=_STATUS_COLOUR["pass"], alpha=0.12, lw=0)
+    axes.set_ylabel(check.unit or "value")
+
+
+def _point(axes: Any, check: CheckOutcome) -> None:
+    """A fitted number (EC50, ratio) with its CI against the published range, log axis."""
+    ci = (check.fit or {}).get("ic50_ci_uM") if check.fit else None
+    if ci is not None and all(math.isfinite(float(x)) for x in ci):
+        axes.errorbar(
+            [check.value],
+            [0],
+            xerr=[[check.value - float(ci[0])], [float(ci[1]) - check.value]],
+            fmt="s",
+            color="k",
+            capsize=3,
+        )
+    else:
+        axes.plot([check.value], [0], "s", color="k")
+    if check.band is not None and None not in check.band:
+        low, high = check.band
+        axes.axvspan(low, high, color=_STATUS_COLOUR["pass"], alpha=0.12, lw=0)
+    if check.value > 0:
+        axes.set_xscale("log")
+    axes.set_yticks([])
+    axes.set_xlabel(check.unit or "value")
+
+
+def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(outcome.checks)
+    settings = {"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path", "font.size": 8}
+    with matplotlib.rc_context(settings):
+        figure, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.2), squeeze=False)
+        for ax, check in zip(axes[0], outcome.checks, strict=True):
+            (_strip if check.series else _point)(ax, check)
+            status = "pass" if check.passed else "fail"
+            ax.set_title(f"{check.what}\n{status}", fontsize=7, color=_STATUS_COLOUR[status])
+        figure.suptitle(f"{outcome.target.id}: {outcome.target.claim}", fontsize=8)
+        figure.tight_layout()
+        name = f"{outcome.target.id}.svg"
+        figure.savefig(folder / name, metadata={"Date": None})
+        figure.savefig(folder / f"{outcome.target.id}.png", dpi=120, metadata={"Software": None})
+        plt.close(figure)
+    return name
+
+
+def _html(scorecard: Scorecard, figures: dict[str, str]) -> str:
+    e = html.escape
+    summary = scorecard.summary()
+    rows = []
+    for outcome in scorecard.outcomes:
+        row = outcome.as_dict()
+        colour = _STATUS_COLOUR[outcome.status]
+        figure = figures.get(outcome.target.id)
+        image = f'<img src="{e(figure)}" alt="{e(outcome.target.id)}">' if figure else ""
+        rows.append(
+            "<tr>"
+            f"<td><b>{e(outcome.target.id)}</b><br><small>{e(outcome.target.source)}</small></td>"
+            f"<td>{e(outcome.target.role)}</td>"
+            f'<td style="color:{colour}"><b>{e(outcome.status)}</b></td>'
+            f"<td>{e(outcome.target.claim)}</td>"
+            f"<td>{e(row['simulated'] or '')}<br><small>{e(outcome.detail)}</small></td>"
+            f"<td>{e(row['tolerance'] or '')}</td>"
+            f"<td>{image}</td>"
+            "</tr>"
+        )
+    counts = "; ".join(
+        f"{role}: {c['pass']} pass, {c['fail']} fail, {c['pending']} pending"
+        for role, c in summary["by_role"].items()
+    )
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>synpharm scorecard</title>"
+        "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:13px}"
+        "img{max-width:520px}</style></head><body>\n"
+        f"<h1>synpharm validation scorecard</h1><p>{e(counts)}</p>\n"
+        "<table><tr><th>target</th><th>role</th><th>status</th><th>published</th>"
+        "<th>simulated</th><th>tolerance</th><th>figure</th></tr>\n"
+        + "\n".join(rows)
+        + "\n</table></body></html>\n"
+    )
+
+
+def write_scorecard_report(scorecard: Scorecard, out_dir: str | Path) -> Path:
+    """Write ``index.html``, ``scorecard.json`` and one SVG + PNG figure per run target."""
+    out_dir = Path(out_dir)
+    with staged_folder(out_dir, "--report") as staging:
+        figures = {
+            o.target.id: _target_figure(o, staging) for o in scorecard.outcomes if o.checks
+        }
+        (staging / "scorecard.json").write_text(scorecard_json(scorecard), encoding="utf-8")
+        (staging / "index.html").write_text(_html(scorecard, figures), encoding="utf-8")
+    return out_dir
