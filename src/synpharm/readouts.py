@@ -57,21 +57,41 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return 100.0 * a / b
 
 
-def _paired_pulse_ratio(table: PulseTable, after: float | None) -> np.ndarray | None:
+def _paired_pulse_ratio(table: PulseTable, after: float | None) -> dict[str, np.ndarray]:
+    """Per-slice paired-pulse ratios (second / first fEPSP slope, mean over pairs).
+
+    ``ppr`` averages every counted pair, whatever its interval. When the counted pairs have
+    more than one interval (pp2 time - pp1 time, rounded to whole ms), ``ppr_<N>ms`` averages
+    the pairs of each interval N. With a drug (``after`` = drug onset [s]) only pairs from the
+    onset on count, unless every pair precedes it. Empty without paired pulses.
+    """
     first = np.flatnonzero(table.kind == "pp1")
     if first.size == 0:
-        return None
+        return {}
     if after is not None and (table.time[first] >= after).any():
         first = first[table.time[first] >= after]
     second = first + 1
+    if second[-1] >= table.kind.size or (table.kind[second] != "pp2").any():
+        raise ValueError("every pp1 pulse must be followed directly by its pp2 pulse")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.nanmean(table.fepsp_slope[:, second] / table.fepsp_slope[:, first], axis=1)
+        ratio = table.fepsp_slope[:, second] / table.fepsp_slope[:, first]
+    out = {"ppr": np.nanmean(ratio, axis=1)}
+    interval_ms = np.rint(1000.0 * (table.time[second] - table.time[first])).astype(np.int64)
+    intervals = np.unique(interval_ms)
+    if intervals.size > 1:
+        for interval in intervals:
+            out[f"ppr_{interval}ms"] = np.nanmean(ratio[:, interval_ms == interval], axis=1)
+    return out
 
 
 def slice_readouts(
     table: PulseTable, induction: float | None, drug: float | None
 ) -> dict[str, tuple[np.ndarray, str]]:
-    """Per-slice readout values and units for one condition."""
+    """Per-slice readout values and units for one condition.
+
+    Paired pulses give ``ppr`` and, for protocols with several inter-pulse intervals, one
+    ``ppr_<N>ms`` per interval N [ms] (see :func:`_paired_pulse_ratio`).
+    """
     w = reference_windows(table, induction, drug)
     slope = table.fepsp_slope * 1.0  # V/s == mV/ms
     out: dict[str, tuple[np.ndarray, str]] = {}
@@ -93,9 +113,8 @@ def slice_readouts(
             ),
             "%",
         )
-    ppr = _paired_pulse_ratio(table, drug)
-    if ppr is not None:
-        out["ppr"] = (ppr, "1")
+    for name, ratio in _paired_pulse_ratio(table, drug).items():
+        out[name] = (ratio, "1")
     return out
 
 

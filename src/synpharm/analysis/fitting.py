@@ -13,13 +13,12 @@ bootstrap over data points (analysis_conventions.md 4d: "4-parameter Hill fit, E
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import OptimizeWarning, curve_fit
-from scipy.special import expit
+from scipy.optimize import least_squares
+from scipy.special import expit, logit
 
 from synpharm.errors import InputError
 
@@ -114,23 +113,59 @@ class _Bounds:
     ec50_margin_decades: float
 
 
+def _unbox(lower: float, upper: float, x: float) -> float:
+    fraction = min(max((x - lower) / (upper - lower), 1e-9), 1 - 1e-9)
+    return float(logit(fraction))
+
+
 def _fit_direction(
     log_c: FloatArray, r: FloatArray, bounds: _Bounds, sign: float, start: FloatArray | None
 ) -> tuple[FloatArray, float]:
-    """Least-squares fit with the Hill slope constrained to ``sign``; returns params and SSE."""
+    """Least-squares fit with the Hill slope constrained to ``sign``; returns params and SSE.
+
+    The bounded parameters (span, log EC50, slope magnitude) are mapped to unconstrained ones
+    through logistic transforms so that the fast Levenberg-Marquardt solver (MINPACK) applies.
+    """
     lo_c, hi_c = bounds.log_c_range
     margin = bounds.ec50_margin_decades
     low_slope, high_slope = bounds.slope_magnitude
     span_max = 10 * max(bounds.response_range, float(np.ptp(r)), np.finfo(float).tiny)
-    slope_bounds = (low_slope, high_slope) if sign > 0 else (-high_slope, -low_slope)
-    lower = [-np.inf, 0.0, lo_c - margin, slope_bounds[0]]
-    upper = [np.inf, span_max, hi_c + margin, slope_bounds[1]]
+    boxes = ((0.0, span_max), (lo_c - margin, hi_c + margin), (low_slope, high_slope))
     if start is None:
         start = np.array([r.min(), np.ptp(r), float(np.median(log_c)), sign])
-    start = np.clip(start, np.nextafter(lower, upper), np.nextafter(upper, lower))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", OptimizeWarning)
-        params, _ = curve_fit(_logistic, log_c, r, p0=start, bounds=(lower, upper), maxfev=5000)
+
+    low = np.array([a for a, _ in boxes])
+    width = np.array([b - a for a, b in boxes])
+    ln10 = math.log(10)
+
+    def natural(u: FloatArray) -> FloatArray:
+        span, log_ec50, magnitude = low + width * expit(u[1:])
+        return np.array([u[0], span, log_ec50, sign * magnitude])
+
+    def residuals(u: FloatArray) -> FloatArray:
+        return _logistic(log_c, *natural(u)) - r
+
+    def jacobian(u: FloatArray) -> FloatArray:
+        _, span, log_ec50, slope = natural(u)
+        box = expit(u[1:])
+        d_box = width * box * (1.0 - box)  # d(natural)/du of the three bounded parameters
+        sigma = expit((log_c - log_ec50) * slope * ln10)
+        d_sigma = span * sigma * (1.0 - sigma) * ln10
+        return np.column_stack(
+            (
+                np.ones_like(log_c),
+                sigma * d_box[0],
+                -d_sigma * slope * d_box[1],
+                d_sigma * (log_c - log_ec50) * sign * d_box[2],
+            )
+        )
+
+    magnitudes = (start[1], start[2], abs(start[3]))
+    u0 = np.array(
+        [start[0], *(_unbox(a, b, x) for (a, b), x in zip(boxes, magnitudes, strict=True))]
+    )
+    solution = least_squares(residuals, u0, jac=jacobian, method="lm", max_nfev=5000)
+    params = natural(solution.x)
     residual = r - _logistic(log_c, *params)
     return params, float(residual @ residual)
 

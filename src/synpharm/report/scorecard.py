@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,44 +62,60 @@ def print_scorecard(scorecard: Scorecard, file: Any = None) -> None:
         )
 
 
+def _padded(points: list[float], log: bool = False) -> tuple[float, float]:
+    """Axis limits around the finite ``points`` with 10 % padding (multiplicative on log)."""
+    finite = [p for p in points if p is not None and math.isfinite(p) and (p > 0 or not log)]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    if log:
+        return low / 1.5, high * 1.5
+    pad = 0.1 * (high - low) or 0.1 * abs(high) or 1.0
+    return low - pad, high + pad
+
+
 def _strip(axes: Any, check: CheckOutcome) -> None:
     """Per-subject dots, mean +- SEM per group and the acceptance band."""
+    data: list[float] = []
     for k, series in enumerate(check.series):
         values = series.values[np.isfinite(series.values)]
+        data.extend(values.tolist())
         if values.size:
-            offsets = np.linspace(-0.15, 0.15, values.size)
+            offsets = np.linspace(-0.2, 0.0, values.size)
             axes.plot(k + offsets, values, "o", ms=3, alpha=0.5, color="0.4")
             sem = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else 0.0
-            axes.errorbar(k + 0.3, values.mean(), yerr=sem, fmt="s", color="k", ms=5, capsize=3)
+            axes.errorbar(k + 0.15, values.mean(), yerr=sem, fmt="s", color="k", ms=5, capsize=3)
+    axes.set_xlim(-0.6, len(check.series) - 0.4)
     axes.set_xticks(range(len(check.series)))
     axes.set_xticklabels([s.label for s in check.series], rotation=30, ha="right", fontsize=7)
+    band = check.band or (None, None)
+    bottom, top = _padded(data + [b for b in band if b is not None])
+    axes.set_ylim(bottom, top)
     if check.band is not None:
         low, high = check.band
-        bottom, top = axes.get_ylim()
-        low = bottom if low is None else low
-        high = top if high is None else high
-        axes.axhspan(low, high, color=_STATUS_COLOUR["pass"], alpha=0.12, lw=0)
+        axes.axhspan(
+            bottom if low is None else low,
+            top if high is None else high,
+            color=_STATUS_COLOUR["pass"],
+            alpha=0.12,
+            lw=0,
+        )
     axes.set_ylabel(check.unit or "value")
 
 
 def _point(axes: Any, check: CheckOutcome) -> None:
     """A fitted number (EC50, ratio) with its CI against the published range, log axis."""
-    ci = (check.fit or {}).get("ic50_ci_uM") if check.fit else None
-    if ci is not None and all(math.isfinite(float(x)) for x in ci):
-        axes.errorbar(
-            [check.value],
-            [0],
-            xerr=[[check.value - float(ci[0])], [float(ci[1]) - check.value]],
-            fmt="s",
-            color="k",
-            capsize=3,
-        )
+    ci = [float(x) for x in (check.fit or {}).get("ic50_ci_uM", [math.nan, math.nan])]
+    if all(math.isfinite(x) for x in ci):
+        error = [[check.value - ci[0]], [ci[1] - check.value]]
+        axes.errorbar([check.value], [0], xerr=error, fmt="s", color="k", capsize=3)
     else:
         axes.plot([check.value], [0], "s", color="k")
+    band = check.band or (None, None)
+    log = check.value > 0
+    axes.set_xlim(*_padded([check.value, *ci, *(b for b in band if b is not None)], log=log))
     if check.band is not None and None not in check.band:
         low, high = check.band
         axes.axvspan(low, high, color=_STATUS_COLOUR["pass"], alpha=0.12, lw=0)
-    if check.value > 0:
+    if log:
         axes.set_xscale("log")
     axes.set_yticks([])
     axes.set_xlabel(check.unit or "value")
@@ -113,12 +130,15 @@ def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
     n = len(outcome.checks)
     settings = {"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path", "font.size": 8}
     with matplotlib.rc_context(settings):
-        figure, axes = plt.subplots(1, n, figsize=(3.2 * n, 3.2), squeeze=False)
+        width = max(4.5, 3.2 * n)
+        figure, axes = plt.subplots(1, n, figsize=(width, 3.6), squeeze=False)
         for ax, check in zip(axes[0], outcome.checks, strict=True):
             (_strip if check.series else _point)(ax, check)
             status = "pass" if check.passed else "fail"
-            ax.set_title(f"{check.what}\n{status}", fontsize=7, color=_STATUS_COLOUR[status])
-        figure.suptitle(f"{outcome.target.id}: {outcome.target.claim}", fontsize=8)
+            title = textwrap.fill(f"{check.what}: {status}", 40)
+            ax.set_title(title, fontsize=7, color=_STATUS_COLOUR[status])
+        headline = f"{outcome.target.id}: {outcome.target.claim}"
+        figure.suptitle(textwrap.fill(headline, int(width * 14)), fontsize=8)
         figure.tight_layout()
         name = f"{outcome.target.id}.svg"
         figure.savefig(folder / name, metadata={"Date": None})
