@@ -2,7 +2,9 @@
 
 Windows follow the slice-LTP conventions (analysis_conventions.md 4b-4c): the pre-drug baseline
 is the last 5 min before wash-in, the pre-induction baseline the last 10 min before the first
-train, LTP the mean of 50-60 min after induction as % of the pre-induction baseline.
+train, LTP the mean of 50-60 min after induction as % of the pre-induction baseline, early LTP
+the mean of 5-15 min (after post-tetanic potentiation), and LTP decay early minus late LTP
+in percentage points of baseline.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ MINUTE = 60.0
 DRUG_BASELINE = 5 * MINUTE
 INDUCTION_BASELINE = 10 * MINUTE
 LTP_WINDOW = (50 * MINUTE, 60 * MINUTE)
+EARLY_LTP_WINDOW = (5 * MINUTE, 15 * MINUTE)
 EXAMPLE_POST_WINDOW = 10 * MINUTE
 
 
@@ -106,13 +109,14 @@ def slice_readouts(
             before = _window_mean(table, values, *w["pre_drug"])
             out[name] = (_ratio(_window_mean(table, values, *w[late]), before) - 100.0, "%")
     if "ltp" in w:
-        out["ltp_percent"] = (
-            _ratio(
-                _window_mean(table, slope, *w["ltp"]),
-                _window_mean(table, slope, *w["pre_induction"]),
-            ),
-            "%",
-        )
+        before = _window_mean(table, slope, *w["pre_induction"])
+        late = _ratio(_window_mean(table, slope, *w["ltp"]), before)
+        start = w["pre_induction"][1]  # the induction time
+        early_window = (start + EARLY_LTP_WINDOW[0], start + EARLY_LTP_WINDOW[1])
+        early = _ratio(_window_mean(table, slope, *early_window), before)
+        out["ltp_percent"] = (late, "%")
+        out["early_ltp_percent"] = (early, "%")
+        out["ltp_decay_percent"] = (early - late, "%")
     for name, ratio in _paired_pulse_ratio(table, drug).items():
         out[name] = (ratio, "1")
     return out
