@@ -93,12 +93,49 @@ class PulseTable:
 
 
 @dataclass(frozen=True)
+class ResponseTable:
+    """Per-stimulus amplitudes of a single-cell recording (IPSCs, EPSPs) in one condition.
+
+    The counterpart of :class:`PulseTable` for whole-cell or intracellular recordings, measured
+    with :func:`synpharm.analysis.psc.measure_psc`.
+
+    Attributes
+    ----------
+    time, kind, intensity
+        As in :class:`PulseTable`, shape ``(n_pulses,)``.
+    amplitude
+        Response amplitude, positive in the response direction, in SI units (A or V), shape
+        ``(n_cells, n_pulses)``.
+    noise_amplitude
+        The same measure applied to the pre-stimulus noise of each sweep, shape
+        ``(n_cells, n_pulses)``.
+    baseline
+        Holding current [A] or membrane potential [V] before each stimulus, shape
+        ``(n_cells, n_pulses)``.
+    measure
+        What ``amplitude`` is, e.g. ``"ipsc_amplitude"`` or ``"epsp_amplitude"``.
+    unit, unit_scale
+        Display unit and the factor from SI to it (``"pA"``, 1e12; ``"mV"``, 1e3).
+    """
+
+    time: np.ndarray
+    kind: np.ndarray
+    intensity: np.ndarray
+    amplitude: np.ndarray
+    noise_amplitude: np.ndarray
+    baseline: np.ndarray
+    measure: str
+    unit: str
+    unit_scale: float
+
+
+@dataclass(frozen=True)
 class ConditionResult:
     """One condition (e.g. ``ketamine 10 uM``) of a virtual experiment."""
 
     name: str
     drugs: tuple[tuple[str, float], ...]  # (compound, concentration [mol/m^3]) pairs
-    pulses: PulseTable
+    pulses: PulseTable | ResponseTable
     readouts: dict[str, Readout]
     example_traces: dict[str, np.ndarray] = field(default_factory=dict)  # label -> (n_samples,) [V]
     trace_time: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_samples,) [s]

@@ -27,6 +27,7 @@ from synpharm.errors import InputError
 from synpharm.parameters import load_parameter_set, package_parameter_file
 from synpharm.pharmacology import ExposureEvent, bath_concentration, drug_effects
 from synpharm.preparations.ca1_slice import Preparation, ca1_slice, draw_slices, slice_constants
+from synpharm.preparations.quantal import QUANTAL_PREPARATIONS, QuantalPreparation
 from synpharm.protocols import (
     Protocol,
     Schedule,
@@ -50,13 +51,15 @@ class Recording:
     stimulus_time: float
 
 
-def preparation(name: str) -> Preparation:
+def preparation(name: str) -> Preparation | QuantalPreparation:
     """A preparation by name (``experiment.preparation`` in a protocol)."""
+    if name in QUANTAL_PREPARATIONS:
+        return QUANTAL_PREPARATIONS[name]()
     if name not in PREPARATIONS:
         raise InputError(
             "experiment.preparation",
             f"unknown preparation {name!r}",
-            f"use one of: {', '.join(sorted(PREPARATIONS))}",
+            f"use one of: {', '.join(sorted([*PREPARATIONS, *QUANTAL_PREPARATIONS]))}",
         )
     return PREPARATIONS[name]()
 
@@ -242,7 +245,7 @@ def run_protocol(
     cohort: int | None = None,
     seed: int | None = None,
     progress: bool = False,
-    prep: Preparation | None = None,
+    prep: Preparation | QuantalPreparation | None = None,
 ) -> ExperimentResult:
     """Run a virtual experiment: every condition x ``cohort`` virtual slices.
 
@@ -256,6 +259,8 @@ def run_protocol(
         Show a progress bar on stderr.
     prep
         Preparation override (ablations, parameter studies); default from the protocol.
+        Single-connection preparations with quantal release (IPSCs, EPSPs) run in
+        :func:`synpharm.simulate_quantal.run_quantal_protocol`.
     """
     cohort = protocol.cohort if cohort is None else int(cohort)
     seed = protocol.seed if seed is None else int(seed)
@@ -264,6 +269,10 @@ def run_protocol(
     if seed < 0:
         raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
     prep = prep or preparation(protocol.preparation)
+    if isinstance(prep, QuantalPreparation):
+        from synpharm.simulate_quantal import run_quantal_protocol
+
+        return run_quantal_protocol(protocol, prep, _compounds(protocol), cohort, seed)
     check_stimulation_rate(protocol, prep.max_stimulus_frequency)
     compounds = _compounds(protocol)
     schedule = build_schedule(protocol)

@@ -8,11 +8,10 @@ statements with margins, not values read from the model.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from synpharm.protocols import Protocol
+from synpharm.protocols.library import LIBRARY
 from synpharm.simulate import run_protocol
 
 NAME = "baclofen_paired_pulse_intervals.toml"
@@ -20,18 +19,10 @@ INTERVALS_MS = (20, 50, 100, 200)
 CONTROL, BACLOFEN, REVERSED = "control", "baclofen 10 uM", "baclofen 10 uM + CGP52432 10 uM"
 
 
-def _protocol_path() -> Path:
-    root = Path(__file__).resolve().parents[2]
-    for folder in (root / "examples", root / "src" / "synpharm" / "protocols" / "library"):
-        if (folder / NAME).is_file():
-            return folder / NAME
-    raise FileNotFoundError(NAME)
-
-
 @pytest.fixture(scope="module")
 def ppr() -> dict[str, dict[int, float]]:
     """Mean PPR per condition and interval [ms]."""
-    result = run_protocol(Protocol.from_toml(_protocol_path()))
+    result = run_protocol(Protocol.from_toml(LIBRARY / NAME))
     return {
         c.name: {ms: c.readouts[f"ppr_{ms}ms"].mean for ms in INTERVALS_MS}
         for c in result.conditions

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from synpharm.errors import InputError
-from synpharm.results import ConditionResult, ExperimentResult, PulseTable
+from synpharm.results import ConditionResult, ExperimentResult, PulseTable, ResponseTable
 
 if TYPE_CHECKING:
     from synpharm.protocols import Protocol
@@ -47,6 +47,22 @@ _CSV_COLUMNS = (
     "fiber_volley_amplitude_mV",
     "slope_percent_of_baseline",
 )
+_RESPONSE_CSV_COLUMNS = (
+    "condition",
+    "cell",
+    "time_min",
+    "kind",
+    "intensity",
+    "{measure}_{unit}",
+    "noise_{measure}_{unit}",
+    "baseline_{unit}",
+    "percent_of_baseline",
+)
+#: Single-cell measures: (label for axes, trace axis label, trace unit scale, trace unit).
+_RESPONSE_LABELS = {
+    "ipsc_amplitude": ("IPSC amplitude", "current", 1e12, "pA"),
+    "epsp_amplitude": ("EPSP amplitude", "membrane potential", 1e3, "mV"),
+}
 _SVG_SALT = "synpharm"
 
 
@@ -107,10 +123,24 @@ def _move_into_place(staging: Path, out_dir: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def _course_kind(pulses: PulseTable | ResponseTable) -> str:
+    """Stimulus kind plotted and normalised: test pulses, or first pulses of pairs without them."""
+    if isinstance(pulses, ResponseTable) and not (pulses.kind == "test").any():
+        return "pp1"
+    return "test"
+
+
+def _primary(pulses: PulseTable | ResponseTable) -> np.ndarray:
+    """The per-pulse measure of the time course: fEPSP slope, or the response amplitude."""
+    if isinstance(pulses, ResponseTable):
+        return np.asarray(pulses.amplitude, dtype=float)
+    return np.asarray(pulses.fepsp_slope, dtype=float)
+
+
 def _baseline_mask(
-    pulses: PulseTable, induction_time: float | None, drug_time: float | None
+    pulses: PulseTable | ResponseTable, induction_time: float | None, drug_time: float | None
 ) -> np.ndarray:
-    is_test = pulses.kind == "test"
+    is_test = pulses.kind == _course_kind(pulses)
     if induction_time is not None:
         window = (pulses.time < induction_time) & (pulses.time >= induction_time - BASELINE_WINDOW)
         return is_test & window
@@ -120,9 +150,13 @@ def _baseline_mask(
 
 
 def slope_percent_of_baseline(
-    pulses: PulseTable, induction_time: float | None, drug_time: float | None = None
+    pulses: PulseTable | ResponseTable, induction_time: float | None, drug_time: float | None = None
 ) -> np.ndarray:
     """fEPSP slope of every pulse as % of the slice's baseline slope.
+
+    For a :class:`ResponseTable` (single-cell recordings) the response amplitude of every
+    stimulus as % of the cell's baseline amplitude, with the same baseline rule (first pulses of
+    pairs stand in for test pulses when there are none).
 
     The baseline is the mean slope of the ``"test"`` pulses in the :data:`BASELINE_WINDOW`
     (10 min) before induction; without induction, of the test pulses before the first
@@ -133,7 +167,7 @@ def slope_percent_of_baseline(
     numpy.ndarray
         Shape ``(n_slices, n_pulses)`` [%]; NaN for slices without a baseline.
     """
-    slope = np.asarray(pulses.fepsp_slope, dtype=float)
+    slope = _primary(pulses)
     mask = _baseline_mask(pulses, induction_time, drug_time)
     chosen = slope[:, mask]
     finite = np.isfinite(chosen)
@@ -150,7 +184,13 @@ def _number(value: float) -> str:
 
 
 def pulses_csv(result: ExperimentResult) -> str:
-    """One row per condition x slice x measured pulse (slices numbered from 0)."""
+    """One row per condition x slice x measured pulse (slices numbered from 0).
+
+    Single-cell recordings (:class:`ResponseTable`) get one row per condition x cell x stimulus
+    with the amplitude, its noise measure and the baseline in display units.
+    """
+    if result.conditions and isinstance(result.conditions[0].pulses, ResponseTable):
+        return _response_csv(result)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
@@ -170,6 +210,34 @@ def pulses_csv(result: ExperimentResult) -> str:
                         _number(p.fepsp_amplitude[slice_index, j] * 1e3),
                         _number(p.fiber_volley_amplitude[slice_index, j] * 1e3),
                         _number(percent[slice_index, j]),
+                    ]
+                )
+    return buffer.getvalue()
+
+
+def _response_csv(result: ExperimentResult) -> str:
+    first = result.conditions[0].pulses
+    names = {"measure": first.measure, "unit": first.unit}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([column.format(**names) for column in _RESPONSE_CSV_COLUMNS])
+    for condition in result.conditions:
+        p = condition.pulses
+        percent = slope_percent_of_baseline(p, result.induction_time, result.drug_time)
+        scale = p.unit_scale
+        for cell in range(np.shape(p.amplitude)[0]):
+            for j in range(len(p.time)):
+                writer.writerow(
+                    [
+                        condition.name,
+                        cell,
+                        _number(p.time[j] / 60.0),
+                        p.kind[j],
+                        _number(p.intensity[j]),
+                        _number(p.amplitude[cell, j] * scale),
+                        _number(p.noise_amplitude[cell, j] * scale),
+                        _number(p.baseline[cell, j] * scale),
+                        _number(percent[cell, j]),
                     ]
                 )
     return buffer.getvalue()
@@ -203,7 +271,7 @@ def _binned_time_course(
     """1-min bins of test-pulse slope [% of baseline]: bin centres [min], mean and SEM."""
     p = condition.pulses
     percent = slope_percent_of_baseline(p, result.induction_time, result.drug_time)
-    is_test = p.kind == "test"
+    is_test = p.kind == _course_kind(p)
     minutes = (np.asarray(p.time, dtype=float)[is_test] - origin) / 60.0
     values = percent[:, is_test]
     bins = np.floor(minutes)
@@ -276,7 +344,7 @@ def _plot_time_course(
             color=colour,
             markersize=2.5,
             linewidth=0.8,
-            label=f"{condition.name} (n={np.shape(condition.pulses.fepsp_slope)[0]})",
+            label=f"{condition.name} (n={np.shape(_primary(condition.pulses))[0]})",
         )
     axes.axhline(100.0, color="0.5", linewidth=0.6, linestyle="--")
     low, high = axes.get_ylim()
@@ -311,13 +379,22 @@ def _plot_time_course(
         else ("drug application" if result.drug_time is not None else "start")
     )
     axes.set_xlabel(f"time from {reference} [min]")
-    axes.set_ylabel("fEPSP slope [% of baseline]")
+    axes.set_ylabel(f"{_labels(result)[0]} [% of baseline]")
     axes.set_title(result.protocol_name)
     axes.legend(frameon=False, fontsize=7, loc="best")
 
 
+def _labels(result: ExperimentResult) -> tuple[str, str, float, str]:
+    """Axis labels and trace scaling: (measure, trace quantity, SI-to-unit factor, unit)."""
+    pulses = result.conditions[0].pulses if result.conditions else None
+    if isinstance(pulses, ResponseTable) and pulses.measure in _RESPONSE_LABELS:
+        return _RESPONSE_LABELS[pulses.measure]
+    return ("fEPSP slope", "field potential", 1e3, "mV")
+
+
 def _plot_traces(axes: Any, result: ExperimentResult) -> None:
     styles = ("--", "-", ":", "-.")
+    measure, quantity, scale, unit = _labels(result)
     for index, condition in enumerate(result.conditions):
         if not condition.example_traces or not np.size(condition.trace_time):
             continue
@@ -325,13 +402,13 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
         for k, (label, trace) in enumerate(condition.example_traces.items()):
             axes.plot(
                 time_ms,
-                np.asarray(trace, dtype=float) * 1e3,
+                np.asarray(trace, dtype=float) * scale,
                 linestyle=styles[k % len(styles)],
                 color=_colour(index, condition),
                 linewidth=0.8,
                 label=f"{condition.name}: {label}",
             )
     axes.set_xlabel("time [ms]")
-    axes.set_ylabel("field potential [mV]")
-    axes.set_title("example fEPSPs")
+    axes.set_ylabel(f"{quantity} [{unit}]")
+    axes.set_title("example fEPSPs" if measure == "fEPSP slope" else f"example {measure[:4]}s")
     axes.legend(frameon=False, fontsize=6)
