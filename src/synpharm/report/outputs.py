@@ -11,15 +11,12 @@ import csv
 import io
 import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synpharm.errors import InputError
+from synpharm.report._staging import staged_folder
 from synpharm.results import ConditionResult, ExperimentResult, PulseTable, ResponseTable
 
 if TYPE_CHECKING:
@@ -86,41 +83,16 @@ def write_outputs(
     Path
         ``out_dir``.
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(
-            "--out", f"{str(out_dir)!r} exists and is not a folder", "give a folder path"
-        )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent)
-    )
-    try:
-        os.chmod(staging, 0o755)
+    with staged_folder(out_dir) as staging:
         (staging / "summary.json").write_text(summary_json(result), encoding="utf-8")
         (staging / "pulses.csv").write_text(pulses_csv(result), encoding="utf-8", newline="")
         _write_figures(result, staging, _drug_spans(result, protocol))
-        _move_into_place(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+    return Path(out_dir)
 
 
 def summary_json(result: ExperimentResult) -> str:
     """The summary document as JSON text with a final newline."""
     return json.dumps(result.summary(), indent=2, sort_keys=False) + "\n"
-
-
-def _move_into_place(staging: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
-    retired.rmdir()
-    out_dir.rename(retired)
-    staging.rename(out_dir)
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 def _course_kind(pulses: PulseTable | ResponseTable) -> str:
