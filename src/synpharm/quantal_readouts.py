@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 
 from synpharm.analysis.quantal import QuantalAnalysis, quantal_analysis
-from synpharm.analysis.statistics import welch_t_test
-from synpharm.readouts import DRUG_BASELINE, MINUTE
+from synpharm.readouts import DRUG_BASELINE, MINUTE, assemble_conditions, paired_pulse_pairs
 from synpharm.results import ConditionResult, Readout, ResponseTable
 
 __all__ = [
@@ -66,25 +65,16 @@ def _paired_pulse_ratio(table: ResponseTable, after: float | None) -> dict[str, 
     drug, only pairs from its onset on (unless all precede it); ``ppr`` pools the counted pairs,
     ``ppr_<N>ms`` the pairs of each interval N [ms] when there are several intervals.
     """
-    first = np.flatnonzero(table.kind == "pp1")
-    if first.size == 0:
+    pairs = paired_pulse_pairs(table.kind, table.time, after)
+    if pairs is None:
         return {}
-    if after is not None and (table.time[first] >= after).any():
-        first = first[table.time[first] >= after]
-    second = first + 1
+    first, second, groups = pairs
     a = table.amplitude
-
-    def ratio(index: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return a[:, second[index]].mean(axis=1) / a[:, first[index]].mean(axis=1)
-
-    out = {"ppr": ratio(np.arange(first.size))}
-    interval_ms = np.rint(1000.0 * (table.time[second] - table.time[first])).astype(np.int64)
-    intervals = np.unique(interval_ms)
-    if intervals.size > 1:
-        for interval in intervals:
-            out[f"ppr_{interval}ms"] = ratio(np.flatnonzero(interval_ms == interval))
-    return out
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            name: a[:, second[index]].mean(axis=1) / a[:, first[index]].mean(axis=1)
+            for name, index in groups.items()
+        }
 
 
 def quantal_windows(
@@ -170,13 +160,6 @@ def cell_readouts(
     return out
 
 
-def _control_index(conditions) -> int:
-    for k, (condition, _, _) in enumerate(conditions):
-        if not condition.drugs:
-            return k
-    return 0
-
-
 def condition_readouts(
     conditions,
     drug: float | None,
@@ -192,18 +175,7 @@ def condition_readouts(
     values = [
         cell_readouts(table, drug, quantal=quantal, drug_end=drug_end) for _, table, _ in conditions
     ]
-    control = values[_control_index(conditions)]
-    results = []
-    for (condition, table, examples), readouts in zip(conditions, values, strict=True):
-        built = {}
-        for name, (per_cell, unit) in readouts.items():
-            t, p = (math.nan, math.nan)
-            if readouts is not control and name in control:
-                t, p = welch_t_test(per_cell, control[name][0])
-            built[name] = Readout(name, per_cell, unit, t, p)
-        drugs = tuple((d.compound, d.concentration) for d in condition.drugs)
-        results.append(ConditionResult(condition.name, drugs, table, built, examples, trace_time))
-    return results
+    return assemble_conditions(conditions, values, trace_time)
 
 
 def _finite_or_none(value: float) -> float | None:

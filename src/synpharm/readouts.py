@@ -60,31 +60,45 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return 100.0 * a / b
 
 
-def _paired_pulse_ratio(table: PulseTable, after: float | None) -> dict[str, np.ndarray]:
-    """Per-slice paired-pulse ratios (second / first fEPSP slope, mean over pairs).
+def paired_pulse_pairs(
+    kind: np.ndarray, time: np.ndarray, after: float | None
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None:
+    """The counted paired pulses: first and second pulse indices, and pair groups by name.
 
-    ``ppr`` averages every counted pair, whatever its interval. When the counted pairs have
-    more than one interval (pp2 time - pp1 time, rounded to whole ms), ``ppr_<N>ms`` averages
-    the pairs of each interval N. With a drug (``after`` = drug onset [s]) only pairs from the
-    onset on count, unless every pair precedes it. Empty without paired pulses.
+    With a drug (``after`` = drug onset [s]) only pairs from the onset on count, unless every
+    pair precedes it. Group ``ppr`` holds every counted pair (positions into ``first``); when
+    the pairs have more than one interval (pp2 time - pp1 time, rounded to whole ms),
+    ``ppr_<N>ms`` holds the pairs of interval N. None without paired pulses.
     """
-    first = np.flatnonzero(table.kind == "pp1")
+    first = np.flatnonzero(kind == "pp1")
     if first.size == 0:
-        return {}
-    if after is not None and (table.time[first] >= after).any():
-        first = first[table.time[first] >= after]
+        return None
+    if after is not None and (time[first] >= after).any():
+        first = first[time[first] >= after]
     second = first + 1
-    if second[-1] >= table.kind.size or (table.kind[second] != "pp2").any():
+    if second[-1] >= kind.size or (kind[second] != "pp2").any():
         raise ValueError("every pp1 pulse must be followed directly by its pp2 pulse")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = table.fepsp_slope[:, second] / table.fepsp_slope[:, first]
-    out = {"ppr": np.nanmean(ratio, axis=1)}
-    interval_ms = np.rint(1000.0 * (table.time[second] - table.time[first])).astype(np.int64)
+    groups = {"ppr": np.arange(first.size)}
+    interval_ms = np.rint(1000.0 * (time[second] - time[first])).astype(np.int64)
     intervals = np.unique(interval_ms)
     if intervals.size > 1:
         for interval in intervals:
-            out[f"ppr_{interval}ms"] = np.nanmean(ratio[:, interval_ms == interval], axis=1)
-    return out
+            groups[f"ppr_{interval}ms"] = np.flatnonzero(interval_ms == interval)
+    return first, second, groups
+
+
+def _paired_pulse_ratio(table: PulseTable, after: float | None) -> dict[str, np.ndarray]:
+    """Per-slice paired-pulse ratios (second / first fEPSP slope, mean over pairs).
+
+    Pairs and groups as in :func:`paired_pulse_pairs`. Empty without paired pulses.
+    """
+    pairs = paired_pulse_pairs(table.kind, table.time, after)
+    if pairs is None:
+        return {}
+    first, second, groups = pairs
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = table.fepsp_slope[:, second] / table.fepsp_slope[:, first]
+    return {name: np.nanmean(ratio[:, index], axis=1) for name, index in groups.items()}
 
 
 def slice_readouts(
@@ -129,6 +143,29 @@ def _control_index(conditions) -> int:
     return 0
 
 
+def assemble_conditions(
+    conditions, values: list[dict[str, tuple[np.ndarray, str]]], trace_time: np.ndarray
+) -> list[ConditionResult]:
+    """Condition results from per-replicate readouts, each with a Welch test against control.
+
+    ``conditions`` is a list of ``(Condition, table, example_traces)``; ``values`` holds, per
+    condition, readout name -> (per-replicate values, unit). The control is the first
+    condition without drugs (else the first condition).
+    """
+    control = values[_control_index(conditions)]
+    results = []
+    for (condition, table, examples), readouts in zip(conditions, values, strict=True):
+        built = {}
+        for name, (per_replicate, unit) in readouts.items():
+            t, p = (float("nan"), float("nan"))
+            if readouts is not control and name in control:
+                t, p = welch_t_test(per_replicate, control[name][0])
+            built[name] = Readout(name, per_replicate, unit, t, p)
+        drugs = tuple((d.compound, d.concentration) for d in condition.drugs)
+        results.append(ConditionResult(condition.name, drugs, table, built, examples, trace_time))
+    return results
+
+
 def condition_readouts(
     conditions, induction: float | None, drug: float | None, trace_time: np.ndarray
 ) -> list[ConditionResult]:
@@ -138,18 +175,7 @@ def condition_readouts(
     a dict label -> (n_samples,) mean sweep.
     """
     values = [slice_readouts(table, induction, drug) for _, table, _ in conditions]
-    control = values[_control_index(conditions)]
-    results = []
-    for (condition, table, examples), readouts in zip(conditions, values, strict=True):
-        built = {}
-        for name, (per_slice, unit) in readouts.items():
-            t, p = (float("nan"), float("nan"))
-            if readouts is not control and name in control:
-                t, p = welch_t_test(per_slice, control[name][0])
-            built[name] = Readout(name, per_slice, unit, t, p)
-        drugs = tuple((d.compound, d.concentration) for d in condition.drugs)
-        results.append(ConditionResult(condition.name, drugs, table, built, examples, trace_time))
-    return results
+    return assemble_conditions(conditions, values, trace_time)
 
 
 def concentration_response(results: list[ConditionResult], seed: int = 0) -> dict[str, Any]:
