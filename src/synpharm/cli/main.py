@@ -8,6 +8,7 @@ Heavy modules (NumPy-based simulation, matplotlib) are imported inside the comma
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -33,6 +34,16 @@ app = typer.Typer(
 )
 compounds_app = typer.Typer(help="The compound library.", no_args_is_help=True)
 app.add_typer(compounds_app, name="compounds")
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules (each module's ``register(app)`` adds them)."""
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f"synpharm.cli.{name}").register(app)
+
+
+#: modules of synpharm.cli that add commands; one line per module.
+_COMMAND_MODULES: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -82,25 +93,28 @@ def run(
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
-        from synpharm.protocols import Protocol
+        from synpharm.studies import load_experiment
 
-        protocol = Protocol.from_toml(_protocol_file(file))
+        protocol = load_experiment(_protocol_file(file))
         if cohort is not None and cohort < 1:
             raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
         if seed is not None and seed < 0:
             raise InputError("--seed", f"must be zero or positive, got {seed}", "give e.g. 0")
-        from synpharm.report import write_outputs
-        from synpharm.simulate import run_protocol
+        out_dir = out if out is not None else Path("out") / protocol.name
+        settings = {
+            "cohort": protocol.cohort if cohort is None else cohort,
+            "seed": protocol.seed if seed is None else seed,
+            "progress": sys.stderr.isatty(),
+        }
+        if hasattr(protocol, "run"):  # a study (synpharm.studies)
+            result = protocol.run(**settings)
+            out_dir = result.write_outputs(out_dir)
+        else:
+            from synpharm.report import write_outputs
+            from synpharm.simulate import run_protocol
 
-        result = run_protocol(
-            protocol,
-            cohort=protocol.cohort if cohort is None else cohort,
-            seed=protocol.seed if seed is None else seed,
-            progress=sys.stderr.isatty(),
-        )
-        out_dir = write_outputs(
-            result, out if out is not None else Path("out") / protocol.name, protocol=protocol
-        )
+            result = run_protocol(protocol, **settings)
+            out_dir = write_outputs(result, out_dir, protocol=protocol)
     if json_output:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
@@ -247,6 +261,8 @@ def show_compound(
 
         typer.echo(describe_compound(load_compound(name)))
 
+
+_register_commands()
 
 if __name__ == "__main__":
     app()

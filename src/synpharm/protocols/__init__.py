@@ -43,7 +43,7 @@ internal SI unit (s, Hz, mol/m^3). Errors name the field, e.g. ``steps[2].freque
 (indices count from 0).
 """
 
-from synpharm.protocols._protocol import Protocol, check_stimulation_rate
+from synpharm.protocols._protocol import Protocol, check_stimulation_rate, read_toml
 from synpharm.protocols._schedule import (
     DrugEvent,
     Schedule,
@@ -86,4 +86,5 @@ __all__ = [
     "build_schedule",
     "check_stimulation_rate",
     "drug_events_for",
+    "read_toml",
 ]

@@ -28,7 +28,7 @@ from synpharm.protocols._steps import (
 )
 from synpharm.units import parse_quantity
 
-__all__ = ["Protocol", "check_stimulation_rate"]
+__all__ = ["Protocol", "check_stimulation_rate", "read_toml"]
 
 _EXPERIMENT_KEYS = ("name", "description", "preparation", "cohort", "seed", "test_intensity")
 _SECTIONS = ("experiment", "conditions", "condition_series", "steps")
@@ -57,6 +57,26 @@ def _text(value: object, name: str, *, empty: bool = False) -> str:
     if not isinstance(value, str) or (not empty and not value.strip()):
         raise InputError(name, f"{value!r} is not a non-empty string", f"give {name} as text")
     return value
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML document; bad encoding or syntax is an :class:`InputError` naming the file.
+
+    Raises :class:`FileNotFoundError` if the file does not exist.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InputError(
+            str(path), f"is not UTF-8 text ({error.reason})", "save the file as UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(
+            str(path), f"is not valid TOML ({_toml_problem(error)})", "fix the TOML syntax"
+        ) from None
+    return data
 
 
 @dataclass(frozen=True)
@@ -153,18 +173,7 @@ class Protocol:
     @classmethod
     def from_toml(cls, path: str | Path) -> Protocol:
         """Read a protocol file; raises :class:`FileNotFoundError` if it does not exist."""
-        path = Path(path)
-        raw = path.read_bytes()
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise InputError(
-                str(path), f"is not UTF-8 text ({error.reason})", "save the protocol as UTF-8"
-            ) from None
-        except tomllib.TOMLDecodeError as error:
-            raise InputError(
-                str(path), f"is not valid TOML ({_toml_problem(error)})", "fix the TOML syntax"
-            ) from None
+        data = read_toml(path)
         return cls.from_dict(data, source=str(path))
 
     @classmethod

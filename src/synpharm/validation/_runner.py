@@ -18,6 +18,7 @@ from synpharm.errors import InputError
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import library_protocol_path, library_protocols
 from synpharm.results import ExperimentResult
+from synpharm.studies import is_study, load_experiment, study_from_dict
 from synpharm.validation._assays import nmda_channel_block_assay
 from synpharm.validation._compare import CheckOutcome, evaluate
 from synpharm.validation._schema import Check, Target, TargetSet
@@ -113,18 +114,25 @@ class _Experiments:
         from synpharm.simulate import run_protocol
 
         if isinstance(reference, dict):
-            protocol = Protocol.from_dict(reference, source=field)
+            protocol = (
+                study_from_dict(reference, field)
+                if is_study(reference)
+                else Protocol.from_dict(reference, source=field)
+            )
             label = f"{target.id} (inline)"
         else:
             path = _resolve(reference, base, field)
-            protocol = Protocol.from_toml(path)
+            protocol = load_experiment(path)
             label = path.stem
         key_text = json.dumps([protocol.to_dict(), target.cohort, target.seed], default=str)
         key = hashlib.sha256(key_text.encode()).hexdigest()
         if key not in self._results:
             if self._progress:
                 self._progress(label)
-            result = run_protocol(protocol, cohort=target.cohort, seed=target.seed)
+            if hasattr(protocol, "run"):  # a study (synpharm.studies)
+                result = protocol.run(cohort=target.cohort, seed=target.seed)
+            else:
+                result = run_protocol(protocol, cohort=target.cohort, seed=target.seed)
             self._results[key] = result
             self.runs.append(
                 {
