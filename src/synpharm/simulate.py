@@ -27,6 +27,7 @@ from synpharm.errors import InputError
 from synpharm.parameters import load_parameter_set, package_parameter_file
 from synpharm.pharmacology import ExposureEvent, bath_concentration, drug_effects
 from synpharm.preparations.ca1_slice import Preparation, ca1_slice, draw_slices, slice_constants
+from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.preparations.quantal import QUANTAL_PREPARATIONS, QuantalPreparation
 from synpharm.protocols import (
     Protocol,
@@ -37,9 +38,13 @@ from synpharm.protocols import (
 )
 from synpharm.readouts import concentration_response, condition_readouts, reference_windows
 from synpharm.results import ExperimentResult, PulseTable
+from synpharm.simulate_quantal import _gabab_available
 
 MEASURED_KINDS = ("test", "pp1", "pp2", "io")
-PREPARATIONS: dict[str, Callable[[], Preparation]] = {"ca1_slice": ca1_slice}
+PREPARATIONS: dict[str, Callable[[], Preparation]] = {
+    "ca1_slice": ca1_slice,
+    "dentate_gyrus_slice": dentate_gyrus_slice,
+}
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ class DrugTimeline:
         row[L.GIRK_OCCUPANCY] = float(effects.gabab_postsynaptic_occupancy)
         row[L.NMDA_AVAILABLE] = float(effects.nmda_glutamate_site_available)
         row[L.NAV_AVAILABLE] = float(effects.nav_available)
+        row[L.GABA_PRE_OCCUPANCY] = occ_gaba
+        row[L.GABAB_ANTAGONIST_BOUND] = 1.0 - float(_gabab_available(pairs, ()))
         blockers = [b for b in effects.nmda_blockers if float(b.concentration) > 0.0]
         if len(blockers) > 1:
             raise InputError(

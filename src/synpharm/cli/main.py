@@ -43,7 +43,7 @@ def _register_commands() -> None:
 
 
 #: modules of synpharm.cli that add commands; one line per module.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = ("sweep", "analyze", "export")
 
 
 @contextmanager
@@ -90,6 +90,12 @@ def run(
         int | None,
         typer.Option(help="Slices per condition (overrides the protocol).", show_default=False),
     ] = None,
+    export_nwb: Annotated[
+        bool,
+        typer.Option(
+            "--export-nwb", help="Also write the simulated field sweeps as recording.nwb."
+        ),
+    ] = False,
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
@@ -106,6 +112,10 @@ def run(
             "seed": protocol.seed if seed is None else seed,
             "progress": sys.stderr.isatty(),
         }
+        if export_nwb:
+            from synpharm.io import simulated
+
+            simulated.check_exportable(protocol)
         if hasattr(protocol, "run"):  # a study (synpharm.studies)
             result = protocol.run(**settings)
             out_dir = result.write_outputs(out_dir)
@@ -115,6 +125,11 @@ def run(
 
             result = run_protocol(protocol, **settings)
             out_dir = write_outputs(result, out_dir, protocol=protocol)
+            if export_nwb:
+                simulated.export_nwb(
+                    protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
+                    seed=settings["seed"],
+                )
     if json_output:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -35,6 +35,7 @@ MECHANISMS: dict[str, dict[str, str]] = {
         "voltage_e_fold": "voltage",
     },
     "channel_blocker": {"ic50": "concentration", "hill": "dimensionless"},
+    "inhibitor": {"ic50": "concentration", "hill": "dimensionless"},
 }
 
 _MECHANISM_TEXT = {
@@ -42,9 +43,13 @@ _MECHANISM_TEXT = {
     "competitive_antagonist": "competitive antagonist (Gaddum: dose ratio 1 + c/Kd)",
     "open_channel_blocker": "open-channel blocker (Woodhull, use-dependent)",
     "channel_blocker": "channel blocker (Hill inhibition)",
+    "inhibitor": "inhibitor of a signalling protein (Hill inhibition)",
 }
 
-_TOP_KEYS = {"name", "aliases", "class", "description", "molecular_weight", "targets"}
+_TOP_KEYS = {
+    "name", "aliases", "class", "description", "molecular_weight", "targets",
+    "pharmacokinetics",
+}
 _TARGET_KEYS = {"target", "mechanism", "trapping", "note"}
 _QUANTITY_KEYS = {"value", "kind", "source", "calibrated", "note"}
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -108,6 +113,9 @@ class Compound:
         Molar mass [kg/mol] with provenance.
     targets
         Declared effects.
+    pharmacokinetics
+        Optional ``[[pharmacokinetics]]`` tables (one per species), kept as read; they are
+        validated and interpreted by :mod:`synpharm.pharmacokinetics`.
     """
 
     name: str
@@ -116,6 +124,7 @@ class Compound:
     description: str
     molecular_weight: Parameter
     targets: tuple[TargetEffect, ...]
+    pharmacokinetics: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
 
     def effects(self, mechanism: str | None = None, target: str | None = None
                 ) -> tuple[TargetEffect, ...]:
@@ -237,7 +246,16 @@ def _compound(document: dict[str, Any], where: str) -> Compound:
         molecular_weight=_quantity("molecular_weight", document.get("molecular_weight"),
                                    "molar_mass", f"{where}.molecular_weight"),
         targets=tuple(_target(entry, f"{where}.targets[{i}]") for i, entry in enumerate(targets)),
+        pharmacokinetics=_pharmacokinetic_tables(document, where),
     )
+
+
+def _pharmacokinetic_tables(document: dict[str, Any], where: str) -> tuple[dict[str, Any], ...]:
+    tables = document.get("pharmacokinetics", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise InputError(f"{where}.pharmacokinetics", "must be [[pharmacokinetics]] tables",
+                         "write one [[pharmacokinetics]] table per species")
+    return tuple(tables)
 
 
 def load_compound_file(path: str | Path) -> Compound:

@@ -77,15 +77,61 @@ def _stimulate(c, s, intensity, gap, sl, drug, n_sites, ready, k4, thr, safety, 
     sl[s, L.RECOVERY_CALCIUM] += c.recovery_calcium_increment * drug[s, L.PRE_CALCIUM]
     # feed-forward interneurons: recruited with the axons, release scaled by GABA-B presynaptic
     recruited = n_fire / n_sites.shape[1]
-    gaba_ca = drug[s, L.GABA_PRE_CALCIUM]
-    p_gaba = release_probability(gaba_ca, c.gaba_half_power, c.release_cooperativity,
-                                 c.release_p_max)
+    p_gaba = release_probability(_gaba_terminal_calcium(c, s, sl, drug), c.gaba_half_power,
+                                 c.release_cooperativity, c.release_p_max)
     released = sl[s, L.GABA_READY] * p_gaba
-    sl[s, L.GABA_READY] -= released
+    sl[s, L.GABA_READY] -= released * c.gaba_depletion
     gaba = recruited * released / c.interneuron_p
     sl[s, L.G_AMPA] += drive * c.ampa_per_quantum
-    sl[s, L.GABAB_R] += (1.0 - sl[s, L.GABAB_R]) * c.gabab_binding_per_release * gaba
+    _gaba_binds(c, s, sl, drug, gaba)
     return drive, n_fire, gaba
+
+
+@njit(cache=True, inline="always")
+def _gaba_terminal_calcium(c, s, sl, drug):
+    """Ca2+ influx at GABAergic terminals (1 = control): bath agonists and synaptic GABA.
+
+    Bath agonist occupancy ``o`` and the activation by released GABA ``a = G / (G + G_half)``
+    share one autoreceptor pool (``a`` acts on the receptors free of agonist and antagonist),
+    so the influx is ``1 - a_max (o + a (1 - o) (1 - antagonist-bound))``.
+    """
+    g = sl[s, L.AUTORECEPTOR_G]
+    synaptic = g / (g + c.autoreceptor_half_activation)
+    free = (1.0 - drug[s, L.GABA_PRE_OCCUPANCY]) * (1.0 - drug[s, L.GABAB_ANTAGONIST_BOUND])
+    return max(drug[s, L.GABA_PRE_CALCIUM] - c.gaba_max_inhibition * synaptic * free, 0.0)
+
+
+@njit(cache=True, inline="always")
+def _gaba_binds(c, s, sl, drug, gaba):
+    """Released GABA (in units of one full interneuron volley) binds GABA-B receptors.
+
+    Postsynaptic receptors (slow IPSP through GIRK) and the autoreceptors on the GABAergic
+    terminals themselves (Destexhe & Sejnowski 1995 binding per release); antagonist-bound
+    autoreceptors cannot bind.
+    """
+    sl[s, L.GABAB_R] += (1.0 - sl[s, L.GABAB_R]) * c.gabab_binding_per_release * gaba
+    free = 1.0 - drug[s, L.GABAB_ANTAGONIST_BOUND]
+    sl[s, L.AUTORECEPTOR_R] += ((1.0 - sl[s, L.AUTORECEPTOR_R])
+                                * c.gabab_binding_per_release * gaba * free)
+
+
+@njit(cache=True)
+def _feedback_volley(c, s, sl, drug, ring, step, n_ring):
+    """Feedback interneurons fire after a spike of the principal cell population.
+
+    Their GABA release (autoreceptor-modulated like the feed-forward terminals, own ready
+    pool) is scheduled as a GABA-A conductance ``feedback_delay`` later. No-op without
+    feedback inhibition (conductance 0).
+    """
+    if c.feedback_conductance <= 0.0:
+        return
+    p_gaba = release_probability(_gaba_terminal_calcium(c, s, sl, drug), c.gaba_half_power,
+                                 c.release_cooperativity, c.release_p_max)
+    released = sl[s, L.FEEDBACK_READY] * p_gaba
+    sl[s, L.FEEDBACK_READY] -= released * c.gaba_depletion
+    gaba = released / c.interneuron_p
+    ring[(step + c.feedback_delay_steps) % n_ring] += gaba * c.feedback_conductance
+    _gaba_binds(c, s, sl, drug, gaba)
 
 
 @njit(cache=True, inline="always")
@@ -153,10 +199,13 @@ def _decay_slice(c, s, sl, dt):
     sl[s, L.G_ADAPT] *= math.exp(-dt / c.adaptation_tau)
     sl[s, L.RESIDUAL] *= math.exp(-dt / c.residual_tau)
     sl[s, L.RECOVERY_CALCIUM] *= math.exp(-dt / c.recovery_calcium_tau)
-    sl[s, L.GABA_READY] += (1.0 - sl[s, L.GABA_READY]) * (1.0 - math.exp(-dt / c.gaba_recovery))
-    r = sl[s, L.GABAB_R]
-    sl[s, L.GABAB_G] += dt * (c.gabab_k3 * r - c.gabab_k4 * sl[s, L.GABAB_G])
-    sl[s, L.GABAB_R] = r * math.exp(-dt * c.gabab_k2)
+    refill = 1.0 - math.exp(-dt / c.gaba_recovery)
+    sl[s, L.GABA_READY] += (1.0 - sl[s, L.GABA_READY]) * refill
+    sl[s, L.FEEDBACK_READY] += (1.0 - sl[s, L.FEEDBACK_READY]) * refill
+    for r_col, g_col in ((L.GABAB_R, L.GABAB_G), (L.AUTORECEPTOR_R, L.AUTORECEPTOR_G)):
+        r = sl[s, r_col]
+        sl[s, g_col] += dt * (c.gabab_k3 * r - c.gabab_k4 * sl[s, g_col])
+        sl[s, r_col] = r * math.exp(-dt * c.gabab_k2)
 
 
 @njit(cache=True, inline="always")
@@ -199,7 +248,7 @@ def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, 
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
     decay_ca = math.exp(-dt / c.calcium_tau)
-    n_ring = c.ffi_delay_steps + 1
+    n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
     for s in prange(sl.shape[0]):
         ring = np.zeros(n_ring)
         next_stim = 0
@@ -239,7 +288,8 @@ def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, 
                     h[s, i] = _plasticity_step(c, h[s, i], x, dt)
                     above[s, i] += dt
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
-            _neuron_step(c, s, sl, drug, g_nmda, unblock, dt)
+            if _neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
+                _feedback_volley(c, s, sl, drug, ring, step, n_ring)
             _decay_slice(c, s, sl, dt)
 
 
@@ -274,7 +324,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
     decay_ca = math.exp(-dt / c.calcium_tau)
-    n_ring = c.ffi_delay_steps + 1
+    n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
     for s in prange(sl.shape[0]):
         drive, n_fire, gaba = _stimulate(c, s, intensity, gap, sl, drug, n_sites, ready, k4,
                                          thr, safety, a_w, h, z, o, rng)
@@ -306,7 +356,8 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr
             jn[step] = jv
             kv[step] = kk
             g_nmda = g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
-            _neuron_step(c, s, sl, drug, g_nmda, unblock, dt)
+            if _neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
+                _feedback_volley(c, s, sl, drug, ring, step, n_ring)
             _decay_slice(c, s, sl, dt)
             en *= decay_n
         # open-time tail after the window, at the resting potential
@@ -377,17 +428,20 @@ def advance_quiet(c, duration, sl, drug, h, z, o, ca):
 @njit(cache=True)
 def _relax_slice(c, s, sl, drug, duration):
     """Closed-form relaxation of the slice-level fast state over a quiet gap."""
-    r0 = sl[s, L.GABAB_R]
-    g0 = sl[s, L.GABAB_G]
     k2, k3, k4 = c.gabab_k2, c.gabab_k3, c.gabab_k4
-    sl[s, L.GABAB_R] = r0 * math.exp(-k2 * duration)
-    sl[s, L.GABAB_G] = g0 * math.exp(-k4 * duration) + k3 * r0 * (
-        math.exp(-k2 * duration) - math.exp(-k4 * duration)) / (k4 - k2)
+    for r_col, g_col in ((L.GABAB_R, L.GABAB_G), (L.AUTORECEPTOR_R, L.AUTORECEPTOR_G)):
+        r0 = sl[s, r_col]
+        g0 = sl[s, g_col]
+        sl[s, r_col] = r0 * math.exp(-k2 * duration)
+        sl[s, g_col] = g0 * math.exp(-k4 * duration) + k3 * r0 * (
+            math.exp(-k2 * duration) - math.exp(-k4 * duration)) / (k4 - k2)
     for col, tau in ((L.G_AMPA, c.ampa_tau), (L.G_GABAA, c.gabaa_tau), (L.BAP, c.bap_tau),
                      (L.G_ADAPT, c.adaptation_tau), (L.RESIDUAL, c.residual_tau),
                      (L.RECOVERY_CALCIUM, c.recovery_calcium_tau)):
         sl[s, col] *= math.exp(-duration / tau)
-    sl[s, L.GABA_READY] = 1.0 - (1.0 - sl[s, L.GABA_READY]) * math.exp(-duration / c.gaba_recovery)
+    refill = math.exp(-duration / c.gaba_recovery)
+    sl[s, L.GABA_READY] = 1.0 - (1.0 - sl[s, L.GABA_READY]) * refill
+    sl[s, L.FEEDBACK_READY] = 1.0 - (1.0 - sl[s, L.FEEDBACK_READY]) * refill
     sl[s, L.REFRACTORY] = 0.0
     g_girk = c.girk_max * drug[s, L.GIRK_OCCUPANCY]
     v_soma, v_dend = resting_potentials(c, g_girk)

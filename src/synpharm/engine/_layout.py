@@ -22,7 +22,10 @@ CALCIUM_SCALE = 12  # between-slice factor on spine Ca influx
 SPIKES = 13  # spike count since the start
 RECOVERY_CALCIUM = 14  # Ca2+ bound to the site of Ca-dependent recovery (Dittman et al. 2000)
 V_DENDRITE = 15  # apical dendrite potential, where the synapses sit [V]
-N_SLICE_COLUMNS = 16
+FEEDBACK_READY = 16  # fraction of feedback-interneuron release sites ready
+AUTORECEPTOR_R = 17  # GABA-B autoreceptor activation on GABAergic terminals (synaptic GABA)
+AUTORECEPTOR_G = 18  # G protein activated by the terminal autoreceptors
+N_SLICE_COLUMNS = 19
 
 # drug-effect columns (declared effects of the pharmacology layer)
 PRE_CALCIUM = 0  # presynaptic Ca influx at glutamatergic terminals (1 = control)
@@ -34,4 +37,6 @@ BLOCKER_ON_RATE = 5  # [m^3/(mol s)]
 BLOCKER_KD_0MV = 6  # [mol/m^3]
 BLOCKER_VOLTAGE_E_FOLD = 7  # [V]
 NAV_AVAILABLE = 8  # fraction of axonal Na+ channels not blocked
-N_DRUG_COLUMNS = 9
+GABA_PRE_OCCUPANCY = 9  # agonist occupancy of the autoreceptors on GABAergic terminals (0..1)
+GABAB_ANTAGONIST_BOUND = 10  # fraction of GABA-B receptors held by competitive antagonists
+N_DRUG_COLUMNS = 11

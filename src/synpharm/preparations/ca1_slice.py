@@ -93,6 +93,11 @@ class SliceConstants(NamedTuple):
     protein_threshold: float
     tau_protein: float
     tau_late: float
+    gaba_max_inhibition: float
+    autoreceptor_half_activation: float
+    feedback_delay_steps: int
+    feedback_conductance: float
+    gaba_depletion: float
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,11 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
         protein_threshold=p["protein_synthesis_threshold"],
         tau_protein=p["protein_time_constant"],
         tau_late=p["late_phase_time_constant"],
+        gaba_max_inhibition=p["gabab_max_calcium_inhibition_gabaergic"],
+        autoreceptor_half_activation=p["autoreceptor_g_protein_half_activation"],
+        feedback_delay_steps=max(1, round(p["feedback_delay"] / dt)),
+        feedback_conductance=p["feedback_gabaa_conductance"],
+        gaba_depletion=p["interneuron_release_depletion"],
     )
 
 
@@ -295,6 +305,7 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
     slices[:, L.V] = p["resting_potential"]
     slices[:, L.V_DENDRITE] = p["resting_potential"]
     slices[:, L.GABA_READY] = 1.0
+    slices[:, L.FEEDBACK_READY] = 1.0
     slices[:, L.FIELD_GAIN] = [r["field_gain"] for r in rows]
     slices[:, L.CALCIUM_SCALE] = [r["calcium_scale"] for r in rows]
     n_sites = np.stack([r["n_sites"] for r in rows])

@@ -30,7 +30,12 @@ __all__ = [
 ]
 
 #: study kind -> "module:function" building the study from its TOML mapping (imported lazily).
-STUDY_KINDS: dict[str, str] = {}
+STUDY_KINDS: dict[str, str] = {
+    "invivo_dosing": "synpharm.studies.invivo:build_invivo_study",
+    "vep_ltp_crossover": "synpharm.studies.vep:build_vep_study",
+    "pas_crossover": "synpharm.studies.pas:build_pas_crossover",
+    "signaling_time_course": "synpharm.signaling._study:build_signaling_study",
+}
 
 
 @runtime_checkable

@@ -18,6 +18,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "current": ("ampere", "'100 pA'"),
     "length": ("meter", "'10 um'"),
     "dose": ("kg / kg", "'10 mg/kg'"),
+    "volume_per_body_mass": ("m**3 / kg", "'0.063 L/kg'"),
     "mass": ("kilogram", "'50 mg'"),
     "dimensionless": ("dimensionless", "'0.5'"),
     "rate_constant": ("1 / second", "'0.2 /s'"),
@@ -58,6 +59,13 @@ def _quantity(text: str, field: str) -> Any:
             f"cannot read {text!r} as a quantity ({error})",
             "write a number and a unit, such as '10 uM' or '20 min'",
         ) from None
+
+
+def _lacks_unit(quantity: Any, kind: str) -> bool:
+    """A bare number where a unit is needed (a dose, mg/kg, is dimensionless in SI)."""
+    if kind == "dose":
+        return bool(quantity.dimensionless) and "gram" not in str(quantity.units)
+    return kind != "dimensionless" and bool(quantity.dimensionless)
 
 
 def parse_quantity(value: str | float | int, kind: str, field: str) -> float:
@@ -103,7 +111,7 @@ def parse_quantity(value: str | float | int, kind: str, field: str) -> float:
     else:
         raise InputError(field, f"{value!r} is not a quantity", f"give a {kind} such as {example}")
     target = _registry()(unit)
-    if kind != "dimensionless" and quantity.dimensionless:
+    if _lacks_unit(quantity, kind):
         raise InputError(field, f"{value!r} has no unit", f"give a {kind} such as {example}")
     if not quantity.check(target.dimensionality):
         found = _kind_of(str(quantity.units))

@@ -1,0 +1,95 @@
+"""``synpharm sweep FILE.toml``: a grid of virtual experiments, in chunks, resumable, on Dask."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``sweep`` command to ``app``."""
+    app.command("sweep")(sweep)
+
+
+def sweep(
+    file: Annotated[Path, typer.Argument(help="Sweep file (TOML).", show_default=False)],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder of the combined results [default: out/<sweep name>].",
+            show_default=False,
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Results store, one Parquet file per chunk; a re-run skips the chunks in it "
+            "[default: out/<sweep name>.store].",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Run on a local Dask cluster of N worker processes (1 thread each).",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on the Dask distributed scheduler at ADDRESS (e.g. tcp://host:8786).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Only print how many chunks there are and how many are "
+                     "already in the store."),
+    ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the summary JSON to stdout.")
+    ] = False,
+) -> None:
+    """Run the sweep in FILE: readouts.parquet/.csv and summary.json in --out."""
+    from synpharm.cli.main import _user_errors
+
+    with _user_errors():
+        from synpharm.sweep import ChunkStore, load_sweep, plan_chunks
+
+        grid = load_sweep(file)
+        out_dir = out if out is not None else Path("out") / grid.name
+        chunk_store = ChunkStore(store if store is not None else Path("out") / f"{grid.name}.store")
+        if dry_run:
+            chunks = plan_chunks(grid)
+            done = chunk_store.finished(c.key for c in chunks)
+            typer.echo(f"{grid.name}: {len(chunks)} chunks, {len(done)} in {chunk_store.root}")
+            return
+        _run(grid, chunk_store, out_dir, workers, scheduler, json_output)
+
+
+def _run(grid, chunk_store, out_dir: Path, workers, scheduler, json_output: bool) -> None:
+    from synpharm.sweep import run_sweep, summary_json, sweep_summary, write_sweep_outputs
+
+    run = run_sweep(
+        grid, chunk_store, scheduler=scheduler, workers=workers, progress=sys.stderr.isatty()
+    )
+    write_sweep_outputs(grid, run, chunk_store, out_dir)
+    typer.echo(
+        f"{grid.name}: {len(run.chunks)} chunks, {len(run.computed)} computed, "
+        f"{len(run.reused)} reused from {chunk_store.root} ({run.executor}, "
+        f"{run.wall_time:.1f} s)",
+        err=True,
+    )
+    if json_output:
+        typer.echo(summary_json(sweep_summary(grid, run.chunks, chunk_store)), nl=False)
+    typer.echo(f"wrote {out_dir}", err=True)

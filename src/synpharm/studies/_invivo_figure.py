@@ -1,0 +1,104 @@
+"""The figure of an in-vivo dosing study: one panel per assay, arms in colour."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["draw_invivo"]
+
+DAY = 86400.0
+
+
+def _mean_sem(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    finite = np.isfinite(values)
+    n = finite.sum(axis=axis)
+    mean = np.nanmean(values, axis=axis)
+    sem = np.nanstd(values, axis=axis, ddof=1) / np.sqrt(np.maximum(n, 1))
+    return mean, sem
+
+
+def _signaling_panel(ax, study, arms) -> None:
+    for data in arms:
+        ax.plot(data.times / 3600.0, data.species["synaptic_protein"], label=data.arm.name)
+    ax.set(xlabel="time after dose [h]", ylabel="synaptic protein (1 = baseline)",
+           title="signalling: synaptic protein", xlim=(min(-1.0, data.times[0] / 3600.0), 48.0))
+    ax.legend(fontsize=6)
+
+
+def _density_panel(ax, study, arms) -> None:
+    days = np.array([t for _, t in study.sessions]) / DAY
+    for data in arms:
+        density = data.imaging["density_per_10um"]
+        mean, sem = _mean_sem(100.0 * (density / density[:, :1] - 1.0))
+        ax.errorbar(days, mean, sem, marker="o", ms=3, capsize=2, label=data.arm.name)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set(xlabel="time after dose [days]", ylabel="density change from first session [%]",
+           title="imaging: spine density")
+    ax.legend(fontsize=6)
+
+
+def _turnover_panel(ax, study, arms) -> None:
+    days = np.array([t for _, t in study.sessions]) / DAY
+    middle = 0.5 * (days[1:] + days[:-1])
+    for k, data in enumerate(arms):
+        colour = f"C{k}"
+        for key, style in (("formation_rate", "-"), ("elimination_rate", "--")):
+            mean, sem = _mean_sem(100.0 * data.imaging[key])
+            ax.errorbar(middle, mean, sem, ls=style, marker="o", ms=3, capsize=2, color=colour,
+                        label=f"{data.arm.name}: {key.split('_')[0]}")
+    ax.set(xlabel="interval midpoint [days]", ylabel="% of spines per day",
+           title="formation (-) / elimination (--)", xscale="symlog")
+    ax.legend(fontsize=6)
+
+
+def _bar_panel(ax, names, series, ylabel, title) -> None:
+    x = np.arange(len(names))
+    for i, values in enumerate(series):
+        mean, sem = _mean_sem(values)
+        ax.bar(x[i], mean, yerr=sem, color=f"C{i}", capsize=3, alpha=0.8)
+        jitter = np.linspace(-0.2, 0.2, values.size)
+        ax.plot(x[i] + jitter, values, ".", color="k", ms=2)
+    ax.set(xticks=x, ylabel=ylabel, title=title)
+    ax.set_xticklabels(names, rotation=20, ha="right")
+
+
+def draw_invivo(figure, study, arms, conditions: list[Any]) -> None:
+    """Draw the panels that the study's assays produced."""
+    panels = ["signaling"]
+    if study.sessions:
+        panels += ["density", "turnover"]
+    for label, _ in study.golgi_times:
+        panels += [f"golgi_density:{label}", f"golgi_mushroom:{label}"]
+    if study.slice_ltp is not None:
+        panels.append("slice")
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    axes = np.atleast_1d(figure.subplots(rows, columns)).ravel()
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes, panels, strict=False):
+        _draw_panel(ax, panel, study, arms, conditions)
+    figure.suptitle(study.name)
+
+
+def _draw_panel(ax, panel: str, study, arms, conditions) -> None:
+    names = [a.arm.name for a in arms]
+    kind, _, label = panel.partition(":")
+    simple = {"signaling": _signaling_panel, "density": _density_panel,
+              "turnover": _turnover_panel}
+    if kind in simple:
+        simple[kind](ax, study, arms)
+    elif kind == "golgi_density":
+        _bar_panel(ax, names, [a.golgi[label]["density_per_10um"] for a in arms],
+                   "spines per 10 um", f"Golgi density at {label}")
+    elif kind == "golgi_mushroom":
+        _bar_panel(ax, names, [100.0 * a.golgi[label]["mushroom_fraction"] for a in arms],
+                   "mushroom spines [%]", f"Golgi mushroom fraction at {label}")
+    else:
+        slices = [c for c in conditions if c.name.endswith(" slice")]
+        _bar_panel(ax, [c.name.removesuffix(" slice") for c in slices],
+                   [np.asarray(c.readouts["ltp_percent"].values) for c in slices],
+                   "fEPSP slope 50-60 min [% of baseline]",
+                   f"ex-vivo CA1 LTP ({study.slice_ltp.protocol})")

@@ -1,0 +1,71 @@
+"""Ketamine's two time scales from one parameter set: the real in-vivo chain and ex-vivo slices.
+
+Acute ketamine in the bath lowers CA1 LTP (SEED-KET-1, tests/science/test_slice_ltp.py); here
+the same slice parameters, changed only through the declared coupling of synaptic protein and
+condition, give the delayed in-vivo effects. Directions and sizes, not published numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synpharm.parameters import load_parameter_set, package_parameter_file
+from synpharm.preparations.ca1_slice import Preparation, ca1_slice
+from synpharm.protocols import Protocol
+from synpharm.protocols.library import library_protocol_path
+from synpharm.simulate import run_protocol
+from synpharm.studies import load_experiment
+from synpharm.studies.invivo import exvivo_slice_parameters
+
+CSDS = load_parameter_set(package_parameter_file("conditions_csds_mouse"))
+
+
+def _ltp(params, cohort: int = 4, seed: int = 5) -> float:
+    protocol = Protocol.from_toml(library_protocol_path("control_ltp"))
+    result = run_protocol(protocol, cohort=cohort, seed=seed, prep=Preparation("ca1_slice", params))
+    return result.conditions[0].readouts["ltp_percent"].mean
+
+
+@pytest.fixture(scope="module")
+def slice_ltp():
+    base = ca1_slice().parameters
+    return {
+        "control": _ltp(base),
+        "csds": _ltp(exvivo_slice_parameters(base, 1.0, CSDS)),
+        "csds_protein": _ltp(exvivo_slice_parameters(base, 1.3, CSDS)),
+    }
+
+
+def test_csds_nmda_deficit_impairs_exvivo_ltp(slice_ltp):
+    assert slice_ltp["csds"] < slice_ltp["control"] - 10.0
+
+
+def test_more_synaptic_protein_attenuates_the_csds_impairment(slice_ltp):
+    assert slice_ltp["csds_protein"] > slice_ltp["csds"] + 3.0
+
+
+@pytest.fixture(scope="module")
+def potentiation_study():
+    study = load_experiment(library_protocol_path("ket_potentiation_then_ltp"))
+    return study.run(cohort=4, seed=0)
+
+
+def test_real_chain_raises_synaptic_protein_by_the_time_slices_are_made(potentiation_study):
+    arms = potentiation_study.analyses["arms"]
+    assert arms["vehicle"]["synaptic_protein_at_slice"] == 1.0
+    assert arms["ketamine"]["synaptic_protein_at_slice"] > 1.0
+    # the drug itself is long gone (brain peak in the tens of uM, hours before)
+    assert 1.0 < arms["ketamine"]["ketamine_brain_peak_uM"] < 300.0
+
+
+def test_vep_chain_leaves_little_drug_at_the_tetanus():
+    study = load_experiment(library_protocol_path("ket_vep_ltp_mdd"))
+    result = study.run(cohort=4, seed=0)
+    ketamine = next(c for c in result.conditions if c.name == "ketamine")
+    placebo = next(c for c in result.conditions if c.name == "placebo")
+    residual = ketamine.readouts["drug_at_tetanus_uM"].mean
+    assert 0.0 < residual < 1.0  # 3.5 h after 0.44 mg/kg, below the infusion peak
+    assert 0.9 < ketamine.readouts["nmda_available"].mean < 1.0
+    assert placebo.readouts["drug_at_tetanus_uM"].mean == 0.0
+    np.testing.assert_array_equal(placebo.readouts["nmda_available"].values, 1.0)
