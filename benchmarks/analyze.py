@@ -89,6 +89,8 @@ def _pipeline(sweeps: np.ndarray) -> float:
         "induction": None,
         "drug": None,
         "pathways": 1,
+        "intensities": None,
+        "ltp_window": None,
         "min_snr": 5.0,
         "max_baseline_noise": "0.1 mV",
     }

@@ -48,6 +48,12 @@ def test_ltp_percent_of_a_step_potentiation(baseline, factor):
     readouts = ex.series_readouts(table, series, induction, None)
     assert readouts["ltp_percent"][0] == pytest.approx(100 * factor)
     assert readouts["baseline_fepsp_slope"][0] == pytest.approx(baseline)
+    assert ex.ltp_in_window(table, series, induction, (50 * MINUTE, 60 * MINUTE)) == (
+        pytest.approx(readouts["ltp_percent"][0])
+    )
+    assert ex.ltp_in_window(table, series, induction, (60 * MINUTE, 70 * MINUTE)) == (
+        pytest.approx(100 * factor)
+    )
     centres, percent = ex.ltp_time_course(table, series, induction)
     assert np.allclose(percent[centres < 0], 100.0)
     assert np.allclose(percent[centres > 0], 100.0 * factor)

@@ -57,6 +57,8 @@ def test_mat_io_document_and_files(tmp_path):
         "onset",
         "--max-baseline-noise",
         "1 mV",
+        "--intensities",
+        "20,40,60,80,100 uA",
         "--out",
         str(out),
         "--json",
@@ -88,6 +90,9 @@ def test_mat_io_document_and_files(tmp_path):
         for r in document["summary"]["series"]
     }
     assert curves[(0, 4)] > 2 * curves[(0, 1)] and curves[(1, 4)] > 2 * curves[(1, 1)]
+    curve = document["summary"]["series"][0]["input_output"]
+    assert [p["intensity"] for p in curve] == [20.0]  # one group per series
+    assert document["summary"]["settings"]["intensities"] == "20,40,60,80,100 uA"
     for name in ("sweeps.csv", "sweeps.parquet", "input_output.png", "input_output.svg"):
         assert (out / name).exists(), name
     import pyarrow.parquet as pq

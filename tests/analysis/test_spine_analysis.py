@@ -163,3 +163,45 @@ def test_truncated_points_file_is_an_error(copy):
     (copy / "points.csv").write_text(text[: len(text) // 2])
     with pytest.raises(InputError):
         analyze_spine_files([copy])
+
+
+def _with_second_session(path: Path) -> None:
+    """Append a copy of every row as session t = 1 (MapManager time series)."""
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0])
+    with path.open("a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, quoting=csv.QUOTE_NONNUMERIC)
+        for row in rows:
+            writer.writerow({**row, "t": "1"})
+
+
+def test_sessions_are_kept_apart(copy):
+    single = analyze_spine_files([copy])
+    _with_second_session(copy / "points.csv")
+    _with_second_session(copy / "line_segments.csv")
+    double = analyze_spine_files([copy])
+    assert double["summary"]["n_segments"] == 2 * single["summary"]["n_segments"]
+    later = [row for row in double["segments"] if row["timepoint"] == 1]
+    assert [r["n_spines"] for r in later] == [r["n_spines"] for r in single["segments"]]
+
+
+def test_planar_tracing_gives_planar_length(copy):
+    path = copy / "line_segments.csv"
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for key in ("roughTracing", "segment"):
+            inside = row[key].split("(", 1)[1].rstrip(")")
+            planar = ", ".join(" ".join(v.split()[:2]) for v in inside.split(","))
+            row[key] = f"LINESTRING ({planar})"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), quoting=csv.QUOTE_NONNUMERIC)
+        writer.writeheader()
+        writer.writerows(rows)
+    flat = analyze_spine_files([copy], voxel_size_um=(0.12, 0.12, 1.0))
+    data = read_mapmanager(copy)
+    for row, segment in zip(flat["segments"], data.segments, strict=True):
+        assert row["length_in_3d"] is False
+        planar_um = polyline_length_um(segment.points_px, (0.12, 0.12, 0.0))
+        assert row["length_um"] == pytest.approx(planar_um)

@@ -197,3 +197,20 @@ def test_sampling_rate_with_or_without_unit():
     assert parse_sampling_rate(20000) == 20e3
     with pytest.raises(InputError):
         parse_sampling_rate("-5")
+
+
+@pytest.mark.parametrize(
+    ("comment", "drug", "induction"),
+    [
+        ("+drug at 3min", True, False),
+        ("+TBS", False, True),
+        ("wash-in ketamine", True, False),
+        ("HFS 100 Hz", False, True),
+        ("note", False, False),
+    ],
+)
+def test_tag_meaning(comment, drug, induction):
+    from synpharm.io import Tag
+
+    tag = Tag(1.0, comment)
+    assert (tag.is_drug, tag.is_induction) == (drug, induction)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from synpharm.errors import InputError
 from synpharm.structure import (
+    expected_course,
     expected_imaging_turnover,
     golgi_readouts,
     imaging_readouts,
@@ -253,3 +254,31 @@ def test_readouts_are_physical(region, levels, n_animals, segments, seed):
     has_spines = golgi["n_spines"] > 0
     np.testing.assert_allclose(total[has_spines], 1.0, rtol=1e-12)
     assert np.all(np.isnan(total[~has_spines]))
+
+
+def test_cohort_mean_follows_the_expected_course_under_a_drive():
+    params = load_spine_parameters("mouse_mpfc_l5")
+    times = np.arange(0.0, 3 * DAY + 1, 3600.0)
+    drive = {"synaptic_protein": _protein_step(times, 3.0), "bdnf": _protein_step(times, 2.0)}
+    course = expected_course(params, times, drive)
+    population = simulate_spines(params, times, drive, 80, 4, seed=17)
+    baseline = course["density_per_10um"][0, 0]
+    assert course["density_per_10um"][0, -1] > 1.05 * baseline  # a clear effect to follow
+    for day in (1, 2, 3):
+        index = day * 24
+        golgi = golgi_readouts(population, day * DAY)
+        density = golgi["density_per_10um"]
+        standard_error = density.std(ddof=1) / np.sqrt(density.size)
+        assert abs(density.mean() - course["density_per_10um"][0, index]) < 4 * standard_error
+        pooled = (golgi["mushroom_fraction"] * golgi["n_spines"]).sum() / golgi["n_spines"].sum()
+        expected = course["mushroom_fraction"][0, index]
+        fraction_error = np.sqrt(expected * (1 - expected) / golgi["n_spines"].sum())
+        assert abs(pooled - expected) < 4 * fraction_error
+
+
+def test_expected_course_is_flat_without_drive():
+    params = load_spine_parameters("rat_ca1_apical")
+    course = expected_course(params, np.arange(0.0, 5 * DAY + 1, DAY), {})
+    steady = steady_state(params)
+    np.testing.assert_allclose(course["density_per_10um"], steady["density_per_10um"], rtol=1e-9)
+    np.testing.assert_allclose(course["mushroom_fraction"], steady["mushroom_fraction"], rtol=1e-9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
+from synpharm.cli.main import app
 from synpharm.sweep import (
     COLUMNS,
     ChunkStore,
@@ -143,3 +146,27 @@ def test_killed_run_loses_no_chunk_and_rerun_completes_it(
         combined_table(resumed.chunks, reference)
     )
     assert combined_table(resumed.chunks, store).equals(combined_table(resumed.chunks, reference))
+
+
+def test_cli_resumes_from_a_store_and_writes_the_results(tmp_path: Path, tiny_reference):
+    store = tmp_path / "store"
+    shutil.copytree(tiny_reference.store.root, store)
+    out = tmp_path / "out"
+    args = ["sweep", str(tiny_reference.file), "--store", str(store), "--out", str(out)]
+    dry = CliRunner().invoke(app, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.startswith("tiny: 8 chunks, 8 in ")
+    assert not out.exists()
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    assert "8 chunks, 0 computed, 8 reused" in result.stderr
+    assert json.loads(result.stdout) == json.loads((out / "summary.json").read_text())
+    expected = table_csv(combined_table(tiny_reference.run.chunks, tiny_reference.store))
+    assert (out / "readouts.csv").read_text() == expected
+
+
+def test_progress_bar_does_not_change_the_run(tiny_reference, tmp_path: Path):
+    store = tmp_path / "store"
+    shutil.copytree(tiny_reference.store.root, store)
+    run = run_sweep(tiny_reference.sweep, ChunkStore(store), progress=True)
+    assert run.computed == [] and len(run.reused) == len(run.chunks)

@@ -29,6 +29,7 @@ __all__ = [
     "dose_response",
     "group_summary",
     "input_output",
+    "ltp_in_window",
     "ltp_time_course",
     "series_of",
     "series_readouts",
@@ -220,3 +221,21 @@ def paired_pulse_ratio(table: SweepTable, series: Series) -> dict[str, Any]:
         "ppr": (describe(ratio)[0], "1"),
         "ppr_amplitude": (describe(amplitude_ratio)[0], "1"),
     }
+
+
+def ltp_in_window(
+    table: SweepTable, series: Series, induction: float, window: tuple[float, float]
+) -> float:
+    """Mean test-pulse slope in ``window`` [s after induction] as % of the 10 min before it.
+
+    The chosen-window variant of ``ltp_percent`` (which is 50-60 min), e.g. 60-70 min for a
+    70-min follow-up (analysis_conventions.md 4c).
+    """
+    from synpharm.analysis.statistics import window_mean
+
+    rows = series.rows[table.kind[series.rows] == "test"]
+    time = table.time[rows] - induction
+    slope = table.fepsp_slope[rows]
+    baseline = window_mean(time, slope, -INDUCTION_BASELINE, 0.0)[0]
+    late = window_mean(time, slope, window[0], window[1])[0]
+    return float(100.0 * late / baseline) if baseline != 0 else float("nan")

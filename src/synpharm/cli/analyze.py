@@ -40,7 +40,9 @@ def _time(text: str | None, field: str) -> float | None:
     return parse_quantity(text, "time", field)
 
 
-def _window(text: str | None) -> tuple[float, float] | None:
+def _window(
+    text: str | None, field: str = "--window", example: str = "'2.5-3.8 ms'"
+) -> tuple[float, float] | None:
     """``"2.5-3.8 ms"`` -> (2.5e-3, 3.8e-3) [s]."""
     if text is None:
         return None
@@ -49,8 +51,10 @@ def _window(text: str | None) -> tuple[float, float] | None:
     parts = text.strip().split()
     bounds = parts[0].split("-") if parts else []
     if len(parts) != 2 or len(bounds) != 2:
-        raise InputError("--window", f"{text!r} is not 'START-END UNIT'", "e.g. '2.5-3.8 ms'")
-    start, end = (parse_quantity(f"{b} {parts[1]}", "time", "--window") for b in bounds)
+        raise InputError(field, f"{text!r} is not 'START-END UNIT'", f"e.g. {example}")
+    start, end = (parse_quantity(f"{b} {parts[1]}", "time", field) for b in bounds)
+    if not start < end:
+        raise InputError(field, f"{text!r} is empty", "give START < END")
     return start, end
 
 
@@ -110,7 +114,8 @@ def _summary(table, recordings, settings: dict[str, Any]) -> tuple[dict, dict]:
             "no induction time: no induction tag in the files",
             "give the time of the first train from the recording start, e.g. --induction '20 min'",
         )
-    per_series = [(s, _series_values(table, s, protocol, induction, drug)) for s in series]
+    window = _window(settings["ltp_window"], "--ltp-window", "'50-60 min'")
+    per_series = [(s, _series_values(table, s, protocol, induction, drug, window)) for s in series]
     groups = ex.group_summary(per_series)
     summary: dict[str, Any] = {
         "protocol": protocol,
@@ -132,11 +137,15 @@ def _summary(table, recordings, settings: dict[str, Any]) -> tuple[dict, dict]:
     if protocol == "ltp":
         figures["time_course"] = _time_course_data(table, series, recordings, induction)
     if protocol == "io":
-        figures["input_output"] = _io_data(table, series, summary)
+        stated = _intensities(settings["intensities"])
+        label = f"stimulus intensity [{stated[1]}]" if stated else "stimulus intensity (group)"
+        figures["input_output"] = _io_data(table, series, summary, label)
     return summary, figures
 
 
-def _series_values(table, series, protocol: str, induction, drug) -> dict[str, tuple]:
+def _series_values(
+    table, series, protocol: str, induction, drug, ltp_window=None
+) -> dict[str, tuple]:
     from synpharm.analysis import experiments as ex
     from synpharm.analysis.statistics import describe
 
@@ -148,6 +157,11 @@ def _series_values(table, series, protocol: str, induction, drug) -> dict[str, t
     }
     if protocol == "ltp":
         values.update(ex.series_readouts(table, series, induction, drug))
+        if ltp_window is not None:
+            values["ltp_percent_window"] = (
+                ex.ltp_in_window(table, series, induction, ltp_window),
+                "%",
+            )
     elif protocol == "ppr":
         values.update(ex.paired_pulse_ratio(table, series))
     return values
@@ -155,6 +169,8 @@ def _series_values(table, series, protocol: str, induction, drug) -> dict[str, t
 
 def _settings_record(settings: dict[str, Any]) -> dict[str, Any]:
     keys = (
+        "intensities",
+        "ltp_window",
         "slope_method",
         "rise",
         "window",
@@ -245,20 +261,53 @@ def _example_traces(table, recordings, file: str, group: int, induction: float) 
     return traces
 
 
-def _io_data(table, series, summary: dict[str, Any]) -> dict[str, Any]:
+def _io_data(table, series, summary: dict[str, Any], label: str) -> dict[str, Any]:
     from synpharm.analysis import experiments as ex
 
-    points = []
-    for s, record in zip(series, summary["series"], strict=True):
-        curve = ex.input_output(table, s)
-        record["input_output"] = curve
-        points.append({"name": f"{s.file} ch{s.channel}", "points": curve})
     merged: dict[tuple, dict] = {}
     for s, record in zip(series, summary["series"], strict=True):
+        record["input_output"] = ex.input_output(table, s)
         key = (s.file, s.channel, s.pathway)
         merged.setdefault(key, {"name": f"{s.file} ch{s.channel}", "points": []})
         merged[key]["points"].extend(record["input_output"])
-    return {"series": list(merged.values())}
+    return {"series": list(merged.values()), "intensity_label": label}
+
+
+def _intensities(text: str | None) -> tuple[list[float], str] | None:
+    """``"20,40,60,80,100 uA"`` -> ([20, 40, 60, 80, 100], "uA")."""
+    if text is None:
+        return None
+    values, _, unit = text.strip().partition(" ")
+    try:
+        numbers = [float(v) for v in values.split(",") if v]
+    except ValueError:
+        numbers = []
+    if not numbers or not unit.strip():
+        raise InputError(
+            "--intensities", f"{text!r} is not 'V1,V2,... UNIT'", "e.g. '20,40,60,80,100 uA'"
+        )
+    return numbers, unit.strip()
+
+
+def _with_intensities(recordings, stated: tuple[list[float], str] | None):
+    """Intensity of every sweep from its group index (one stated value per group)."""
+    if stated is None:
+        return recordings
+    import dataclasses
+
+    import numpy as np
+
+    values = np.asarray(stated[0])
+    out = []
+    for r in recordings:
+        if int(r.group.max()) + 1 != values.size:
+            raise InputError(
+                "--intensities",
+                f"{values.size} values for {int(r.group.max()) + 1} groups in {r.file_name}",
+                "give one intensity per group (MATLAB cell column)",
+            )
+        out.append(dataclasses.replace(r, intensity=values[r.group].astype(float)))
+    return out
 
 
 def _spines(files: list[Path]) -> dict[str, Any]:
@@ -283,7 +332,9 @@ def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, An
     options = _options(settings)
     if settings["pathways"] not in (1, 2):
         raise InputError("--pathways", f"{settings['pathways']}", "give 1 or 2")
-    recordings = _read_all(files, settings)
+    recordings = _with_intensities(
+        _read_all(files, settings), _intensities(settings["intensities"])
+    )
     if settings["protocol"] == "ppr":
         recordings = [r if (r.kind == "pp1").any() else split_paired_pulses(r) for r in recordings]
     table = measure_recordings(recordings, options)
@@ -368,6 +419,22 @@ def analyze(
         ),
     ] = None,
     pathways: Annotated[int, typer.Option(help="Interleaved pathways (2: test/control).")] = 1,
+    ltp_window: Annotated[
+        str | None,
+        typer.Option(
+            help="Also report LTP over this window after induction, e.g. '60-70 min' "
+            "(ltp_percent is 50-60 min).",
+            show_default=False,
+        ),
+    ] = None,
+    intensities: Annotated[
+        str | None,
+        typer.Option(
+            help="Stimulus intensity of each group, e.g. '20,40,60,80,100 uA' (files that do "
+            "not state it).",
+            show_default=False,
+        ),
+    ] = None,
     min_snr: Annotated[
         float, typer.Option(help="Sweeps with amplitude below this many baseline sds: NaN.")
     ] = 5.0,
@@ -399,7 +466,9 @@ def analyze(
         out_dir = out if out is not None else Path("out") / "analyze" / files[0].stem
         write_analysis(out_dir, document, table, figures)
     if json_output:
-        typer.echo(json.dumps(document, indent=2, allow_nan=False))
+        from synpharm.io.outputs import json_ready
+
+        typer.echo(json.dumps(json_ready(document), indent=2, allow_nan=False))
     else:
         _print_groups(document["summary"])
     typer.echo(f"wrote {out_dir}", err=True)

@@ -78,7 +78,7 @@ def sweep(
 
 
 def _run(grid, chunk_store, out_dir: Path, workers, scheduler, json_output: bool) -> None:
-    from synpharm.sweep import run_sweep, summary_json, sweep_summary, write_sweep_outputs
+    from synpharm.sweep import run_sweep, write_sweep_outputs
 
     run = run_sweep(
         grid, chunk_store, scheduler=scheduler, workers=workers, progress=sys.stderr.isatty()
@@ -90,6 +90,21 @@ def _run(grid, chunk_store, out_dir: Path, workers, scheduler, json_output: bool
         f"{run.wall_time:.1f} s)",
         err=True,
     )
+    _warn_other_code(run, chunk_store)
     if json_output:
-        typer.echo(summary_json(sweep_summary(grid, run.chunks, chunk_store)), nl=False)
+        typer.echo((out_dir / "summary.json").read_text(encoding="utf-8"), nl=False)
     typer.echo(f"wrote {out_dir}", err=True)
+
+
+def _warn_other_code(run, chunk_store) -> None:
+    """Say so when reused chunks were computed by other synpharm source code than this one."""
+    from synpharm.sweep import code_digest
+
+    current = code_digest()
+    other = [k for k in run.reused if chunk_store.metadata(k).get("code") != current]
+    if other:
+        typer.echo(
+            f"warning: {len(other)} reused chunks were computed by other synpharm code "
+            f"(source digest differs from {current}); give a new --store to recompute them",
+            err=True,
+        )

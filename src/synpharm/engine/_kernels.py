@@ -76,7 +76,7 @@ def _stimulate(c, s, intensity, gap, sl, drug, n_sites, ready, k4, thr, safety, 
     sl[s, L.RESIDUAL] += c.residual_increment * drug[s, L.PRE_CALCIUM]
     sl[s, L.RECOVERY_CALCIUM] += c.recovery_calcium_increment * drug[s, L.PRE_CALCIUM]
     # feed-forward interneurons: recruited with the axons, release scaled by GABA-B presynaptic
-    recruited = n_fire / n_sites.shape[1]
+    recruited = n_fire / n_sites.shape[1] * _interneuron_recruitment(c, s, drug)
     p_gaba = release_probability(_gaba_terminal_calcium(c, s, sl, drug), c.gaba_half_power,
                                  c.release_cooperativity, c.release_p_max)
     released = sl[s, L.GABA_READY] * p_gaba
@@ -85,6 +85,16 @@ def _stimulate(c, s, intensity, gap, sl, drug, n_sites, ready, k4, thr, safety, 
     sl[s, L.G_AMPA] += drive * c.ampa_per_quantum
     _gaba_binds(c, s, sl, drug, gaba)
     return drive, n_fire, gaba
+
+
+@njit(cache=True, inline="always")
+def _interneuron_recruitment(c, s, drug):
+    """Fraction of interneurons still recruited when agonists act on their own GABA-B receptors.
+
+    Somatodendritic GABA-B (GIRK) receptors of the interneurons hyperpolarise them; the
+    recruited fraction falls linearly with the agonist occupancy of GIRK-coupled receptors.
+    """
+    return 1.0 - c.interneuron_recruitment_loss * drug[s, L.GIRK_OCCUPANCY]
 
 
 @njit(cache=True, inline="always")
@@ -129,7 +139,7 @@ def _feedback_volley(c, s, sl, drug, ring, step, n_ring):
                                  c.release_cooperativity, c.release_p_max)
     released = sl[s, L.FEEDBACK_READY] * p_gaba
     sl[s, L.FEEDBACK_READY] -= released * c.gaba_depletion
-    gaba = released / c.interneuron_p
+    gaba = released / c.interneuron_p * _interneuron_recruitment(c, s, drug)
     ring[(step + c.feedback_delay_steps) % n_ring] += gaba * c.feedback_conductance
     _gaba_binds(c, s, sl, drug, gaba)
 

@@ -30,6 +30,7 @@ from synpharm.plasticity.graupner_brunel import (
     exponential_efficacy_step,
     gated_step_coefficients,
     relax_efficacy,
+    substeps,
     time_above,
 )
 
@@ -154,7 +155,7 @@ def _find_slot(scratch, duration, now):
 def _store_slot(rule, scratch, duration, max_step):
     s = int(scratch[_SLOTS, 0]) % _SLOTS  # round-robin replacement
     scratch[_SLOTS, 0] += 1.0
-    n = max(1, math.ceil(duration / max_step))
+    n = substeps(duration, max_step)
     decay, phi, psi, _, sd = gated_step_coefficients(rule, duration / n, 1.0, 1.0)
     scratch[s, 0] = duration
     scratch[s, 1] = math.exp(-duration / rule.calcium_decay_time)
@@ -175,7 +176,7 @@ def _calcium_decay(calcium, duration, tau_ca):
 @njit(cache=True)
 def _gated(rule, rho, duration, depression_on, potentiation_on, max_step, scratch, states, i):
     """A stretch of fixed gates in ceil(duration / max_step) equal exponential steps."""
-    n = max(1, math.ceil(duration / max_step))
+    n = substeps(duration, max_step)
     decay, phi, psi, drive, sd = gated_step_coefficients(rule, duration / n, depression_on,
                                                          potentiation_on)
     for _ in range(n):

@@ -111,9 +111,11 @@ class Tag:
 
     @property
     def is_drug(self) -> bool:
-        """A drug application: ``+name`` (Clampex convention), or the words drug/wash-in."""
+        """A drug application: ``+name`` (Clampex convention), or the words drug/wash-in;
+        never an induction tag (``"+TBS"`` is an induction)."""
         text = self.comment.strip().lower()
-        return text.startswith("+") or bool(re.search(r"\b(drug|wash[- ]?in|apply)", text))
+        marked = text.startswith("+") or bool(re.search(r"\b(drug|wash[- ]?in|apply)", text))
+        return marked and not self.is_induction
 
     @property
     def is_induction(self) -> bool:

@@ -250,15 +250,14 @@ def _recording(nwb, path: Path, units: str | None) -> Recording:
         for s, (_, f) in zip(series, scales, strict=True)
     ]
     first = series[0]
-    rate = (
-        float(first.rate)
-        if first.rate
-        else 1.0
-        / float(
-            np.median(np.diff(np.asarray(first.timestamps[: min(1000, len(first.timestamps))])))
-        )
-    )
+    rate = float(first.rate) if first.rate else _rate_from_timestamps(first.timestamps)
     return _assemble(path, series, scales, sweeps, rate, trials, _tags(nwb))
+
+
+def _rate_from_timestamps(timestamps) -> float:
+    """Samples per second from the typical step of the timestamps (9 significant digits)."""
+    step = float(np.median(np.diff(np.asarray(timestamps[: min(1000, len(timestamps))]))))
+    return float(f"{1.0 / step:.9g}")
 
 
 def _assemble(path, series, scales, sweeps, rate, trials, tags=()) -> Recording:

@@ -18,7 +18,7 @@ import numpy as np
 
 from synpharm.report._staging import staged_folder
 
-__all__ = ["TABLE_COLUMNS", "write_analysis"]
+__all__ = ["TABLE_COLUMNS", "json_ready", "write_analysis"]
 
 TABLE_COLUMNS = (
     "file",
@@ -35,6 +35,19 @@ TABLE_COLUMNS = (
     "slope_window_end_ms",
     "flag",
 )
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with NaN and infinities replaced by None and NumPy scalars by Python ones."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _columns(table) -> dict[str, Any]:
@@ -99,7 +112,8 @@ def write_analysis(
     """
     with staged_folder(out_dir) as staging:
         (staging / "summary.json").write_text(
-            json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+            json.dumps(json_ready(document), indent=2, allow_nan=False) + "\n",
+            encoding="utf-8",
         )
         if table is not None and len(table):
             columns = _columns(table)

@@ -4,7 +4,7 @@ The simulator keeps only the measurements of each sweep, not the sweeps. This mo
 the sweeps deterministically: it repeats the engine run of
 :func:`synpharm.simulate.run_protocol` with the same cohort seeds and synthesises every measured
 sweep with the same random streams as ``synpharm.simulate._measure``, so the exported sweeps are
-bit for bit the ones the simulator measured (tests/io/test_nwb_roundtrip.py checks this). Only
+the ones the simulator measured (tests/io/test_nwb.py checks them against ``pulses.csv``). Only
 ``--export-nwb`` pays for the second engine run; normal runs are unchanged.
 """
 

@@ -50,6 +50,7 @@ __all__ = [
     "graupner_brunel_rule",
     "integrate_gated_stretch",
     "relax_efficacy",
+    "substeps",
     "time_above",
 ]
 
@@ -196,10 +197,9 @@ def _relax_general(rho, duration, a, tau):
             lo = x
         else:
             hi = x
-        slope = a * (1.0 - a) / (x * (1.0 - x) * (x - a))
-        step = residual / slope
-        new = x - step
-        if not (min(lo, hi) < new < max(lo, hi)):
+        cubic = x * (1.0 - x) * (x - a)  # Phi'(x) = a (1 - a) / cubic
+        new = x - residual * cubic / (a * (1.0 - a))
+        if cubic == 0.0 or not (min(lo, hi) < new < max(lo, hi)):
             new = 0.5 * (lo + hi)
         if abs(new - x) <= 4e-16 * max(1.0, abs(x)):
             return new
@@ -274,6 +274,16 @@ def gated_efficacy_step(rule, rho, step, depression_on, potentiation_on, normal_
     return exponential_efficacy_step(rule, rho, decay, phi, psi, drive, sd * normal_draw)
 
 
+@njit(cache=True, inline="always")
+def substeps(duration, max_step):
+    """Number of equal steps no longer than ``max_step`` (up to round-off) covering ``duration``.
+
+    The 1e-9 slack keeps stretches that differ only by the round-off of event times (e.g.
+    10 ms between pulses at 1200.0137 s and 1200.0237 s) at the same number of steps.
+    """
+    return max(1, math.ceil(duration / max_step - 1e-9))
+
+
 @njit(cache=True)
 def integrate_gated_stretch(rule, rho, duration, depression_on, potentiation_on, max_step, states,
                      stream):
@@ -281,7 +291,7 @@ def integrate_gated_stretch(rule, rho, duration, depression_on, potentiation_on,
 
     Normal draws come from stream ``stream`` of ``states`` (see :mod:`synpharm.engine._rng`).
     """
-    n = max(1, math.ceil(duration / max_step))
+    n = substeps(duration, max_step)
     decay, phi, psi, drive, sd = gated_step_coefficients(rule, duration / n, depression_on,
                                                          potentiation_on)
     for _ in range(n):

@@ -98,6 +98,7 @@ class SliceConstants(NamedTuple):
     feedback_delay_steps: int
     feedback_conductance: float
     gaba_depletion: float
+    interneuron_recruitment_loss: float
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
         feedback_delay_steps=max(1, round(p["feedback_delay"] / dt)),
         feedback_conductance=p["feedback_gabaa_conductance"],
         gaba_depletion=p["interneuron_release_depletion"],
+        interneuron_recruitment_loss=p["interneuron_gabab_recruitment_loss"],
     )
 
 

@@ -175,10 +175,12 @@ def gabab_state(params: ParameterSet, postsynaptic_occupancy: FloatArray,
 # ----------------------------------------------------------------------------- calcium
 
 
-def _unblocked_drive(params: ParameterSet, voltage: FloatArray) -> FloatArray:
+def _unblocked_drive(params: ParameterSet, voltage: FloatArray, mg: float | None = None
+                     ) -> FloatArray:
     """NMDA Ca2+ drive B(V) (E_Ca - V): Mg2+-unblocked fraction (Jahr & Stevens) x driving force."""
-    block = 1.0 / (1.0 + np.exp(-params["mg_block_slope"] * voltage)
-                   * params["mg_concentration"] / params["mg_block_scale"])
+    mg = params["mg_concentration"] if mg is None else mg
+    block = 1.0 / (1.0 + np.exp(-params["mg_block_slope"] * voltage) * mg
+                   / params["mg_block_scale"])
     return block * (params["calcium_reversal"] - voltage)
 
 
@@ -201,10 +203,11 @@ def _nmda_gating(params: ParameterSet, grid: FloatArray, onset: FloatArray) -> F
 
 
 def _pre_only_peak(params: ParameterSet) -> float:
-    """Peak NMDA calcium of an afferent spike alone at the control resting potential (norm)."""
+    """Peak NMDA calcium of an afferent spike alone at rest and the reference Mg2+ (norm)."""
     grid = np.arange(0.0, _CALCIUM_WINDOW, CALCIUM_GRID_STEP)
     gating = _nmda_gating(params, grid, np.zeros(1))
-    rest = _unblocked_drive(params, np.asarray(params["resting_potential"]))
+    rest = _unblocked_drive(params, np.asarray(params["resting_potential"]),
+                            params["calcium_reference_mg"])
     return float(_filtered_nmda(params, gating * rest).max())
 
 

@@ -345,8 +345,12 @@ def plot_time_courses(times: NDArray[np.float64],
                       courses: Mapping[str, Mapping[str, NDArray[np.float64]]],
                       species: tuple[str, ...] = ("mtorc1_active", "bdnf", "synaptic_protein",
                                                   "pcreb"),
-                      hours: float | None = None):
-    """Figure with one panel per species, one line per arm (levels, 1 = baseline)."""
+                      hours: float | None = None, scale_to_peak: bool = False):
+    """Figure with one panel per species, one line per arm (levels, 1 = baseline).
+
+    With ``scale_to_peak`` each line is its change from time 0 divided by its largest change
+    (compares the duration of elevations whose baselines differ, e.g. after an ablation).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -357,12 +361,17 @@ def plot_time_courses(times: NDArray[np.float64],
     shown = time_h <= (hours if hours is not None else time_h[-1])
     for ax, name in zip(np.atleast_1d(axes), species, strict=True):
         for arm, course in courses.items():
-            ax.plot(time_h[shown], np.asarray(course[name])[shown], label=arm, linewidth=1.3)
-        ax.axhline(1.0, color="0.6", linewidth=0.6, linestyle=":")
+            values = np.asarray(course[name])
+            if scale_to_peak:
+                change = values - values[0]
+                values = change / change.max() if change.max() > 0 else change
+            ax.plot(time_h[shown], values[shown], label=arm, linewidth=1.3)
+        ax.axhline(0.5 if scale_to_peak else 1.0, color="0.6", linewidth=0.6, linestyle=":")
         ax.set_title(name.replace("_", " "), fontsize=9)
         ax.set_xlabel("time after dosing (h)", fontsize=8)
         ax.tick_params(labelsize=7)
-    np.atleast_1d(axes)[0].set_ylabel("level (1 = drug-free baseline)", fontsize=8)
+    np.atleast_1d(axes)[0].set_ylabel("change / peak change" if scale_to_peak
+                                      else "level (1 = drug-free baseline)", fontsize=8)
     np.atleast_1d(axes)[-1].legend(fontsize=6, frameon=False)
     figure.tight_layout()
     return figure

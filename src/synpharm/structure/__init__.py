@@ -16,6 +16,7 @@ Model and parameters: ``docs/structure.md``.
 (3,)
 """
 
+from synpharm.structure._mean_field import expected_course
 from synpharm.structure._parameters import (
     MODIFIER_KEYS,
     STATE_NAMES,
@@ -40,6 +41,7 @@ __all__ = [
     "SpineParameters",
     "SpinePopulation",
     "baseline_rates",
+    "expected_course",
     "expected_imaging_turnover",
     "golgi_readouts",
     "imaging_readouts",

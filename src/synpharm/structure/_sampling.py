@@ -7,7 +7,7 @@ of staying, and only the few that move look up the rest of their row of the tran
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,7 @@ class SlotGrid:
     state: np.ndarray  # (n_segments * n_slots,)
     ids: np.ndarray
     next_id: int = 1
+    _base: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def empty(cls, n_segments: int, n_slots: int) -> SlotGrid:
@@ -55,21 +56,22 @@ class SlotGrid:
     def move(self, cumulative: np.ndarray, animal_of_segment: np.ndarray, rng) -> np.ndarray:
         """Move every spine by its animal's ordered cumulative probabilities; flat moved slots."""
         occupied = np.flatnonzero(self.state)
-        animal = animal_of_segment[occupied // self.n_slots]
-        state = self.state[occupied]
+        table = cumulative.reshape(-1, N_STATES)  # row = animal * N_STATES + state
+        row = self._row_base(animal_of_segment).take(occupied) + self.state.take(occupied)
         uniform = rng.random(occupied.size)
-        moving = uniform >= cumulative[animal, state, 0]
-        slots, animal, state, uniform = (
-            occupied[moving],
-            animal[moving],
-            state[moving],
-            uniform[moving],
-        )
-        position = (uniform[:, None] >= cumulative[animal, state, : N_STATES - 1]).sum(axis=1)
-        new_state = ORDER[state, np.maximum(position, 1)].astype(np.uint8)
+        moving = np.flatnonzero(uniform >= table[:, 0].take(row))
+        slots, row, uniform = occupied.take(moving), row.take(moving), uniform.take(moving)
+        position = (uniform[:, None] >= table[row, : N_STATES - 1]).sum(axis=1)
+        new_state = ORDER[row % N_STATES, np.maximum(position, 1)].astype(np.uint8)
         self.state[slots] = new_state
         self.ids[slots[new_state == 0]] = 0
         return slots
+
+    def _row_base(self, animal_of_segment: np.ndarray) -> np.ndarray:
+        """``animal * N_STATES`` for every slot (cached until the grid grows)."""
+        if self._base is None or self._base.size != self.state.size:
+            self._base = np.repeat(animal_of_segment.astype(np.int64) * N_STATES, self.n_slots)
+        return self._base
 
     def place(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Put new spines (``counts`` per segment and live state, ``(n_segments, 4)``) in empty

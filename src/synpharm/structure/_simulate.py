@@ -1,13 +1,14 @@
 """Stochastic simulation of individually tracked spines, batched over animals and segments.
 
-Each dendrite segment holds a fixed number of slots; a slot is empty (state 0) or holds one
-spine with a unique identity and a state (new, thin, stubby, mushroom). Time advances in steps of
-at most ``max_step_s`` (default 1 h). Within a step the rates are constant (the drives averaged
-over the step, exactly for piecewise-linear drives), and every spine moves with the exact
-transition probabilities ``P = expm(Q h)`` of the continuous-time Markov chain; new spines are
-Poisson with the exact mean of spines born during the step and still present at its end, in each
-state (Van Loan: ``expm([[Q, I], [0, 0]] h)`` gives ``P`` and ``integral_0^h expm(Q s) ds``).
-Changes are stored as an event log, so the population can be read at any step boundary.
+Each dendrite segment holds a row of slots (more are added when formation outruns them); a slot
+is empty (state 0) or holds one spine with a unique identity and a state (new, thin, stubby,
+mushroom). Time advances in steps of at most ``max_step_s`` (default 1 h). Within a step the
+rates are constant (the drives averaged over the step, exactly for piecewise-linear drives), and
+every spine moves with the exact transition probabilities ``P = expm(Q h)`` of the
+continuous-time Markov chain; new spines are Poisson with the exact mean of spines born during
+the step and still present at its end, in each state (Van Loan: ``expm([[Q, I], [0, 0]] h)``
+gives ``P`` and ``integral_0^h expm(Q s) ds``). Changes are stored as an event log, so the
+population can be read at any step boundary.
 """
 
 from __future__ import annotations
@@ -251,9 +252,22 @@ def _step_kernels(rates, maturation, elimination, shrinkage, steps):
     return ordered_cumulative(transition)[inverse], integral[:, NEW, 1:][inverse]
 
 
-def _initial_grid(live_per_segment: np.ndarray, segments: int, rng) -> SlotGrid:
-    """Stationary population: independent Poisson numbers per live state (exact for
-    independent spines), in a grid with room for fluctuations and drive-induced growth."""
+def _animal_scales(cv: float, n_animals: int, rng: np.random.Generator) -> np.ndarray:
+    """Mean-one log-normal factors on formation, one per animal (CV ``cv``)."""
+    sigma = math.sqrt(math.log1p(cv**2))
+    return np.exp(sigma * rng.standard_normal(n_animals) - 0.5 * sigma**2)
+
+
+def _initial_grid(params, rates, start, animal_scale, mods, segments: int, rng) -> SlotGrid:
+    """Stationary population of the rates at time 0: independent Poisson numbers per live state
+    (exact for independent spines), in a grid with room for fluctuations and growth."""
+    formation, maturation, elimination = start
+    if np.any(elimination <= 0):
+        raise InputError("drive", "eliminates no spines at time 0", "no steady state to start from")
+    q0, f0 = generator_matrices(
+        rates, formation * animal_scale, maturation, elimination, mods["shrinkage_scale"]
+    )
+    live_per_segment = _steady_densities(q0, f0) * params.segment_length_um
     means = np.repeat(live_per_segment, segments, axis=0)  # (n_segments, 4)
     largest = float(means.sum(axis=1).max())
     grid = SlotGrid.empty(means.shape[0], int(np.ceil(1.5 * largest + 6.0 * np.sqrt(largest) + 8)))
@@ -373,30 +387,22 @@ def simulate_spines(
     times = _check_times(times_s)
     _check_sizes(n_animals, segments_per_animal, max_step_s)
     mods = check_modifiers(modifiers)
-    if mods["elimination_scale"] <= 0:
-        raise InputError(
-            "modifiers.elimination_scale", "0 leaves no steady state to start from", ""
-        )
     boundaries = step_boundaries(times, record_times_s, max_step_s)
     (formation, maturation, elimination), start = _prepare_rates(
         params, times, dict(drive), n_animals, mods, boundaries
     )
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    cv = params["between_animal_density_cv"]
-    sigma = math.sqrt(math.log1p(cv**2))
-    animal_scale = np.exp(sigma * rng.standard_normal(n_animals) - 0.5 * sigma**2)
     rates = baseline_rates(params)
-    length = params.segment_length_um
-    q0, f0 = generator_matrices(
-        rates, start[0] * animal_scale, start[1], start[2], mods["shrinkage_scale"]
-    )
-    grid = _initial_grid(_steady_densities(q0, f0) * length, segments_per_animal, rng)
+    animal_scale = _animal_scales(params["between_animal_density_cv"], n_animals, rng)
+    grid = _initial_grid(params, rates, start, animal_scale, mods, segments_per_animal, rng)
     initial_state, initial_ids = grid.grid(grid.state).copy(), grid.grid(grid.ids).copy()
+    length = params.segment_length_um
     form = rates.formation_per_um * formation.T * animal_scale  # (n_steps, n_animals)
     cumulative, survival = _step_kernels(
         rates, maturation.T, elimination.T, mods["shrinkage_scale"], np.diff(boundaries)
     )
-    births = form[..., None] * length * survival  # (n_steps, n_animals, 4)
+    # round-off can leave -1e-20 in the integral; Poisson means must be >= 0
+    births = np.maximum(form[..., None] * length * survival, 0.0)  # (n_steps, n_animals, 4)
     animal_of_segment = np.repeat(np.arange(n_animals), segments_per_animal)
     events = run_steps(grid, cumulative, births, animal_of_segment, rng)
     n_slots = grid.n_slots

@@ -23,7 +23,8 @@ def _signaling_panel(ax, study, arms) -> None:
     for data in arms:
         ax.plot(data.times / 3600.0, data.species["synaptic_protein"], label=data.arm.name)
     ax.set(xlabel="time after dose [h]", ylabel="synaptic protein (1 = baseline)",
-           title="signalling: synaptic protein", xlim=(min(-1.0, data.times[0] / 3600.0), 48.0))
+           title="signalling: synaptic protein",
+           xlim=(min(-1.0, data.times[0] / 3600.0), min(48.0, data.times[-1] / 3600.0)))
     ax.legend(fontsize=6)
 
 
@@ -102,3 +103,4 @@ def _draw_panel(ax, panel: str, study, arms, conditions) -> None:
                    [np.asarray(c.readouts["ltp_percent"].values) for c in slices],
                    "fEPSP slope 50-60 min [% of baseline]",
                    f"ex-vivo CA1 LTP ({study.slice_ltp.protocol})")
+        ax.axhline(100.0, color="0.4", lw=0.8, ls=":")

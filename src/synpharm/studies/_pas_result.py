@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,13 @@ def two_period_crossover(treatment: ArrayLike, reference: ArrayLike, treatment_f
     if a.shape != b.shape or a.shape != first.shape or a.ndim != 1:
         raise InputError("crossover", "treatment, reference and sequence must have equal shapes",
                          "pass one value per subject")
+    with warnings.catch_warnings():  # near-identical arms (e.g. drug-free readouts): t is noise
+        warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+        return _crossover_tests(a, b, first)
+
+
+def _crossover_tests(a: NDArray[np.float64], b: NDArray[np.float64],
+                     first: NDArray[np.bool_]) -> dict[str, float]:
     t, p = paired_t_test(a, b)
     out = {"n": float(a.size), "paired_difference": float(np.nanmean(a - b)),
            "paired_t": t, "paired_p": p, "n_treatment_first": float(first.sum()),
@@ -62,13 +70,21 @@ def two_period_crossover(treatment: ArrayLike, reference: ArrayLike, treatment_f
     if ab.size < 2 or ba.size < 2:
         return out | {"treatment_effect": nan, "period_effect": nan, "sequence_t": nan,
                       "sequence_p": nan, "carryover_p": nan}
-    test = stats.ttest_ind(ab, ba, equal_var=True)
+    seq_t, seq_p = _two_sample(ab, ba)
     sums = period1 + period2
-    carry = stats.ttest_ind(sums[first], sums[~first], equal_var=True)
     return out | {"treatment_effect": float(ab.mean() - ba.mean()),
                   "period_effect": float(ab.mean() + ba.mean()),
-                  "sequence_t": float(test.statistic), "sequence_p": float(test.pvalue),
-                  "carryover_p": float(carry.pvalue)}
+                  "sequence_t": seq_t, "sequence_p": seq_p,
+                  "carryover_p": _two_sample(sums[first], sums[~first])[1]}
+
+
+def _two_sample(a: NDArray[np.float64], b: NDArray[np.float64]) -> tuple[float, float]:
+    """Student t test (pooled variance); NaN when both groups have no spread."""
+    if np.ptp(a) <= 1e-12 * max(1.0, np.abs(a).max()) and np.ptp(b) <= 1e-12 * max(
+            1.0, np.abs(b).max()):
+        return float("nan"), float("nan")
+    test = stats.ttest_ind(a, b, equal_var=True)
+    return float(test.statistic), float(test.pvalue)
 
 
 def crossover_analysis(conditions: list[ConditionResult], order: NDArray[np.int64]
@@ -128,7 +144,8 @@ def _json_number(value: Any) -> Any:
 def _time_course_axes(axes: Any, result: PasCrossoverResult) -> None:
     for index, (condition, course) in enumerate(zip(result.conditions, result.courses,
                                                     strict=True)):
-        relative = 100 * course.mep / course.mep[:, 1:2]
+        reference = 1 if course.pas_window is not None else 0  # pre-PAS, or pre-drug block
+        relative = 100 * course.mep / course.mep[:, reference:reference + 1]
         mean = relative.mean(axis=0)
         sem = relative.std(axis=0, ddof=1) / np.sqrt(relative.shape[0])
         minutes = course.times / 60
@@ -140,8 +157,8 @@ def _time_course_axes(axes: Any, result: PasCrossoverResult) -> None:
         start, end = course.pas_window
         axes.axvspan(start / 60, end / 60, color="0.9", zorder=0, label="PAS")
     axes.set_xlabel("time after dose (min)")
-    axes.set_ylabel("MEP amplitude (% of pre-PAS)" if len(course.labels) > 2
-                    else "MEP amplitude (% of drug block)")
+    axes.set_ylabel("MEP amplitude (% of pre-PAS)" if course.pas_window is not None
+                    else "MEP amplitude (% of pre-drug baseline)")
     axes.legend(frameon=False, fontsize=7)
 
 
