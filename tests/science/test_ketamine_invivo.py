@@ -21,7 +21,7 @@ from synpharm.studies.invivo import exvivo_slice_parameters
 CSDS = load_parameter_set(package_parameter_file("conditions_csds_mouse"))
 
 
-def _ltp(params, cohort: int = 4, seed: int = 5) -> float:
+def _ltp(params, cohort: int = 3, seed: int = 5) -> float:
     protocol = Protocol.from_toml(library_protocol_path("control_ltp"))
     result = run_protocol(protocol, cohort=cohort, seed=seed, prep=Preparation("ca1_slice", params))
     return result.conditions[0].readouts["ltp_percent"].mean
@@ -42,13 +42,14 @@ def test_csds_nmda_deficit_impairs_exvivo_ltp(slice_ltp):
 
 
 def test_more_synaptic_protein_attenuates_the_csds_impairment(slice_ltp):
-    assert slice_ltp["csds_protein"] > slice_ltp["csds"] + 3.0
+    """With a Li et al. 2010-sized protein rise (+30 %), SEED-KET-2's ordering follows."""
+    assert slice_ltp["control"] > slice_ltp["csds_protein"] > slice_ltp["csds"] + 3.0
 
 
 @pytest.fixture(scope="module")
 def potentiation_study():
     study = load_experiment(library_protocol_path("ket_potentiation_then_ltp"))
-    return study.run(cohort=4, seed=0)
+    return study.run(cohort=2, seed=0)
 
 
 def test_real_chain_raises_synaptic_protein_by_the_time_slices_are_made(potentiation_study):

@@ -34,8 +34,8 @@ def test_known_treatment_and_period_effects_are_recovered():
 def test_no_effect_gives_nominal_false_positive_rate():
     rng = np.random.default_rng(11)
     rejections = [two_period_crossover(*_synthetic(rng, 24, 0.0, 0.1, 0.2))["sequence_p"] < 0.05
-                  for _ in range(300)]
-    assert 0.02 < np.mean(rejections) < 0.09
+                  for _ in range(200)]
+    assert 0.01 < np.mean(rejections) < 0.10
 
 
 def test_a_period_effect_alone_does_not_look_like_a_treatment_effect():
@@ -50,7 +50,7 @@ def test_power_grows_with_the_number_of_subjects():
     rng = np.random.default_rng(3)
     def power(n):
         return np.mean([two_period_crossover(*_synthetic(rng, n, -0.15, 0.0, 0.25))["paired_p"]
-                        < 0.05 for _ in range(100)])
+                        < 0.05 for _ in range(60)])
     assert power(48) > power(12)
 
 

@@ -230,3 +230,19 @@ def test_bad_tables_name_the_field(change, field):
 def test_unknown_study_kind_is_an_error():
     with pytest.raises(InputError):
         study_from_dict({"study": {"kind": "in_vivo"}})
+
+
+def test_real_exposure_starts_at_the_dose_and_doses_superpose():
+    from synpharm.studies._chain import DoseEvent, brain_exposure
+
+    layers = default_layers()
+    times = np.array([-HOUR, 0.0, 0.5 * HOUR, HOUR, 2 * HOUR, 3 * HOUR])
+    dose = DoseEvent("ketamine", "10 mg/kg i.p.", 0.0)
+    one = brain_exposure(layers, [dose], "mouse", times, "brain")["ketamine"]
+    assert one[0] == 0.0 and one[1] == 0.0 and one[2] > 0.0
+    twice = brain_exposure(layers, [dose, dose], "mouse", times, "brain")["ketamine"]
+    np.testing.assert_allclose(twice, 2.0 * one, rtol=1e-9, atol=1e-15)
+    later = DoseEvent("ketamine", "10 mg/kg i.p.", HOUR)
+    shifted = brain_exposure(layers, [later], "mouse", times, "brain")["ketamine"]
+    np.testing.assert_allclose(shifted[[3, 4, 5]], one[[1, 3, 4]], rtol=1e-9, atol=1e-15)
+    assert np.all(shifted[:3] == 0.0)

@@ -216,3 +216,14 @@ def test_cli_bad_executor_options(tmp_path: Path, tiny_file: Path, options, fiel
 def test_cli_missing_file(tmp_path: Path):
     result = CliRunner().invoke(app, ["sweep", str(tmp_path / "none.toml")])
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_the_sweep_file_in_the_documentation_is_valid():
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sweep.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    sweep = sweep_from_dict(tomllib.loads(block.group(1)))
+    assert [e.label for e in sweep.protocols] == ["paired_pulse", "short_depression"]
+    assert len(sweep.parameter_sets) == 2 + 4

@@ -69,6 +69,14 @@ from synpharm.units import parse_quantity
 __all__ = ["VepArm", "VepStudy", "build_vep_study", "session_factors"]
 
 CONDITIONS = {"healthy": None, "major_depression": "conditions_major_depression"}
+#: ca1_slice.toml parameters the cortical model shares with the slice (rule, Mg2+ block, q spread)
+_SLICE_KEYS = (
+    "potentiation_threshold", "depression_threshold", "potentiation_rate", "depression_rate",
+    "early_phase_time_constant", "early_phase_max", "early_phase_noise",
+    "early_phase_relaxation", "tag_threshold", "protein_synthesis_threshold",
+    "protein_time_constant", "late_phase_time_constant", "calcium_decay_time",
+    "mg_block_slope", "mg_block_scale", "calcium_reversal", "quantal_size_cv",
+)
 QUIET_STEP = 20.0  # [s] re-evaluation interval of protein synthesis (the slice test-pulse rate)
 _STUDY_KEYS = {
     "kind", "name", "description", "condition", "cohort", "seed", "region", "species",
@@ -377,6 +385,8 @@ def _provenance(study, n, seed, vep, coupling, subject_condition) -> dict[str, A
     from synpharm import __version__
 
     cited = {f"vep_visual_cortex.{k}": v for k, v in vep.citations().items()}
+    slice_params = _parameter_file("ca1_slice")
+    cited |= {f"ca1_slice.{k}": slice_params.parameter(k).provenance for k in _SLICE_KEYS}
     cited |= {f"synaptic_protein_coupling.{k}": v for k, v in coupling.citations().items()}
     if subject_condition is not None:
         name = subject_condition.name

@@ -194,8 +194,8 @@ def _dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as error:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, ValueError) as error:
             raise InputError(
                 "--scheduler", f"cannot connect to {scheduler!r} ({error})", "check the address"
             ) from None

@@ -291,7 +291,9 @@ def _protocol_document(
     if source == "steps":
         keys = ("experiment", "conditions", "condition_series", "steps")
         document = {key: table[key] for key in keys if key in table}
-        document.setdefault("experiment", {"name": default_name})
+        experiment = document.get("experiment", {})
+        if isinstance(experiment, dict):
+            document["experiment"] = {"name": default_name, **experiment}
         return document
     extra = [key for key in ("experiment", "conditions", "condition_series") if key in table]
     if extra:
