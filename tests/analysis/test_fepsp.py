@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -233,17 +231,6 @@ def test_one_dimensional_sweep_gives_one_entry(waveform):
 def test_empty_batch(waveform):
     measures = measure_fepsp(np.zeros((0, N_SAMPLES)), RATE, STIMULUS)
     assert len(measures) == 0
-
-
-def test_thirty_thousand_sweeps_are_fast(waveform):
-    template = _sweeps(waveform, [1e-3], [0.2e-3])
-    sweeps = template + np.random.default_rng(0).normal(0, 20e-6, (30_000, N_SAMPLES))
-    measure_fepsp(sweeps[:100], RATE, STIMULUS)  # warm-up
-    start = time.perf_counter()
-    measures = measure_fepsp(sweeps, RATE, STIMULUS)
-    elapsed = time.perf_counter() - start
-    assert len(measures) == 30_000
-    assert elapsed < 2.0  # ~0.6 s on a shared 2-core machine; generous for CI
 
 
 # ---------------------------------------------------------------------------- properties

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libsbml
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -100,3 +101,24 @@ def test_cli_export_errors_exit_2_and_write_nothing(tmp_path, arguments):
     assert result.exit_code == 2
     assert "error:" in result.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_sbml_rate_laws_give_the_engine_rates(network):
+    """Evaluating the exported kinetic laws reproduces the engine's reaction rates."""
+    from synpharm.signaling import compile_network
+
+    model = _model(to_sbml(network))
+    compiled = compile_network(network)
+    rng = np.random.default_rng(3)
+    state = rng.uniform(0.2, 2.0, len(network.species))
+    inputs = rng.uniform(0.0, 0.9, len(network.inputs))
+    values = {**{n: float(network.parameters[n]) for n in network.parameters},
+              **dict(zip(network.species_names, state, strict=True)),
+              **dict(zip(network.input_names, inputs, strict=True))}
+    p = tuple(values[n] for n in compiled.parameter_names)
+    engine = compiled.rates(state.tolist(), p, inputs.tolist())
+    for index, reaction in enumerate(network.reactions):
+        math = model.getReaction(reaction.name).getKineticLaw().getMath()
+        text = libsbml.formulaToL3String(math).replace("^", "**")
+        assert eval(text, {"__builtins__": {}}, values) == pytest.approx(engine[index]), \
+            reaction.name

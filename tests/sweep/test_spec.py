@@ -191,9 +191,7 @@ def test_cli_bad_sweep_file_prints_one_error_line_and_writes_nothing(tmp_path: P
     path = tmp_path / "bad.toml"
     path.write_text(tiny_text().replace('"3 uM"', '"3"'), encoding="utf-8")
     out, store = tmp_path / "out", tmp_path / "store"
-    result = CliRunner().invoke(
-        app, ["sweep", str(path), "--out", str(out), "--store", str(store)]
-    )
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--store", str(store)])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: concentrations.values[1]: ")

@@ -311,16 +311,9 @@ def _with_intensities(recordings, stated: tuple[list[float], str] | None):
 
 
 def _spines(files: list[Path]) -> dict[str, Any]:
-    try:
-        from synpharm.analysis.spines import analyze_spine_files
-    except ImportError:
-        raise InputError(
-            "--protocol spines",
-            "spine analysis is not available in this installation (synpharm.analysis.spines)",
-            "update synpharm",
-        ) from None
-    summary = analyze_spine_files(list(files))
-    return {"sweeps": [], "summary": summary, "units": summary.get("units", {})}
+    from synpharm.analysis.spines import analyze_spine_files
+
+    return {"sweeps": [], **analyze_spine_files(list(files))}
 
 
 def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, Any, dict]:

@@ -213,16 +213,27 @@ def list_protocols() -> None:
 
     from synpharm.protocols.library import library_protocol_path, library_protocols
 
-    table = Table("protocol", "preparation", "conditions", box=None)
+    table = Table(box=None)
+    table.add_column("protocol", no_wrap=True)
+    for heading in ("kind", "preparation", "arms"):
+        table.add_column(heading, overflow="fold")
     for name in library_protocols():
         path = library_protocol_path(name)
         assert path is not None
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        n = len(data.get("conditions", [])) + sum(
-            len(s.get("concentrations", [])) for s in data.get("condition_series", [])
-        )
-        table.add_row(name, data.get("experiment", {}).get("preparation", "ca1_slice"), str(n))
+        table.add_row(name, *_protocol_overview(tomllib.loads(path.read_text(encoding="utf-8"))))
     Console(file=sys.stdout).print(table)
+
+
+def _protocol_overview(data: dict[str, Any]) -> tuple[str, str, str]:
+    """(kind, preparation, number of conditions or arms) of a protocol or study document."""
+    if "study" in data:
+        study = data["study"]
+        groups = next((data[k] for k in ("arms", "groups", "conditions") if k in data), [])
+        return study.get("kind", "?"), study.get("preparation", "-"), str(len(groups) or "-")
+    n = len(data.get("conditions", [])) + sum(
+        len(s.get("concentrations", [])) for s in data.get("condition_series", [])
+    )
+    return "slice", data.get("experiment", {}).get("preparation", "ca1_slice"), str(n)
 
 
 def _cell(readout: dict[str, Any]) -> str:

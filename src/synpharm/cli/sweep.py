@@ -53,8 +53,10 @@ def sweep(
     ] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Only print how many chunks there are and how many are "
-                     "already in the store."),
+        typer.Option(
+            "--dry-run",
+            help="Only print how many chunks there are and how many are already in the store.",
+        ),
     ] = False,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary JSON to stdout.")

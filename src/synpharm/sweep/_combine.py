@@ -94,9 +94,7 @@ def _cells(chunks: Sequence[Chunk], store: ChunkStore):
     for chunk in chunks:
         table = store.read(chunk.key).to_pydict()
         readouts: dict[str, tuple[list[float], str]] = {}
-        for name, value, unit in zip(
-            table["readout"], table["value"], table["unit"], strict=True
-        ):
+        for name, value, unit in zip(table["readout"], table["value"], table["unit"], strict=True):
             readouts.setdefault(name, ([], unit))[0].append(value)
         yield chunk, {k: (np.asarray(v, dtype=float), u) for k, (v, u) in readouts.items()}
 

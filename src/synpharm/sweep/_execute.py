@@ -207,7 +207,7 @@ def _dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never collide with a running cluster
             env=_ONE_THREAD,
         ) as cluster,
         Client(cluster) as client,
