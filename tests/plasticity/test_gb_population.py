@@ -82,12 +82,19 @@ def _engine(rule, rho0, post_lists, records, **kwargs):
                               **kwargs)
 
 
-def test_small_population_agrees_with_a_fine_step_reference_and_converges():
+# the DP set, and a variant with the potentiation threshold below the depression threshold
+# and an asymmetric unstable point (exercises the general closed form and gate order)
+VARIANT = graupner_brunel_rule(noise_amplitude=0.0, potentiation_threshold=1.1,
+                               depression_threshold=1.6, efficacy_boundary=0.3)
+
+
+@pytest.mark.parametrize("rule", [DETERMINISTIC, VARIANT], ids=["DP", "variant"])
+def test_small_population_agrees_with_a_fine_step_reference_and_converges(rule):
     n = 6
     rho0 = np.linspace(0.0, 1.0, n)
     posts = _post_spikes(n)
-    ours = _engine(DETERMINISTIC, rho0, posts, [T_END])[0]
-    errors = [np.abs(_fine_step_reference(DETERMINISTIC, rho0, PRE, posts, T_END, dt) - ours)
+    ours = _engine(rule, rho0, posts, [T_END])[0]
+    errors = [np.abs(_fine_step_reference(rule, rho0, PRE, posts, T_END, dt) - ours)
               .max() for dt in (1e-4, 1e-5, 2.5e-6)]
     assert np.all(np.abs(ours - rho0) > 1e-3)  # the protocol does change rho
     # first-order reference (gates switch on the grid) converges towards the engine

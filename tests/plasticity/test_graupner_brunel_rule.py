@@ -18,6 +18,7 @@ from synpharm.plasticity.graupner_brunel import (
     DP_PARAMETER_FILE,
     GraupnerBrunelRule,
     advance_synapse,
+    efficacy_drift,
     gated_efficacy_step,
     graupner_brunel_rule,
     integrate_gated_stretch,
@@ -172,6 +173,14 @@ def test_single_gated_step_without_noise():
     for _ in range(5):
         five_steps = gated_efficacy_step(RULE, five_steps, step / 5, 1.0, 1.0, 0.0)
     assert abs(five_steps - exact) < abs(ours - exact) / 15.0
+
+
+@pytest.mark.parametrize(("depression_on", "potentiation_on"), [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)])
+def test_a_tiny_step_follows_the_drift(depression_on, potentiation_on):
+    rho, step = 0.7, 1e-6
+    moved = gated_efficacy_step(RULE, rho, step, depression_on, potentiation_on, 0.0) - rho
+    assert moved == pytest.approx(step * efficacy_drift(RULE, rho, depression_on,
+                                                        potentiation_on), rel=1e-5)
 
 
 def test_advance_synapse_splits_at_threshold_crossings():

@@ -1,6 +1,6 @@
 """Circuits decide the sign of baclofen's effect on LTP (SEED-BAC-4, SEED-BAC-5), with ablations.
 
-The same compound at the same concentration (baclofen 10 uM) and the same induction
+The same compound at the same concentration (baclofen 3 uM) and the same induction
 (3 x 100 Hz) facilitates LTP in the dentate gyrus and suppresses it in CA1. No code path knows
 the region: the ablations below change one parameter each (``ParameterSet.with_values``) and
 must remove the effect through the mechanism the model claims (docs/circuits.md):
@@ -24,7 +24,7 @@ from synpharm.protocols.library import LIBRARY
 from synpharm.simulate import run_protocol
 
 COHORT = 6
-BACLOFEN = "baclofen 10 uM"
+BACLOFEN = "baclofen 3 uM"
 
 
 def _ltp_change(protocol_name: str, prep) -> float:

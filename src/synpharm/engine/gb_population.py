@@ -2,11 +2,13 @@
 
 Every synapse receives the same presynaptic spike train and its own postsynaptic spikes (CSR
 layout: ``indptr`` of shape (n + 1,), ``times`` sorted within each synapse). Each synapse is
-advanced from event to event with :func:`synpharm.plasticity.graupner_brunel.advance_synapse`:
-calcium is an exact exponential between events, stretches above a threshold (split exactly at
-the analytic crossing times) take exponential-integrator steps no longer than
-``max_gated_step``, and the quiet rest - almost all of a slice protocol - is one closed-form
-update per interval.
+advanced from event to event with the rule's pieces (:mod:`synpharm.plasticity.graupner_brunel`,
+composed as in its ``advance_synapse``): calcium is an exact exponential between events,
+stretches above a threshold (split exactly at the analytic crossing times) take
+exponential-integrator steps no longer than ``max_gated_step``, and the quiet rest - almost all
+of a slice protocol - is solved in closed form. Two economies change nothing beyond round-off
+(tested): consecutive quiet stretches are merged into one closed-form update, and the step
+coefficients of the few stretch lengths a train repeats are cached per synapse.
 
 Memory is O(N): synapses are processed in chunks (``simulate_population``) whose inputs are
 made on demand, and only the efficacies at the requested ``record_times`` are kept. Noise

@@ -11,6 +11,7 @@ Subjects are integrated together as one system with a block-diagonal Jacobian sp
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -270,17 +271,19 @@ class _Interpolator:
     """Linear interpolation of inputs (n_inputs, n_batch, n_times) at a time t."""
 
     def __init__(self, times: NDArray[np.float64], u: NDArray[np.float64]) -> None:
-        self.times = times
-        self.u = u
-        self.slope = np.diff(u, axis=-1) / np.diff(times)
+        self.times = times.tolist()
+        self.last = len(self.times) - 2
+        values = np.ascontiguousarray(np.moveaxis(u, -1, 0))  # (n_times, n_inputs, n_batch)
+        self.values = values
+        self.slope = np.diff(values, axis=0) / np.diff(times)[:, None, None]
         self.constant = u.size == 0 or not np.any(self.slope)
 
     def __call__(self, t: float) -> NDArray[np.float64]:
         if self.constant:
-            return self.u[:, :, 0]
-        i = min(max(int(np.searchsorted(self.times, t)) - 1, 0), self.times.size - 2)
+            return self.values[0]
+        i = min(max(bisect.bisect_right(self.times, t) - 1, 0), self.last)
         dt = min(max(t - self.times[i], 0.0), self.times[i + 1] - self.times[i])
-        return self.u[:, :, i] + self.slope[:, :, i] * dt
+        return self.values[i] + self.slope[i] * dt
 
 
 def _integrate(compiled: CompiledNetwork, p: tuple[Any, ...], y0: NDArray[np.float64],
