@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test
+.PHONY: demo test brian2
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,3 +20,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest -q
+
+# make brian2: a separate environment for the Brian2 side of benchmarks/gb_ltp_vs_brian2.py
+# (Brian2 2.9 does not import with the NumPy of .venv); then run
+# .venv/bin/python benchmarks/gb_ltp_vs_brian2.py --brian2-python .venv-brian2/bin/python
+brian2:
+	$(PYTHON) -m venv .venv-brian2
+	.venv-brian2/bin/python -m pip install brian2 "numpy<2.4"
