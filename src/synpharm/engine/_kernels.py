@@ -11,8 +11,15 @@ Three integrators share one batched state (slices x synapses, see :mod:`synpharm
   transient can reach the depression threshold (provably quiet otherwise);
 * :func:`advance_quiet` - closed-form relaxation of all slow variables over a gap with no stimuli.
 
+Interneurons: a feed-forward pool recruited with the afferent volley and a feedback pool
+recruited by each spike of the principal cell, both releasing GABA with a probability set by the
+Ca2+ influx of their terminals, which GABA-B autoreceptors lower (bath agonists and the released
+GABA itself, through their own Destexhe-Sejnowski G protein); agonists at the interneurons'
+somatodendritic GABA-B receptors lower their recruitment. Which of these effects dominates is a
+matter of parameters (``docs/circuits.md``).
+
 Loops run over slices in parallel; synapses are inner loops. Equations are documented in
-``docs/model.md``.
+``docs/model.md`` and ``docs/circuits.md``.
 """
 
 from __future__ import annotations

@@ -65,24 +65,28 @@ def expected_course(
     mods = check_modifiers(modifiers)
     boundaries = step_boundaries(times, record_times_s, max_step_s)
     rows = _n_drive_rows(drive, times)
-    (formation, maturation, elimination), start = _prepare_rates(
+    (formation, maturation, elimination, recovery), start = _prepare_rates(
         params, times, dict(drive), rows, mods, boundaries
     )
     rates = baseline_rates(params)
-    q0, f0 = generator_matrices(rates, *start, mods["shrinkage_scale"])
+    q0, f0 = generator_matrices(
+        rates, *start[:3], mods["shrinkage_scale"], mods["collapse_rate"], start[3]
+    )
     q, form = generator_matrices(
-        rates, formation.T, maturation.T, elimination.T, mods["shrinkage_scale"]
+        rates, formation.T, maturation.T, elimination.T, mods["shrinkage_scale"],
+        mods["collapse_rate"], recovery.T,
     )
     transition, integral = van_loan(q, np.diff(boundaries)[:, None])
-    x = np.empty((boundaries.size, rows, 4))
+    x = np.empty((boundaries.size, rows, 5))
     x[0] = _steady_densities(q0, f0)
     for k in range(boundaries.size - 1):
         moved = np.einsum("ri,rij->rj", x[k], transition[k, :, 1:, 1:])
         x[k + 1] = moved + form[k][:, None] * integral[k, :, NEW, 1:]
-    total = x.sum(axis=-1)
+    total = x[..., :4].sum(axis=-1)  # visible spines (collapsed ones are not counted)
     return {
         "times_s": boundaries,
         "density_per_10um": 10.0 * total.T,
+        "collapsed_per_10um": 10.0 * x[..., 4].T,
         "thin_fraction": ((x[..., 0] + x[..., 1]) / total).T,
         "stubby_fraction": (x[..., 2] / total).T,
         "mushroom_fraction": (x[..., 3] / total).T,

@@ -10,7 +10,9 @@ from synpharm.errors import InputError
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
 
 __all__ = [
+    "COLLAPSED",
     "MODIFIER_KEYS",
+    "VISIBLE_STATES",
     "STATE_NAMES",
     "BaselineRates",
     "SpineParameters",
@@ -19,12 +21,22 @@ __all__ = [
     "steady_state",
 ]
 
-#: Spine states, in the order of the state index (0 = empty slot, no spine).
-STATE_NAMES = ("absent", "new", "thin", "stubby", "mushroom")
-NEW, THIN, STUBBY, MUSHROOM = 1, 2, 3, 4
+#: Spine states, in the order of the state index (0 = empty slot, no spine). ``collapsed``: a
+#: spine that stress shrank below detection (not counted by imaging or histology) and that
+#: BDNF-TrkB-ERK signalling can restore within minutes (Moda-Sava et al. 2019: ketamine rescues
+#: the spines stress eliminated).
+STATE_NAMES = ("absent", "new", "thin", "stubby", "mushroom", "collapsed")
+NEW, THIN, STUBBY, MUSHROOM, COLLAPSED = 1, 2, 3, 4, 5
+#: States seen by two-photon imaging and histology.
+VISIBLE_STATES = (NEW, THIN, STUBBY, MUSHROOM)
+N_STATES = len(STATE_NAMES)
 
-#: Per-condition modifiers accepted by :func:`synpharm.structure.simulate_spines` (1 = none).
-MODIFIER_KEYS = ("formation_scale", "elimination_scale", "maturation_scale", "shrinkage_scale")
+#: Per-condition modifiers accepted by :func:`synpharm.structure.simulate_spines` (1 = none,
+#: except ``collapse_rate``: thin -> collapsed [1/s], 0 = none).
+MODIFIER_KEYS = (
+    "formation_scale", "elimination_scale", "maturation_scale", "shrinkage_scale", "collapse_rate"
+)
+MODIFIER_DEFAULTS = {key: 0.0 if key == "collapse_rate" else 1.0 for key in MODIFIER_KEYS}
 
 DAY = 86400.0
 
@@ -193,8 +205,8 @@ def baseline_rates(params: SpineParameters) -> BaselineRates:
 
 
 def check_modifiers(modifiers: dict[str, float] | None) -> dict[str, float]:
-    """All four modifiers (missing ones 1.0), validated."""
-    result = dict.fromkeys(MODIFIER_KEYS, 1.0)
+    """All modifiers (missing ones at their default: 1.0, ``collapse_rate`` 0), validated."""
+    result = dict(MODIFIER_DEFAULTS)
     for key, value in (modifiers or {}).items():
         if key not in MODIFIER_KEYS:
             raise InputError(
@@ -213,14 +225,20 @@ def generator_matrices(
     maturation_factor: np.ndarray,
     elimination_factor: np.ndarray,
     shrinkage_factor: float | np.ndarray = 1.0,
+    collapse_rate: float | np.ndarray = 0.0,
+    recovery_rate: float | np.ndarray = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-spine generators ``Q`` (``(..., 5, 5)``, rows sum to 0) and formation per um [1/s].
+    """Per-spine generators ``Q`` (``(..., 6, 6)``, rows sum to 0) and formation per um [1/s].
 
     Factors multiply the baseline rates (broadcast together); state order is
-    :data:`STATE_NAMES`. Q[i, j] is the rate from state i to state j.
+    :data:`STATE_NAMES`. Q[i, j] is the rate from state i to state j. ``collapse_rate``
+    (thin -> collapsed) and ``recovery_rate`` (collapsed -> thin) are rates [1/s]; collapsed
+    spines are eliminated like thin ones.
     """
-    shape = np.broadcast(formation_factor, maturation_factor, elimination_factor).shape
-    q = np.zeros((*shape, 5, 5))
+    shape = np.broadcast(
+        formation_factor, maturation_factor, elimination_factor, collapse_rate, recovery_rate
+    ).shape
+    q = np.zeros((*shape, N_STATES, N_STATES))
     elim = np.broadcast_to(elimination_factor, shape)
     mat = np.broadcast_to(maturation_factor, shape)
     shrink = np.broadcast_to(shrinkage_factor, shape)
@@ -233,16 +251,20 @@ def generator_matrices(
     q[..., STUBBY, THIN] = rates.stubby_to_thin * shrink
     q[..., MUSHROOM, 0] = rates.mushroom_elimination * elim
     q[..., MUSHROOM, THIN] = rates.mushroom_to_thin * shrink
-    index = np.arange(5)
+    q[..., THIN, COLLAPSED] = np.broadcast_to(collapse_rate, shape)
+    q[..., COLLAPSED, THIN] = np.broadcast_to(recovery_rate, shape)
+    q[..., COLLAPSED, 0] = rates.thin_elimination * elim
+    index = np.arange(N_STATES)
     q[..., index, index] = -q.sum(axis=-1)
     formation = rates.formation_per_um * np.broadcast_to(formation_factor, shape)
     return q, formation
 
 
 def _steady_densities(q: np.ndarray, formation: np.ndarray) -> np.ndarray:
-    """Live-state densities [per um] at steady state: 0 = F e_N + x A (x a row vector)."""
+    """Live-state densities [per um] at steady state: 0 = F e_N + x A (x a row vector); the
+    last one is the collapsed (invisible) state."""
     live = q[..., 1:, 1:]
-    source = np.zeros((*formation.shape, 4))
+    source = np.zeros((*formation.shape, live.shape[-1]))
     source[..., 0] = formation
     # x @ live = -source  ->  live^T x^T = -source^T
     return np.linalg.solve(np.swapaxes(live, -1, -2), -source[..., None])[..., 0]
@@ -254,7 +276,7 @@ def steady_state(params: SpineParameters, modifiers: dict[str, float] | None = N
     Returns
     -------
     dict
-        ``density_per_10um``, ``thin_fraction`` (new + thin), ``stubby_fraction``,
+        ``density_per_10um`` (visible spines), ``collapsed_per_10um`` (restorable pool), ``thin_fraction`` (new + thin), ``stubby_fraction``,
         ``mushroom_fraction``, ``new_fraction``, ``formation_per_spine_per_day`` and
         ``mean_lifetime_days`` (density / formation).
     """
@@ -265,10 +287,13 @@ def steady_state(params: SpineParameters, modifiers: dict[str, float] | None = N
         np.asarray(mods["maturation_scale"]),
         np.asarray(mods["elimination_scale"]),
         mods["shrinkage_scale"],
+        mods["collapse_rate"],
+        params["collapsed_recovery_rate"],
     )
     if mods["elimination_scale"] <= 0:
         raise InputError("modifiers.elimination_scale", "0 leaves no steady state", "use > 0")
-    x = _steady_densities(q, formation)
+    x_all = _steady_densities(q, formation)
+    x = x_all[:4]
     total = float(x.sum())
     per_spine = float(formation) / total * DAY if total > 0 else float("nan")
     return {
@@ -280,4 +305,5 @@ def steady_state(params: SpineParameters, modifiers: dict[str, float] | None = N
         "formation_per_spine_per_day": per_spine,
         "mean_lifetime_days": 1.0 / per_spine,
         "live_densities_per_um": x.tolist(),
+        "collapsed_per_10um": float(10.0 * x_all[4]),
     }

@@ -19,6 +19,7 @@ import numpy as np
 
 from synpharm.errors import InputError
 from synpharm.structure._parameters import (
+    COLLAPSED,
     MUSHROOM,
     NEW,
     STUBBY,
@@ -45,8 +46,13 @@ def _session_times(population: SpinePopulation, session_times_s) -> np.ndarray:
     return times
 
 
+def _visible(state: np.ndarray) -> np.ndarray:
+    """Slots holding a spine that imaging and histology detect (not empty, not collapsed)."""
+    return (state > 0) & (state != COLLAPSED)
+
+
 def _density_per_10um(population: SpinePopulation, state: np.ndarray) -> np.ndarray:
-    count = (state > 0).sum(axis=(1, 2))
+    count = _visible(state).sum(axis=(1, 2))
     length = population.segments_per_animal * population.segment_length_um
     return 10.0 * count / length
 
@@ -75,11 +81,12 @@ def imaging_readouts(population: SpinePopulation, session_times_s) -> dict[str, 
     density = np.stack([_density_per_10um(population, s) for s, _ in snapshots], axis=1)
     gained, lost = [], []
     for (state0, ids0), (state1, ids1) in itertools.pairwise(snapshots):
-        kept = (ids1 == ids0) & (state1 > 0) & (state0 > 0)
-        before = (state0 > 0).sum(axis=(1, 2)).astype(float)
+        seen0, seen1 = _visible(state0), _visible(state1)
+        kept = (ids1 == ids0) & seen1 & seen0
+        before = seen0.sum(axis=(1, 2)).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            gained.append(((state1 > 0) & ~kept).sum(axis=(1, 2)) / before)
-            lost.append(((state0 > 0) & ~kept).sum(axis=(1, 2)) / before)
+            gained.append((seen1 & ~kept).sum(axis=(1, 2)) / before)
+            lost.append((seen0 & ~kept).sum(axis=(1, 2)) / before)
     n_animals = population.n_animals
     gained_array = np.stack(gained, axis=1) if gained else np.zeros((n_animals, 0))
     lost_array = np.stack(lost, axis=1) if lost else np.zeros((n_animals, 0))
@@ -147,12 +154,14 @@ def expected_imaging_turnover(
         np.asarray(mods["maturation_scale"]),
         np.asarray(mods["elimination_scale"]),
         mods["shrinkage_scale"],
+        mods["collapse_rate"],
+        params["collapsed_recovery_rate"],
     )
-    x = _steady_densities(q, formation)
+    x = _steady_densities(q, formation)[:4]  # visible states
     transition, integral = van_loan(q, np.asarray(interval_s))
-    survive = transition[1:, 1:].sum(axis=1)
+    survive = transition[1:5, 1:5].sum(axis=1)
     lost = float((x * (1.0 - survive)).sum() / x.sum())
-    gained = float(formation * integral[NEW, 1:].sum() / x.sum())
+    gained = float(formation * integral[NEW, 1:5].sum() / x.sum())
     days = interval_s / DAY
     return {
         "formation_rate": gained / days,

@@ -13,13 +13,13 @@ import numpy as np
 
 __all__ = ["SlotGrid", "ordered_cumulative"]
 
-N_STATES = 5
+N_STATES = 6  # absent, new, thin, stubby, mushroom, collapsed (synpharm.structure._parameters)
 #: For each state i: [i, the other states in increasing order] (staying is tried first).
 ORDER = np.array([[i, *[j for j in range(N_STATES) if j != i]] for i in range(N_STATES)])
 
 
 def ordered_cumulative(transition: np.ndarray) -> np.ndarray:
-    """Cumulative transition probabilities in :data:`ORDER` (stay first), ``(..., 5, 5)``."""
+    """Cumulative transition probabilities in :data:`ORDER` (stay first), ``(..., 6, 6)``."""
     order = np.broadcast_to(ORDER, transition.shape)
     return np.cumsum(np.take_along_axis(transition, order, axis=-1), axis=-1)
 
@@ -74,7 +74,7 @@ class SlotGrid:
         return self._base
 
     def place(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Put new spines (``counts`` per segment and live state, ``(n_segments, 4)``) in empty
+        """Put new spines (``counts`` per segment and live state, ``(n_segments, 5)``) in empty
         slots, lowest slot first; returns their (segment, slot) indices."""
         total = counts.sum(axis=1)
         rows = np.flatnonzero(total)
@@ -106,9 +106,9 @@ def run_steps(
 ) -> tuple[np.ndarray, ...]:
     """Advance ``grid`` through all steps; the event log (step, segment, slot, state, id).
 
-    ``cumulative`` is ``(n_steps, n_animals, 5, 5)`` from :func:`ordered_cumulative`;
+    ``cumulative`` is ``(n_steps, n_animals, 6, 6)`` from :func:`ordered_cumulative`;
     ``births`` the mean number of new spines per segment in each live state at the end of
-    each step, ``(n_steps, n_animals, 4)``.
+    each step, ``(n_steps, n_animals, 5)``.
     """
     log: list[list[np.ndarray]] = [[], [], [], [], []]
     for step in range(cumulative.shape[0]):

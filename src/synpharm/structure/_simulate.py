@@ -30,10 +30,13 @@ from synpharm.structure._parameters import (
 )
 from synpharm.structure._sampling import SlotGrid, ordered_cumulative, run_steps
 
-__all__ = ["DRIVE_NAMES", "SpinePopulation", "simulate_spines"]
+__all__ = ["DRIVE_NAMES", "SpinePopulation", "restoration_rate", "simulate_spines"]
 
-#: Signaling inputs of the spine model (dimensionless, 1 = baseline).
-DRIVE_NAMES = ("synaptic_protein", "bdnf")
+#: Signaling inputs of the spine model (dimensionless, 1 = baseline): synaptic protein and BDNF
+#: drive the slow formation / maturation of spines (lag ``drive_time_constant``); ERK activity
+#: (``erk``, downstream of TrkB) drives the fast restoration of collapsed spines (lag
+#: ``restoration_time_constant``).
+DRIVE_NAMES = ("synaptic_protein", "bdnf", "erk")
 
 DriveInput = np.ndarray | Callable[[np.ndarray], np.ndarray]
 
@@ -191,6 +194,16 @@ def _drive_factor(gain_protein: float, gain_bdnf: float, protein, bdnf) -> np.nd
     return np.maximum(0.0, 1.0 + gain_protein * (protein - 1.0) + gain_bdnf * (bdnf - 1.0))
 
 
+def restoration_rate(params: SpineParameters, erk) -> np.ndarray:
+    """Collapsed -> thin rate [1/s]: basal recovery plus a saturating ERK-driven restoration,
+    ``r_0 + r_max x / (x + K)`` with ``x = max(0, erk - 1)`` (filtered ERK activity)."""
+    rise = np.maximum(0.0, np.asarray(erk, dtype=np.float64) - 1.0)
+    half = params["restoration_half_activation_erk"]
+    return params["collapsed_recovery_rate"] + params["restoration_rate_max"] * rise / (
+        rise + half
+    )
+
+
 def _factors(params: SpineParameters, protein, bdnf, mods: Mapping[str, float]):
     formation = mods["formation_scale"] * _drive_factor(
         params["formation_gain_synaptic_protein"], params["formation_gain_bdnf"], protein, bdnf
@@ -240,14 +253,19 @@ def van_loan(q: np.ndarray, step_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return exponential, phi1 * h
 
 
-def _step_kernels(rates, maturation, elimination, shrinkage, steps):
-    """Ordered cumulative transition probabilities ``(n_steps, n_animals, 5, 5)`` and the
-    integral of the new-spine row ``(n_steps, n_animals, 4)``, computed once per distinct
-    (maturation, elimination, step) - formation does not enter ``Q``."""
-    keys = np.stack(np.broadcast_arrays(maturation, elimination, steps[:, None]), axis=-1)
-    unique, inverse = np.unique(keys.reshape(-1, 3), axis=0, return_inverse=True)
-    q, _ = generator_matrices(rates, np.ones(len(unique)), unique[:, 0], unique[:, 1], shrinkage)
-    transition, integral = van_loan(q, unique[:, 2])
+def _step_kernels(rates, maturation, elimination, recovery, mods, steps):
+    """Ordered cumulative transition probabilities ``(n_steps, n_animals, 6, 6)`` and the
+    integral of the new-spine row ``(n_steps, n_animals, 5)``, computed once per distinct
+    (maturation, elimination, recovery, step) - formation does not enter ``Q``."""
+    keys = np.stack(
+        np.broadcast_arrays(maturation, elimination, recovery, steps[:, None]), axis=-1
+    )
+    unique, inverse = np.unique(keys.reshape(-1, 4), axis=0, return_inverse=True)
+    q, _ = generator_matrices(
+        rates, np.ones(len(unique)), unique[:, 0], unique[:, 1], mods["shrinkage_scale"],
+        mods["collapse_rate"], unique[:, 2],
+    )
+    transition, integral = van_loan(q, unique[:, 3])
     inverse = inverse.reshape(maturation.shape)
     return ordered_cumulative(transition)[inverse], integral[:, NEW, 1:][inverse]
 
@@ -261,14 +279,15 @@ def _animal_scales(cv: float, n_animals: int, rng: np.random.Generator) -> np.nd
 def _initial_grid(params, rates, start, animal_scale, mods, segments: int, rng) -> SlotGrid:
     """Stationary population of the rates at time 0: independent Poisson numbers per live state
     (exact for independent spines), in a grid with room for fluctuations and growth."""
-    formation, maturation, elimination = start
+    formation, maturation, elimination, recovery = start
     if np.any(elimination <= 0):
         raise InputError("drive", "eliminates no spines at time 0", "no steady state to start from")
     q0, f0 = generator_matrices(
-        rates, formation * animal_scale, maturation, elimination, mods["shrinkage_scale"]
+        rates, formation * animal_scale, maturation, elimination, mods["shrinkage_scale"],
+        mods["collapse_rate"], recovery,
     )
     live_per_segment = _steady_densities(q0, f0) * params.segment_length_um
-    means = np.repeat(live_per_segment, segments, axis=0)  # (n_segments, 4)
+    means = np.repeat(live_per_segment, segments, axis=0)  # (n_segments, 5)
     largest = float(means.sum(axis=1).max())
     grid = SlotGrid.empty(means.shape[0], int(np.ceil(1.5 * largest + 6.0 * np.sqrt(largest) + 8)))
     grid.place(rng.poisson(means))
@@ -316,15 +335,22 @@ def _prepare_rates(params, times, drive, n_animals, mods, boundaries):
             f"drive.{sorted(unknown)[0]}", "is not a spine drive", f"use {DRIVE_NAMES}"
         )
     steps = np.diff(boundaries)
-    tau = params["drive_time_constant"]
+    lags = {name: params["drive_time_constant"] for name in DRIVE_NAMES}
+    lags["erk"] = params["restoration_time_constant"]
     filtered, start = {}, {}
     for name in DRIVE_NAMES:
         values = _drive_array(name, drive.get(name, np.ones(times.size)), times, n_animals)
         start[name] = values[:, 0]
         means = _step_means(times, values, boundaries)
-        filtered[name] = _filtered_step_means(means, values[:, 0].copy(), steps, tau)
-    step_factors = _factors(params, filtered["synaptic_protein"], filtered["bdnf"], mods)
-    start_factors = _factors(params, start["synaptic_protein"], start["bdnf"], mods)
+        filtered[name] = _filtered_step_means(means, values[:, 0].copy(), steps, lags[name])
+    step_factors = (
+        *_factors(params, filtered["synaptic_protein"], filtered["bdnf"], mods),
+        restoration_rate(params, filtered["erk"]),
+    )
+    start_factors = (
+        *_factors(params, start["synaptic_protein"], start["bdnf"], mods),
+        restoration_rate(params, start["erk"]),
+    )
     return step_factors, start_factors
 
 
@@ -349,7 +375,8 @@ def simulate_spines(
     times_s
         Time grid of the drives [s], starting at 0; the simulation ends at ``times_s[-1]``.
     drive
-        ``"synaptic_protein"`` and ``"bdnf"`` (dimensionless, 1 = baseline) on ``times_s``, shape
+        ``"synaptic_protein"``, ``"bdnf"`` and ``"erk"`` (dimensionless, 1 = baseline) on
+        ``times_s``, shape
         ``(n_times,)`` or ``(n_animals, n_times)``, or callables of ``times_s``; linear between
         grid points. A missing drive is 1.
     n_animals, segments_per_animal
@@ -358,7 +385,7 @@ def simulate_spines(
         Seed of the random stream (same seed, same population, bit for bit).
     modifiers
         Condition modifiers (``formation_scale``, ``elimination_scale``, ``maturation_scale``,
-        ``shrinkage_scale``; 1 = none), e.g. ``params.condition_modifiers("csds_susceptible")``.
+        ``shrinkage_scale``; 1 = none; ``collapse_rate`` [1/s], 0 = none), e.g. ``params.condition_modifiers("csds_susceptible")``.
     max_step_s
         Largest step [s] (default 1 h).
     record_times_s
@@ -388,7 +415,7 @@ def simulate_spines(
     _check_sizes(n_animals, segments_per_animal, max_step_s)
     mods = check_modifiers(modifiers)
     boundaries = step_boundaries(times, record_times_s, max_step_s)
-    (formation, maturation, elimination), start = _prepare_rates(
+    (formation, maturation, elimination, recovery), start = _prepare_rates(
         params, times, dict(drive), n_animals, mods, boundaries
     )
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
@@ -399,10 +426,10 @@ def simulate_spines(
     length = params.segment_length_um
     form = rates.formation_per_um * formation.T * animal_scale  # (n_steps, n_animals)
     cumulative, survival = _step_kernels(
-        rates, maturation.T, elimination.T, mods["shrinkage_scale"], np.diff(boundaries)
+        rates, maturation.T, elimination.T, recovery.T, mods, np.diff(boundaries)
     )
     # round-off can leave -1e-20 in the integral; Poisson means must be >= 0
-    births = np.maximum(form[..., None] * length * survival, 0.0)  # (n_steps, n_animals, 4)
+    births = np.maximum(form[..., None] * length * survival, 0.0)  # (n_steps, n_animals, 5)
     animal_of_segment = np.repeat(np.arange(n_animals), segments_per_animal)
     events = run_steps(grid, cumulative, births, animal_of_segment, rng)
     n_slots = grid.n_slots

@@ -79,7 +79,8 @@ def _spines(study, arm, k, data: ArmData, layers: Layers, n: int, seed: int) -> 
     assert spines is not None and study.spines is not None
     params = spines["load_parameters"](study.spines)
     modifiers = _modifiers(params, arm)
-    drive = {"synaptic_protein": data.species["synaptic_protein"], "bdnf": data.species["bdnf"]}
+    drive = {"synaptic_protein": data.species["synaptic_protein"], "bdnf": data.species["bdnf"],
+             "erk": data.species["erk_active"]}
     origin = data.times[0]
     clock = data.times - origin
 
@@ -203,6 +204,7 @@ def _descriptions(study: InVivoStudy, arms: list[ArmData], conditions) -> dict[s
             "doses": [{"compound": e.compound, "dose": e.dose, "time_h": e.time / 3600.0}
                       for e in a.arm.doses],
             "ablations": list(a.arm.ablations),
+            "brain_concentrations_uM": {c: v * 1e3 for c, v in a.arm.brain_concentrations},
         }
         for a in arms
     }

@@ -102,6 +102,8 @@ class InVivoArm:
     condition: str = "healthy"
     doses: tuple[DoseEvent, ...] = ()
     ablations: tuple[str, ...] = ()
+    #: (compound, brain concentration [mol/m^3]) held constant (pretreatment at steady state)
+    brain_concentrations: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -240,9 +242,12 @@ def arm_course(study: InVivoStudy, arm: InVivoArm, times: np.ndarray, layers: La
     signalling layer.
     """
     concentrations = brain_exposure(layers, arm.doses, study.species, times, study.site)
+    for compound, level in arm.brain_concentrations:
+        held = np.full(times.shape, level)
+        concentrations[compound] = concentrations.get(compound, 0.0) + held
     if not concentrations and not arm.ablations:
         ones = np.ones_like(times)
-        return concentrations, {"synaptic_protein": ones, "bdnf": ones}
+        return concentrations, {"synaptic_protein": ones, "bdnf": ones, "erk_active": ones}
     species = signaling_course(
         layers, concentrations, times, region or study.region, arm.ablations
     )
@@ -286,10 +291,10 @@ def _arm(item: Any, k: int) -> InVivoArm:
     where = f"arms[{k}]"
     if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) or not item["name"]:
         raise InputError(f"{where}.name", "is missing", "name every arm")
-    unknown = set(item) - {"name", "condition", "doses", "ablations"}
+    unknown = set(item) - {"name", "condition", "doses", "ablations", "brain_concentrations"}
     if unknown:
         raise InputError(where, f"unknown keys {sorted(unknown)}",
-                         "use name, condition, doses, ablations")
+                         "use name, condition, doses, ablations, brain_concentrations")
     name = item.get("condition", "healthy")
     if name not in CONDITION_FILES:
         raise InputError(f"{where}.condition", f"unknown condition {name!r}",
@@ -299,7 +304,31 @@ def _arm(item: Any, k: int) -> InVivoArm:
         raise InputError(f"{where}.ablations", "is not a list of names",
                          "give e.g. ['creb_to_bdnf']")
     doses = parse_dose_events(item.get("doses"), f"{where}.doses")
-    return InVivoArm(item["name"], name, doses, tuple(ablations))
+    held = _brain_concentrations(item.get("brain_concentrations"),
+                                 f"{where}.brain_concentrations")
+    return InVivoArm(item["name"], name, doses, tuple(ablations), held)
+
+
+def _brain_concentrations(items: Any, where: str) -> tuple[tuple[str, float], ...]:
+    """``[{compound, concentration}]`` tables: brain levels held constant (e.g. rapamycin)."""
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise InputError(where, "is not a list of tables",
+                         "write e.g. [{ compound = 'rapamycin', concentration = '100 nM' }]")
+    out = []
+    for k, item in enumerate(items):
+        here = f"{where}[{k}]"
+        if not isinstance(item, Mapping) or set(item) != {"compound", "concentration"}:
+            raise InputError(here, "needs exactly compound and concentration",
+                             "write { compound = 'rapamycin', concentration = '100 nM' }")
+        if not isinstance(item["compound"], str) or not item["compound"]:
+            raise InputError(f"{here}.compound", "is missing", "name a compound, e.g. rapamycin")
+        level = parse_quantity(item["concentration"], "concentration", f"{here}.concentration")
+        if not level >= 0:
+            raise InputError(f"{here}.concentration", f"{level!r} is negative", "give >= 0")
+        out.append((item["compound"], float(level)))
+    return tuple(out)
 
 
 def _times(table: Any, key: str, where: str) -> tuple[tuple[str, float], ...]:

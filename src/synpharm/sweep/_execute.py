@@ -156,8 +156,28 @@ def _unique(chunks: list[Chunk]) -> list[Chunk]:
 
 
 def _run_here(todo: list[Chunk], stored: Callable[[Chunk, ChunkResult], None]) -> None:
-    for chunk in todo:
-        stored(chunk, run_chunk(chunk.task))
+    with _one_kernel_thread():
+        for chunk in todo:
+            stored(chunk, run_chunk(chunk.task))
+
+
+@contextmanager
+def _one_kernel_thread() -> Iterator[None]:
+    """Run numba's parallel loops on one thread while the sweep runs, as in the Dask workers.
+
+    A chunk of 12 slices is too small to gain from threads: on the 2-core reference machine,
+    with other work running, one thread per chunk was 2-10x faster than two (benchmarks/sweep.py).
+    Results do not depend on the thread count (tested: in-process and LocalCluster tables are
+    identical). The previous setting is restored afterwards.
+    """
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 def _run_on_dask(
