@@ -12,7 +12,9 @@ Writes one folder per study (summary.json, readouts.csv, figure.png, figure.svg)
 - ``ket_fsl_spines_ca1``: FSL vs FRL rats with S-ketamine (SEED-KET-6);
 - ``ket_csds_slice_ltp``: ex-vivo CA1 LTP bars, control / CSDS / CSDS + ketamine (SEED-KET-2);
 - ``ket_potentiation_then_ltp``: LTP after ketamine-induced potentiation (SEED-KET-10);
-- ``ket_vep_ltp_mdd``: VEP P2 potentiation, placebo-ketamine crossover (SEED-KET-3).
+- ``ket_vep_ltp_mdd``: VEP P2 potentiation, placebo-ketamine crossover (SEED-KET-3);
+- ``ket_spines_blockers_mpfc``: spine density at 1 d with rapamycin or ANA-12 held in the brain
+  (spine halves of SEED-KET-8 and SEED-KET-9).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ STUDIES = (
     "ket_csds_slice_ltp",
     "ket_potentiation_then_ltp",
     "ket_vep_ltp_mdd",
+    "ket_spines_blockers_mpfc",
 )
 
 

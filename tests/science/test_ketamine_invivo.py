@@ -70,3 +70,42 @@ def test_vep_chain_leaves_little_drug_at_the_tetanus():
     assert 0.9 < ketamine.readouts["nmda_available"].mean < 1.0
     assert placebo.readouts["drug_at_tetanus_uM"].mean == 0.0
     np.testing.assert_array_equal(placebo.readouts["nmda_available"].values, 1.0)
+
+
+# ---------------------------------------------------------------- two structural time scales
+
+
+def _fsl_density_1h(with_ana12: bool) -> tuple[float, float, float]:
+    """FSL rats, S-ketamine 15 mg/kg i.p.: expected visible density at 1 h (real PK and
+    signalling, mean-field spines), the untreated FSL and the FRL density."""
+    from synpharm.structure import load_spine_parameters
+    from synpharm.structure._mean_field import expected_course
+    from synpharm.structure._parameters import steady_state
+    from synpharm.studies._chain import DoseEvent, default_layers
+
+    layers = default_layers()
+    times = np.arange(0.0, 2 * 3600.0 + 1, 600.0)
+    brain = {"s_ketamine": layers.concentration(
+        "s_ketamine", [DoseEvent("s_ketamine", "15 mg/kg i.p.")], "rat", times, "brain")}
+    if with_ana12:
+        brain["ana_12"] = np.full(times.size, 4e-4)
+    # levels relative to the drug-free animal, as in the in-vivo studies
+    species = layers.signaling(brain, times, "ca1", ())
+    params = load_spine_parameters("rat_ca1_apical")
+    mods = params.condition_modifiers("fsl")
+    drive = {"synaptic_protein": species["synaptic_protein"], "bdnf": species["bdnf"],
+             "erk": species["erk_active"]}
+    course = expected_course(params, times, drive, mods)
+    at_1h = int(np.argmin(np.abs(course["times_s"] - 3600.0)))
+    return (float(course["density_per_10um"][0, at_1h]),
+            steady_state(params, mods)["density_per_10um"],
+            steady_state(params)["density_per_10um"])
+
+
+def test_s_ketamine_restores_the_fsl_deficit_within_an_hour_through_trkb():
+    treated, fsl, frl = _fsl_density_1h(with_ana12=False)
+    blocked, _, _ = _fsl_density_1h(with_ana12=True)
+    deficit = frl - fsl
+    assert deficit > 0.1 * frl
+    assert treated - fsl > 0.5 * deficit          # most of the deficit back within 1 h
+    assert blocked - fsl < 0.1 * (treated - fsl)  # not under TrkB block (ANA-12)

@@ -44,11 +44,20 @@ def test_interneurons_are_blocked_more_than_pyramidal_cells():
     assert drive["nmda_block_interneuron"][-1] > drive["nmda_block_pyramidal"][-1] > 0
 
 
-def test_enantiomers_differ_only_through_their_declared_affinity():
+def test_enantiomers_differ_through_their_declared_targets():
+    """(S) blocks NMDA more; only (R) declares an NMDA-independent ERK drive (Yang et al. 2018)."""
     s = drive_from_concentrations({"s_ketamine": np.full(TIMES.size, 0.005)}, TIMES)
     r = drive_from_concentrations({"r_ketamine": np.full(TIMES.size, 0.005)}, TIMES)
     assert s["nmda_block_pyramidal"][-1] > r["nmda_block_pyramidal"][-1]
-    assert s["erk_direct_activation"].max() == r["erk_direct_activation"].max() == 0.0
+    assert s["erk_direct_activation"].max() == 0.0
+    erk = next(t for t in load_compound("r_ketamine").targets if t.target == "ERK_pathway")
+    occupancy = hill_occupancy_reference(0.005, erk.value("ec50"), erk.value("hill"))
+    assert r["erk_direct_activation"][0] == pytest.approx(occupancy)
+
+
+def hill_occupancy_reference(c: float, ec50: float, hill: float) -> float:
+    """Hill occupancy written out independently of the code under test."""
+    return c**hill / (c**hill + ec50**hill)
 
 
 def test_blockers_map_to_their_inputs_by_hill_inhibition():
@@ -68,7 +77,8 @@ def test_baclofen_occupies_gabab():
 
 def test_a_declared_erk_pathway_target_drives_its_input():
     """A compound property (not code) carries an NMDA-independent ERK drive."""
-    base = load_compound("r_ketamine")
+    base = load_compound("s_ketamine")  # declares no ERK target of its own
+    assert not any(t.target == "ERK_pathway" for t in base.targets)
     ec50 = Parameter("ec50", 1e-3, "concentration", "1 uM", calibrated="test")
     hill = Parameter("hill", 1.0, "dimensionless", "1", calibrated="test")
     extra = TargetEffect("ERK_pathway", "agonist", (ec50, hill))

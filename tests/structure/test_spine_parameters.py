@@ -103,15 +103,18 @@ def test_inconsistent_fractions_are_rejected():
 def test_van_loan_matches_scipy_block_exponential(step_s):
     rates = baseline_rates(load_spine_parameters("rat_ca1_apical"))
     q, _ = generator_matrices(
-        rates, np.array([1.0, 3.0]), np.array([1.0, 2.0]), np.array([1.0, 0.5])
+        rates, np.array([1.0, 3.0]), np.array([1.0, 2.0]), np.array([1.0, 0.5]),
+        1.0, np.array([0.0, 2e-6]), np.array([1e-5, 1e-3]),  # collapse and (fast) recovery
     )
+    n = q.shape[-1]
+    assert n == 6
     transition, integral = van_loan(q, np.array(step_s))
     for i in range(2):
-        block = np.zeros((10, 10))
-        block[:5, :5], block[:5, 5:] = q[i] * step_s, np.eye(5) * step_s
+        block = np.zeros((2 * n, 2 * n))
+        block[:n, :n], block[:n, n:] = q[i] * step_s, np.eye(n) * step_s
         reference = expm(block)
-        np.testing.assert_allclose(transition[i], reference[:5, :5], atol=1e-12)
-        np.testing.assert_allclose(integral[i] / step_s, reference[:5, 5:] / step_s, atol=1e-12)
+        np.testing.assert_allclose(transition[i], reference[:n, :n], atol=1e-12)
+        np.testing.assert_allclose(integral[i] / step_s, reference[:n, n:] / step_s, atol=1e-12)
     np.testing.assert_allclose(transition.sum(axis=-1), 1.0, atol=1e-12)
 
 

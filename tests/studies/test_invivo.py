@@ -246,3 +246,37 @@ def test_real_exposure_starts_at_the_dose_and_doses_superpose():
     shifted = brain_exposure(layers, [later], "mouse", times, "brain")["ketamine"]
     np.testing.assert_allclose(shifted[[3, 4, 5]], one[[1, 3, 4]], rtol=1e-9, atol=1e-15)
     assert np.all(shifted[:3] == 0.0)
+
+
+# ---------------------------------------------------------------- constant brain levels (blockers)
+
+
+def test_brain_concentrations_are_held_constant_and_reach_the_signalling_layer():
+    seen = {}
+
+    def exposure(compound, events, species, times, site):
+        return np.zeros_like(times)
+
+    def signaling(concentrations, times, region, ablations):
+        seen.update({k: np.asarray(v).copy() for k, v in concentrations.items()})
+        ones = np.ones_like(times)
+        return {"synaptic_protein": ones, "bdnf": ones}
+
+    study = _study(arms=[
+        {"name": "saline"},
+        {"name": "rapamycin",
+         "brain_concentrations": [{"compound": "rapamycin", "concentration": "100 nM"}]},
+    ])
+    assert study.arms[1].brain_concentrations == (("rapamycin", pytest.approx(1e-4)),)
+    study.run(layers=Layers(exposure, signaling, default_layers(spines=True).spines))
+    assert np.allclose(seen["rapamycin"], 1e-4)
+
+
+@pytest.mark.parametrize("bad", [
+    [{"compound": "rapamycin", "concentration": "100 mg"}],
+    [{"compound": "rapamycin"}],
+    "rapamycin",
+])
+def test_bad_brain_concentrations_are_input_errors(bad):
+    with pytest.raises(InputError):
+        _study(arms=[{"name": "x", "brain_concentrations": bad}])

@@ -12,8 +12,8 @@ from synpharm.parameters import ParameterSet, load_parameter_set, package_parame
 __all__ = [
     "COLLAPSED",
     "MODIFIER_KEYS",
-    "VISIBLE_STATES",
     "STATE_NAMES",
+    "VISIBLE_STATES",
     "BaselineRates",
     "SpineParameters",
     "baseline_rates",
@@ -276,7 +276,8 @@ def steady_state(params: SpineParameters, modifiers: dict[str, float] | None = N
     Returns
     -------
     dict
-        ``density_per_10um`` (visible spines), ``collapsed_per_10um`` (restorable pool), ``thin_fraction`` (new + thin), ``stubby_fraction``,
+        ``density_per_10um`` (visible spines), ``collapsed_per_10um`` (restorable pool),
+        ``thin_fraction`` (new + thin), ``stubby_fraction``,
         ``mushroom_fraction``, ``new_fraction``, ``formation_per_spine_per_day`` and
         ``mean_lifetime_days`` (density / formation).
     """

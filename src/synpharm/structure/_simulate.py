@@ -385,7 +385,8 @@ def simulate_spines(
         Seed of the random stream (same seed, same population, bit for bit).
     modifiers
         Condition modifiers (``formation_scale``, ``elimination_scale``, ``maturation_scale``,
-        ``shrinkage_scale``; 1 = none; ``collapse_rate`` [1/s], 0 = none), e.g. ``params.condition_modifiers("csds_susceptible")``.
+        ``shrinkage_scale``; 1 = none; ``collapse_rate`` [1/s], 0 = none), e.g.
+        ``params.condition_modifiers("csds_susceptible")``.
     max_step_s
         Largest step [s] (default 1 h).
     record_times_s

@@ -79,8 +79,9 @@ def _spines(study, arm, k, data: ArmData, layers: Layers, n: int, seed: int) -> 
     assert spines is not None and study.spines is not None
     params = spines["load_parameters"](study.spines)
     modifiers = _modifiers(params, arm)
-    drive = {"synaptic_protein": data.species["synaptic_protein"], "bdnf": data.species["bdnf"],
-             "erk": data.species["erk_active"]}
+    drive = {"synaptic_protein": data.species["synaptic_protein"], "bdnf": data.species["bdnf"]}
+    if "erk_active" in data.species:  # fast restoration of collapsed spines (a missing drive is 1)
+        drive["erk"] = data.species["erk_active"]
     origin = data.times[0]
     clock = data.times - origin
 
