@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -174,6 +175,32 @@ def _seeds(seed: int, n_conditions: int, cohort: int) -> list[np.random.SeedSequ
     ]
 
 
+def slice_field_sweeps(
+    drive: np.ndarray,
+    fire: np.ndarray,
+    prep: Preparation,
+    waveform: FieldWaveform,
+    rec: Recording,
+    seed: np.random.SeedSequence,
+) -> np.ndarray:
+    """The recorded field sweeps of one slice, shape ``(n_pulses, n_samples)`` [V].
+
+    ``drive`` is the synaptic drive per measured pulse already scaled by the slice's field gain,
+    ``fire`` the conducting axons per pulse; the recording noise comes from the slice's own
+    stream (``seed.spawn(1)[0]``), so the same slice gives the same sweeps wherever it is
+    rebuilt (the simulator's measurements, the NWB export).
+    """
+    return synthesize_field_sweeps(
+        drive,
+        prep.parameters["volley_per_axon"] * fire,
+        waveform=waveform,
+        sampling_rate=rec.sampling_rate,
+        sweep_duration=rec.sweep_duration,
+        stimulus_time=rec.stimulus_time,
+        rng=np.random.default_rng(seed.spawn(1)[0]),
+    )
+
+
 def _measure(
     drive,
     fire,
@@ -189,20 +216,12 @@ def _measure(
     Returns slope, amplitude and volley arrays (n_slices, n_pulses) and, per label of
     ``example_masks``, the mean sweep of each slice over the pulses in that mask.
     """
-    volley_unit = prep.parameters["volley_per_axon"]
     shape = drive.shape
     slopes, amplitudes, volleys = (np.empty(shape) for _ in range(3))
     examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
     for s in range(shape[0]):
-        rng = np.random.default_rng(seeds[s].spawn(1)[0])
-        sweeps = synthesize_field_sweeps(
-            field_gain[s] * drive[s],
-            volley_unit * fire[s],
-            waveform=waveform,
-            sampling_rate=rec.sampling_rate,
-            sweep_duration=rec.sweep_duration,
-            stimulus_time=rec.stimulus_time,
-            rng=rng,
+        sweeps = slice_field_sweeps(
+            field_gain[s] * drive[s], fire[s], prep, waveform, rec, seeds[s]
         )
         # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
         # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform
@@ -247,6 +266,51 @@ def _progress_bar(total: float, enabled: bool):
     return progress, lambda now: progress.update(task, completed=min(now, total))
 
 
+@dataclass(frozen=True)
+class SliceRun:
+    """The engine run of a slice protocol, before the recording is synthesised and measured.
+
+    ``drive`` and ``fire`` have shape ``(n_conditions * cohort, n_stimuli)``: synaptic drive
+    and conducting axons per stimulus (rows condition-major, as ``seeds``).
+    """
+
+    prep: Preparation
+    schedule: Schedule
+    seeds: list[np.random.SeedSequence]
+    population: Any
+    drive: np.ndarray
+    fire: np.ndarray
+
+
+def run_slices(
+    protocol: Protocol, cohort: int, seed: int, prep: Preparation, progress: bool = False
+) -> SliceRun:
+    """Integrate every condition x ``cohort`` slices of ``protocol`` through its schedule."""
+    check_stimulation_rate(protocol, prep.max_stimulus_frequency)
+    schedule = build_schedule(protocol)
+    timeline = DrugTimeline(protocol, schedule, _compounds(protocol), cohort, prep)
+    seeds = _seeds(seed, len(protocol.conditions), cohort)
+    population = draw_slices(prep, seeds)
+    p = prep.parameters
+    bar, callback = _progress_bar(schedule.total_duration, progress)
+    try:
+        drive, fire = run_schedule(
+            slice_constants(prep),
+            population,
+            np.asarray(schedule.stimulus_time),
+            np.asarray(schedule.intensity, dtype=float),
+            np.asarray(schedule.stimulus_kind) == "train",
+            timeline,
+            EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"]),
+            schedule.total_duration,
+            callback,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    return SliceRun(prep, schedule, seeds, population, drive, fire)
+
+
 def run_protocol(
     protocol: Protocol,
     cohort: int | None = None,
@@ -280,33 +344,12 @@ def run_protocol(
         from synpharm.simulate_quantal import run_quantal_protocol
 
         return run_quantal_protocol(protocol, prep, _compounds(protocol), cohort, seed)
-    check_stimulation_rate(protocol, prep.max_stimulus_frequency)
-    compounds = _compounds(protocol)
-    schedule = build_schedule(protocol)
-    timeline = DrugTimeline(protocol, schedule, compounds, cohort, prep)
-    n_cond = len(protocol.conditions)
-    seeds = _seeds(seed, n_cond, cohort)
-    population = draw_slices(prep, seeds)
-    constants = slice_constants(prep)
+    run = run_slices(protocol, cohort, seed, prep, progress)
+    schedule, seeds, population, drive, fire = (
+        run.schedule, run.seeds, run.population, run.drive, run.fire
+    )
     p = prep.parameters
-    settings = EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"])
     kinds = np.asarray(schedule.stimulus_kind)
-    bar, callback = _progress_bar(schedule.total_duration, progress)
-    try:
-        drive, fire = run_schedule(
-            constants,
-            population,
-            np.asarray(schedule.stimulus_time),
-            np.asarray(schedule.intensity, dtype=float),
-            kinds == "train",
-            timeline,
-            settings,
-            schedule.total_duration,
-            callback,
-        )
-    finally:
-        if bar is not None:
-            bar.stop()
     measured = np.isin(kinds, MEASURED_KINDS)
     times = np.asarray(schedule.stimulus_time)[measured]
     table_args = (times, kinds[measured], np.asarray(schedule.intensity, dtype=float)[measured])
@@ -338,7 +381,7 @@ def run_protocol(
         conditions=results,
         induction_time=schedule.induction_time,
         drug_time=schedule.drug_time,
-        provenance=_provenance(protocol, prep, compounds, cohort, seed),
+        provenance=_provenance(protocol, prep, _compounds(protocol), cohort, seed),
         analyses=concentration_response(results),
     )
 

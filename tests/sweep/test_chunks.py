@@ -123,3 +123,18 @@ def test_parameter_override_reaches_the_simulation():
     slope_large = run_chunk(large.task).readouts["baseline_fepsp_slope"][0]
     assert np.all(slope_small < 0)
     np.testing.assert_allclose(slope_large / slope_small, 4.0, rtol=0.1)
+
+
+def test_overrides_apply_to_single_cell_preparations_too():
+    """Cultured-neuron IPSCs: a lower mean release probability gives smaller IPSCs."""
+    doc = _doc(("1 uM",))
+    doc["sweep"].update(control=False, cohort=6)
+    doc["protocols"] = [{"library": "baclofen_cultured_ipsc"}]
+    doc["parameter_sets"] = [
+        {"name": "default"},
+        {"name": "low_release", "values": {"release_probability_mean": 0.1}},
+    ]
+    default, low = plan_chunks(sweep_from_dict(doc))
+    assert default.preparation == "cultured_hippocampal_neurons"
+    amplitude = [run_chunk(c.task).readouts["baseline_amplitude"][0] for c in (default, low)]
+    assert np.nanmean(amplitude[1]) < 0.5 * np.nanmean(amplitude[0])

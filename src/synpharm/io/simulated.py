@@ -1,9 +1,9 @@
 """The simulated field sweeps of a virtual experiment, for export as NWB (``run --export-nwb``).
 
 The simulator keeps only the measurements of each sweep, not the sweeps. This module rebuilds
-the sweeps deterministically: it repeats the engine run of
-:func:`synpharm.simulate.run_protocol` with the same cohort seeds and synthesises every measured
-sweep with the same random streams as ``synpharm.simulate._measure``, so the exported sweeps are
+the sweeps deterministically: it repeats the engine run (:func:`synpharm.simulate.run_slices`)
+with the same cohort seeds and synthesises every measured sweep with the simulator's own
+:func:`synpharm.simulate.slice_field_sweeps` (same random streams), so the exported sweeps are
 the ones the simulator measured (tests/io/test_nwb.py checks them against ``pulses.csv``). Only
 ``--export-nwb`` pays for the second engine run; normal runs are unchanged.
 """
@@ -64,64 +64,34 @@ def check_exportable(protocol) -> None:
         )
 
 
-def _drive(protocol, cohort: int, seed: int):
-    """The engine run of :func:`synpharm.simulate.run_protocol` (same seeds, same order)."""
-    from synpharm.engine import _layout as L
-    from synpharm.engine.run import EngineSettings, run_schedule
-    from synpharm.preparations.ca1_slice import draw_slices, slice_constants
-    from synpharm.protocols import build_schedule, check_stimulation_rate
-    from synpharm.simulate import DrugTimeline, _compounds, _seeds, preparation
-
-    prep = preparation(protocol.preparation)
-    check_stimulation_rate(protocol, prep.max_stimulus_frequency)
-    schedule = build_schedule(protocol)
-    timeline = DrugTimeline(protocol, schedule, _compounds(protocol), cohort, prep)
-    seeds = _seeds(seed, len(protocol.conditions), cohort)
-    population = draw_slices(prep, seeds)
-    p = prep.parameters
-    kinds = np.asarray(schedule.stimulus_kind)
-    drive, fire = run_schedule(
-        slice_constants(prep),
-        population,
-        np.asarray(schedule.stimulus_time),
-        np.asarray(schedule.intensity, dtype=float),
-        kinds == "train",
-        timeline,
-        EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"]),
-        schedule.total_duration,
-        None,
-    )
-    return prep, schedule, seeds, drive, fire, population.slices[:, L.FIELD_GAIN]
-
-
 def simulated_field_sweeps(protocol, cohort: int, seed: int) -> SimulatedSweeps:
     """Rebuild every measured field sweep of ``protocol`` run with ``cohort`` and ``seed``."""
-    from synpharm.biophysics.field_potential import (
-        field_waveform_from_parameters,
-        synthesize_field_sweeps,
+    from synpharm.biophysics.field_potential import field_waveform_from_parameters
+    from synpharm.engine import _layout as L
+    from synpharm.simulate import (
+        MEASURED_KINDS,
+        _field_parameters,
+        _recording,
+        preparation,
+        run_slices,
+        slice_field_sweeps,
     )
-    from synpharm.simulate import MEASURED_KINDS, _field_parameters, _recording
 
     check_exportable(protocol)
-    prep, schedule, seeds, drive, fire, gain = _drive(protocol, cohort, seed)
+    prep = preparation(protocol.preparation)
+    run = run_slices(protocol, cohort, seed, prep)
+    schedule = run.schedule
     kinds = np.asarray(schedule.stimulus_kind)
     measured = np.isin(kinds, MEASURED_KINDS)
     rec = _recording(prep.parameters)
     waveform = field_waveform_from_parameters(_field_parameters())
-    volley_unit = prep.parameters["volley_per_axon"]
-    rows = []
-    for s in range(drive.shape[0]):  # same stream as simulate._measure: seeds[s].spawn(1)[0]
-        rows.append(
-            synthesize_field_sweeps(
-                gain[s] * drive[s, measured],
-                volley_unit * fire[s, measured],
-                waveform=waveform,
-                sampling_rate=rec.sampling_rate,
-                sweep_duration=rec.sweep_duration,
-                stimulus_time=rec.stimulus_time,
-                rng=np.random.default_rng(seeds[s].spawn(1)[0]),
-            )
+    gain = run.population.slices[:, L.FIELD_GAIN]
+    rows = [
+        slice_field_sweeps(
+            gain[s] * run.drive[s, measured], run.fire[s, measured], prep, waveform, rec, seed_s
         )
+        for s, seed_s in enumerate(run.seeds)
+    ]
     sweeps = np.stack(rows)
     groups = [
         FieldSweeps(c.name, sweeps[k * cohort : (k + 1) * cohort])

@@ -43,14 +43,22 @@ def _density_panel(ax, study, arms) -> None:
 def _turnover_panel(ax, study, arms) -> None:
     days = np.array([t for _, t in study.sessions]) / DAY
     middle = 0.5 * (days[1:] + days[:-1])
+    single = middle.size == 1  # one interval: bars side by side instead of a time axis
     for k, data in enumerate(arms):
         colour = f"C{k}"
-        for key, style in (("formation_rate", "-"), ("elimination_rate", "--")):
+        for j, (key, style) in enumerate((("formation_rate", "-"), ("elimination_rate", "--"))):
             mean, sem = _mean_sem(100.0 * data.imaging[key])
-            ax.errorbar(middle, mean, sem, ls=style, marker="o", ms=3, capsize=2, color=colour,
-                        label=f"{data.arm.name}: {key.split('_')[0]}")
-    ax.set(xlabel="interval midpoint [days]", ylabel="% of spines per day",
-           title="formation (-) / elimination (--)", xscale="symlog")
+            x = np.array([k + 0.3 * j]) if single else middle
+            ax.errorbar(x, mean, sem, ls=style, marker="o" if j == 0 else "s", ms=3, capsize=2,
+                        color=colour, label=f"{data.arm.name}: {key.split('_')[0]}")
+    if single:
+        ax.set_xticks(np.arange(len(arms)) + 0.15, [a.arm.name for a in arms], rotation=30,
+                      ha="right", fontsize=6)
+        ax.set(xlabel=f"interval {days[0]:g}-{days[1]:g} days (o formation, s elimination)",
+               ylabel="% of spines per day", title="formation / elimination")
+    else:
+        ax.set(xlabel="interval midpoint [days]", ylabel="% of spines per day",
+               title="formation (-) / elimination (--)", xscale="symlog")
     ax.legend(fontsize=6)
 
 
