@@ -162,8 +162,9 @@ class SignalingStudy:
     def run(self, *, cohort: int | None = None, seed: int | None = None,
             progress: bool = False) -> SignalingStudyResult:
         """Simulate every arm for the same virtual animals."""
-        cohort = self.cohort if cohort is None else cohort
-        seed = self.seed if seed is None else seed
+        from synpharm.studies import cohort_and_seed
+
+        cohort, seed = cohort_and_seed(self, cohort, seed, what="animals")
         times = self.times()
         generator = np.random.default_rng(np.random.SeedSequence(seed))
         parameters = _draw_rate_constants(self.network, cohort, self.rate_constant_cv, generator)

@@ -24,6 +24,7 @@ __all__ = [
     "STUDY_KINDS",
     "Study",
     "StudyResult",
+    "cohort_and_seed",
     "is_study",
     "load_experiment",
     "study_from_dict",
@@ -73,6 +74,26 @@ class Study(Protocol):
     ) -> StudyResult:
         """Simulate the study; ``None`` means the study's own cohort size or seed."""
         ...
+
+
+def cohort_and_seed(
+    study: Study, cohort: int | None, seed: int | None, *, minimum: int = 1, what: str = "subjects"
+) -> tuple[int, int]:
+    """The cohort size and seed of a run: the overrides, else the study's own; checked.
+
+    Raises
+    ------
+    InputError
+        ``cohort`` below ``minimum`` (``what`` names the unit, e.g. "animals per arm") or a
+        negative ``seed``.
+    """
+    n = study.cohort if cohort is None else cohort
+    seed = study.seed if seed is None else seed
+    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
+        raise InputError("cohort", f"{n!r} {what}", f"give at least {minimum} {what}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError("seed", f"{seed!r} is not a whole number >= 0", "give a seed >= 0")
+    return n, seed
 
 
 def is_study(data: Mapping[str, Any]) -> bool:

@@ -60,6 +60,7 @@ import numpy as np
 
 from synpharm.errors import InputError
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
+from synpharm.studies import cohort_and_seed
 from synpharm.studies._chain import (
     DoseEvent,
     Layers,
@@ -223,12 +224,7 @@ class InVivoStudy:
         """Simulate every arm; ``cohort`` is the number of animals per arm."""
         from synpharm.studies._invivo_run import run_invivo
 
-        n = self.cohort if cohort is None else int(cohort)
-        seed = self.seed if seed is None else int(seed)
-        if n < 2:
-            raise InputError("cohort", f"{n} animals", "give at least 2 animals per arm")
-        if seed < 0:
-            raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
+        n, seed = cohort_and_seed(self, cohort, seed, minimum=2, what="animals per arm")
         needs_spines = bool(self.sessions or self.golgi_times)
         layers = layers or default_layers(spines=needs_spines)
         return run_invivo(self, n, seed, layers)

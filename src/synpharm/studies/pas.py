@@ -194,10 +194,11 @@ class PasCrossoverStudy:
     def run(self, *, cohort: int | None = None, seed: int | None = None,
             progress: bool = False) -> Any:
         """Simulate the study (see :mod:`synpharm.studies._pas_simulation`)."""
+        from synpharm.studies import cohort_and_seed
         from synpharm.studies._pas_simulation import simulate_crossover
 
-        n = self.cohort if cohort is None else _positive_int(cohort, "cohort")
-        return simulate_crossover(self, n, self.seed if seed is None else int(seed))
+        n, seed = cohort_and_seed(self, cohort, seed, minimum=2, what="subjects")
+        return simulate_crossover(self, n, seed)
 
     def protocol_sha(self) -> str:
         """Hash of the study mapping (provenance)."""

@@ -49,6 +49,7 @@ import numpy as np
 
 from synpharm.errors import InputError
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
+from synpharm.studies import cohort_and_seed
 from synpharm.studies._chain import (
     DoseEvent,
     Layers,
@@ -289,12 +290,7 @@ class VepStudy:
         layers: Layers | None = None,
     ) -> StudyOutcome:
         """Simulate every subject in every arm; conditions are the arms (paired subjects)."""
-        n = self.cohort if cohort is None else int(cohort)
-        seed = self.seed if seed is None else int(seed)
-        if n < 2:
-            raise InputError("cohort", f"{n} subjects", "give at least 2 subjects")
-        if seed < 0:
-            raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
+        n, seed = cohort_and_seed(self, cohort, seed, minimum=2, what="subjects")
         layers = layers or default_layers()
         return _run(self, n, seed, layers)
 
