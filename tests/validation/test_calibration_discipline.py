@@ -16,8 +16,10 @@ import pytest
 from synpharm.validation import PACKAGE_TARGETS, load_targets
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "synpharm"
-DATA_FILES = sorted((PACKAGE / "parameters").glob("*.toml")) + sorted(
-    (PACKAGE / "compounds" / "data").glob("*.toml")
+DATA_FILES = (
+    sorted((PACKAGE / "parameters").glob("*.toml"))
+    + sorted((PACKAGE / "compounds" / "data").glob("*.toml"))
+    + sorted((PACKAGE / "signaling" / "networks").glob("*.toml"))
 )
 LEADING_ID = re.compile(r"^([A-Z]+-[A-Z]+-[A-Za-z0-9]+(?:\.[A-Za-z0-9-]+)?)")
 
@@ -62,3 +64,19 @@ def test_docs_list_every_calibration_target():
     for target in load_targets(PACKAGE_TARGETS).targets:
         if target.role == "calibration":
             assert target.id in doc, f"docs/calibration.md does not mention {target.id}"
+
+
+def _all_calibrated_texts() -> list[tuple[str, str]]:
+    return [
+        pair
+        for path in DATA_FILES
+        for pair in _calibrated_texts(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+    ]
+
+
+@pytest.mark.parametrize(("where", "text"), _all_calibrated_texts())
+def test_every_calibrated_tag_names_a_target_or_says_seed(where, text):
+    assert text.startswith("seed:") or LEADING_ID.match(text), (
+        f"{where}: calibrated tag must start with 'seed:' or the id of the target it was fitted "
+        f"to, got {text[:60]!r}"
+    )

@@ -127,3 +127,14 @@ def test_checks_require_the_fields_of_their_kind():
         Check(compare="ec50_range", compound="x")
     with pytest.raises(ValueError, match="relative"):
         Check(compare="range", condition="a", readout="b", low=0, relative=True)
+
+
+def test_effect_fraction_relates_an_effect_to_a_reference_effect():
+    # (drug 2 - drug 3) / (control - drug 3) = 20 / 55 = 36.4 %
+    fields = dict(compare="effect_fraction", condition="drug 2", versus="drug 3", readout="ltp",
+                  than_condition="control", than_versus="drug 3")
+    assert _check(**fields, low=30, high=40)
+    assert not _check(**fields, high=30)
+    # a reference effect that is not positive leaves nothing to compare with: fails
+    reversed_reference = {**fields, "than_condition": "drug 3", "than_versus": "control"}
+    assert not _check(**reversed_reference, low=-1e9, high=1e9)

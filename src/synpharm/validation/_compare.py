@@ -378,6 +378,44 @@ def _paired_test(ctx: CheckContext, check: Check) -> CheckOutcome:
     )
 
 
+def _effect_fraction(ctx: CheckContext, check: Check) -> CheckOutcome:
+    """Effect (condition - versus) as a percentage of a reference effect (than - than_versus).
+
+    For "a blocker abolishes the effect": the effect under the blocker relative to the effect
+    without it. A reference effect that is not positive fails the check (nothing to abolish).
+    """
+    assert check.condition and check.readout and check.versus
+    assert check.than_condition and check.than_versus
+    mean = {
+        name: describe(ctx.values(name, check.readout, field))[0]
+        for name, field in (
+            (check.condition, "condition"),
+            (check.versus, "versus"),
+            (check.than_condition, "than_condition"),
+            (check.than_versus, "than_versus"),
+        )
+    }
+    effect = mean[check.condition] - mean[check.versus]
+    reference = mean[check.than_condition] - mean[check.than_versus]
+    value = 100.0 * effect / reference if reference > 0 else math.nan
+    low, high = check.low, check.high
+    passed = math.isfinite(value) and (low is None or value >= low) and (
+        high is None or value <= high
+    )
+    detail = (
+        f"({check.condition} - {check.versus}) / ({check.than_condition} - {check.than_versus})"
+        f" of {check.readout}; reference effect {reference:.3g}"
+    )
+    series = tuple(
+        Series(name, ctx.values(name, check.readout))
+        for name in (check.versus, check.condition, check.than_versus, check.than_condition)
+    )
+    return CheckOutcome(
+        check.what or detail, check.compare, bool(passed), value, _number(value, "%"),
+        _interval(low, high, "%"), "effect fraction", detail, "%", series, (low, high),
+    )
+
+
 _COMPARISONS: dict[str, Callable[[CheckContext, Check], CheckOutcome]] = {
     "range": _range,
     "value": _value,
@@ -388,6 +426,7 @@ _COMPARISONS: dict[str, Callable[[CheckContext, Check], CheckOutcome]] = {
     "ec50_range": _ec50_range,
     "ratio_range": _ratio_range,
     "paired_test": _paired_test,
+    "effect_fraction": _effect_fraction,
 }
 
 

@@ -46,6 +46,7 @@ Compare = Literal[
     "ec50_range",
     "ratio_range",
     "paired_test",
+    "effect_fraction",
 ]
 
 #: Fields each comparison kind needs (besides ``compare``).
@@ -59,6 +60,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "ec50_range": ("compound", "low", "high"),
     "ratio_range": ("compound", "reference_compound", "low", "high"),
     "paired_test": ("readout", "condition", "than_readout", "expected"),
+    "effect_fraction": ("readout", "condition", "versus", "than_condition", "than_versus"),
 }
 COMPARISONS = tuple(REQUIRED_FIELDS)
 
@@ -82,6 +84,7 @@ class Check(BaseModel):
     than_condition: str | None = None
     than_protocol: str | dict[str, Any] | None = None
     than_readout: str | None = None
+    than_versus: str | None = None
     conditions: list[str] | None = Field(default=None, min_length=2)
     direction: Literal["increasing", "decreasing"] | None = None
     expected: Literal["positive", "negative"] | None = None
@@ -99,7 +102,7 @@ class Check(BaseModel):
     @model_validator(mode="after")
     def _required(self) -> Check:
         missing = [f for f in REQUIRED_FIELDS[self.compare] if getattr(self, f) is None]
-        if self.compare == "range" and self.low is None and self.high is None:
+        if self.compare in ("range", "effect_fraction") and self.low is None and self.high is None:
             missing.append("low or high")
         if missing:
             raise ValueError(f"compare = {self.compare!r} needs {', '.join(missing)}")
