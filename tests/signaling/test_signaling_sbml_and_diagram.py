@@ -95,8 +95,10 @@ def test_cli_export(tmp_path):
     ["export", "diagram", "--out", "x.pdf"],
     ["export", "sbml", "--ablate", "no_such_reaction"],
     ["export", "sbml", "--network", "no_such_network"],
+    ["export", "sbml", "--out", "{folder}"],
 ])
 def test_cli_export_errors_exit_2_and_write_nothing(tmp_path, arguments):
+    arguments = [str(tmp_path) if a == "{folder}" else a for a in arguments]
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 2
     assert "error:" in result.output

@@ -71,6 +71,12 @@ def test_write_outputs(result, tmp_path):
     ({"arms": []}, "no \\[\\[arms\\]\\]"),
     ({"study": {"kind": "signaling_time_course", "duration": "8"}}, "no unit"),
     ({"study": {"kind": "signaling_time_course", "colour": "red"}}, "unknown keys"),
+    ({"arms": 5}, "not a list of tables"),
+    ({"study": {"kind": "signaling_time_course", "cohort": 0}}, "is 0"),
+    ({"study": {"kind": "signaling_time_course", "duration": "10 min",
+                "sample_interval": "7 min"}}, "whole number"),
+    ({"arms": [{"name": "a", "doses": [{"compound": "ketamine", "dose": "10 mg/kg i.p.",
+                                        "time": "-1 h"}]}]}, "before the start"),
 ])
 def test_bad_studies_are_input_errors(change, message):
     data = {**STUDY, **change}

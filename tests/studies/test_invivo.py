@@ -215,6 +215,7 @@ def test_condition_without_spine_declaration_is_an_error():
         ({"imaging": {"sessions": ["1 d", "0 h"]}}, "imaging.sessions"),
         ({"imaging": {"sessions": ["1"]}}, "imaging.sessions[0]"),
         ({"arms": [{"name": "a", "condition": "sad"}]}, "arms[0].condition"),
+        ({"arms": [{"name": "a", "condition": ["csds"]}]}, "arms[0].condition"),
         ({"arms": [{"name": "a"}, {"name": "a"}]}, "arms"),
         ({"arms": [{"name": "a", "doses": [{"compound": "ketamine", "dose": "10 mg"}]}]},
          "arms[0].doses[0].dose"),

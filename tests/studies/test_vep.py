@@ -238,6 +238,7 @@ def _arm_mean(result, name):
     ("change", "field"),
     [
         ({"condition": "sad"}, "study.condition"),
+        ({"condition": ["major_depression"]}, "study.condition"),
         ({"post_tetanus": ["4 min", "2 min"]}, "study.post_tetanus"),
         ({"post_tetanus": ["2"]}, "study.post_tetanus[0]"),
         ({"dose_to_tetanus": "3.5 mg"}, "study.dose_to_tetanus"),

@@ -168,6 +168,8 @@ def write_sbml(network: Network, path: str | Path) -> Path:
         libsbml reports errors (a bug: the declaration should always export cleanly).
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError("--out", f"{str(path)!r} is a folder", "give a file name: net.xml")
     if not path.parent.is_dir():
         raise InputError("--out", f"folder {str(path.parent)!r} does not exist",
                          "create it or give another path")
@@ -176,6 +178,10 @@ def write_sbml(network: Network, path: str | Path) -> Path:
     if errors:
         raise RuntimeError(f"SBML export has {len(errors)} errors, first: {errors[0]}")
     temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return path

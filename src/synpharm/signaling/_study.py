@@ -44,6 +44,7 @@ animal's drug-free level at time 0 (see :data:`READOUTS`).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,14 @@ def _list_of_tables(value: object, field: str) -> list[dict[str, Any]]:
     return value
 
 
+def _dose_time(text: object, field: str) -> float:
+    """Dose time after the start of the study [s]; the start is the drug-free baseline."""
+    time = parse_quantity(text, "time", field)
+    if time < 0:
+        raise InputError(field, f"{text!r} is before the start", "give a time >= 0 s")
+    return time
+
+
 def _arm(table: object, field: str) -> Arm:
     if not isinstance(table, dict) or not isinstance(table.get("name"), str):
         raise InputError(field, "needs a name", "write name = \"...\"")
@@ -115,7 +124,7 @@ def _arm(table: object, field: str) -> Arm:
         raise InputError(field, f"unknown keys {unknown}", f"use {sorted(_ARM_KEYS)}")
     doses = tuple(
         (str(d.get("compound")), str(d.get("dose")),
-         parse_quantity(d.get("time", "0 s"), "time", f"{field}.doses[{i}].time"))
+         _dose_time(d.get("time", "0 s"), f"{field}.doses[{i}].time"))
         for i, d in enumerate(_list_of_tables(table.get("doses"), f"{field}.doses")))
     constant = tuple(
         (str(d.get("compound")), parse_quantity(d.get("concentration"), "concentration",
@@ -399,6 +408,8 @@ def build_signaling_study(data: Mapping[str, Any], source: str = "<dict>") -> Si
     if unknown:
         raise InputError("study", f"unknown keys {unknown} (in {source})",
                          f"use {sorted(_STUDY_KEYS)}")
+    if not isinstance(data.get("arms", []), list):
+        raise InputError("arms", f"is not a list of tables (in {source})", "write [[arms]] tables")
     arms = tuple(_arm(t, f"arms[{i}]") for i, t in enumerate(data.get("arms", [])))
     if not arms:
         raise InputError("arms", f"no [[arms]] (in {source})", "declare at least one arm")
@@ -406,16 +417,25 @@ def build_signaling_study(data: Mapping[str, Any], source: str = "<dict>") -> Si
     cv = table.get("rate_constant_cv", 0.2)
     if isinstance(cv, bool) or not isinstance(cv, int | float) or not 0 <= cv < 2:
         raise InputError("study.rate_constant_cv", f"{cv!r} is not in [0, 2)", "e.g. 0.2")
+    if _positive_int(table.get("cohort"), "study.cohort", 8) < 1:
+        raise InputError("study.cohort", "is 0", "give at least 1 animal")
+    duration = parse_quantity(table.get("duration", "48 h"), "time", "study.duration")
+    interval = parse_quantity(
+        table.get("sample_interval", "5 min"), "time", "study.sample_interval"
+    )
+    steps = duration / interval if interval > 0 else math.nan
+    if not (steps >= 1 and abs(steps - round(steps)) < 1e-9 * steps):
+        raise InputError("study.duration", "is not a whole number (>= 1) of sample intervals",
+                         "make study.duration a multiple of study.sample_interval")
     study = SignalingStudy(
         name=str(table.get("name", "signaling_time_course")),
-        cohort=max(_positive_int(table.get("cohort"), "study.cohort", 8), 1),
+        cohort=_positive_int(table.get("cohort"), "study.cohort", 8),
         seed=_positive_int(table.get("seed"), "study.seed", 0),
         network=load_network(str(table.get("network", "synaptic_signaling"))),
         region=str(table.get("region", "mpfc")),
         species=str(table.get("species", "mouse")),
-        duration=parse_quantity(table.get("duration", "48 h"), "time", "study.duration"),
-        sample_interval=parse_quantity(table.get("sample_interval", "5 min"), "time",
-                                       "study.sample_interval"),
+        duration=duration,
+        sample_interval=interval,
         rate_constant_cv=float(cv),
         arms=arms,
         source=json.loads(json.dumps(dict(data), default=str)),

@@ -292,7 +292,7 @@ def _arm(item: Any, k: int) -> InVivoArm:
         raise InputError(where, f"unknown keys {sorted(unknown)}",
                          "use name, condition, doses, ablations, brain_concentrations")
     name = item.get("condition", "healthy")
-    if name not in CONDITION_FILES:
+    if not isinstance(name, str) or name not in CONDITION_FILES:
         raise InputError(f"{where}.condition", f"unknown condition {name!r}",
                          f"use one of: {', '.join(CONDITION_FILES)}")
     ablations = item.get("ablations", [])

@@ -462,7 +462,7 @@ def build_vep_study(data: Mapping[str, Any], source: str = "<dict>") -> VepStudy
     if not isinstance(name, str) or not name:
         raise InputError("study.name", "is missing", "name the study")
     subject_condition = table.get("condition", "healthy")
-    if subject_condition not in CONDITIONS:
+    if not isinstance(subject_condition, str) or subject_condition not in CONDITIONS:
         raise InputError("study.condition", f"unknown condition {subject_condition!r}",
                          f"use one of: {', '.join(CONDITIONS)}")
     post = table.get("post_tetanus", ["2 min", "4 min", "6 min"])
