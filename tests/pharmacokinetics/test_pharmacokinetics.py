@@ -297,3 +297,16 @@ def test_missing_citation_in_a_pharmacokinetic_table_is_rejected(tmp_path):
 
 def test_compounds_without_pharmacokinetics_still_load():
     assert load_compound("d_apv").pharmacokinetics == ()
+
+
+@pytest.mark.parametrize(("options", "field"), [
+    ({"subjects": 2.5}, "subjects"),
+    ({"subjects": True}, "subjects"),
+    ({"subjects": 0}, "subjects"),
+    ({"subjects": 3, "rng": -1}, "rng"),
+])
+def test_bad_subject_counts_and_seeds_are_input_errors(options, field):
+    with pytest.raises(InputError) as error:
+        concentration_time_course("baclofen", "50 mg p.o.", "human", np.array([0.0, 3600.0]),
+                                  **options)
+    assert error.value.field == field

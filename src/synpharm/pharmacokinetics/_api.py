@@ -30,7 +30,10 @@ def _doses(dose: Dose | str | Sequence[Dose | str]) -> list[Dose]:
 def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
-    return np.random.default_rng(np.random.SeedSequence(0 if rng is None else int(rng)))
+    seed = 0 if rng is None else rng
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError("rng", f"{rng!r} is not a Generator or a seed >= 0", "give e.g. rng=0")
+    return np.random.default_rng(np.random.SeedSequence(int(seed)))
 
 
 def concentration_time_course(
@@ -96,6 +99,10 @@ def concentration_time_course(
         individuals = subjects
         model = individuals.model
     else:
+        if subjects is not None and (
+            isinstance(subjects, bool) or not isinstance(subjects, int | np.integer) or subjects < 1
+        ):
+            raise InputError("subjects", f"{subjects!r} is not a whole number >= 1", "e.g. 24")
         model = pharmacokinetic_model(compound, species)
         individuals = draw_subjects(model, subjects, None if subjects is None else _generator(rng))
     if site not in model.sites:

@@ -419,6 +419,8 @@ def simulate_spines(
     (formation, maturation, elimination, recovery), start = _prepare_rates(
         params, times, dict(drive), n_animals, mods, boundaries
     )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError("seed", f"{seed!r} is not a whole number >= 0", "give e.g. seed=0")
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
     rates = baseline_rates(params)
     animal_scale = _animal_scales(params["between_animal_density_cv"], n_animals, rng)
