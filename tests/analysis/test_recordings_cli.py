@@ -204,3 +204,43 @@ def test_spines_protocol_measures_the_mapmanager_tracings(tmp_path):
     n_spines = sum(segment["n_spines"] for segment in document["segments"])
     length = sum(segment["length_um"] for segment in document["segments"])
     assert 0.5 <= n_spines / length <= 5.0  # spines per um, the plausible range
+
+
+def _noise_npz(tmp_path: Path) -> Path:
+    """Three 100 ms sweeps of noise at 20 kHz (analysis options are checked before use)."""
+    path = tmp_path / "noise.npz"
+    sweeps = np.random.default_rng(0).normal(0.0, 0.01, (3, 2000))
+    np.savez(path, sweeps=sweeps, sampling_rate=20e3, units="mV")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (["--min-snr", "-1"], "--min-snr"),
+        (["--min-snr", "nan"], "--min-snr"),
+        (["--max-baseline-noise", "-0.1 mV"], "--max-baseline-noise"),
+        (["--max-baseline-noise", "0 mV"], "--max-baseline-noise"),
+        (["--max-baseline-noise", "nan mV"], "--max-baseline-noise"),
+        (["--stimulus-time", "5 s"], "--stimulus-time"),
+        (
+            ["--stimulus-time", "5 ms", "--slope-method", "window", "--window", "50-200 ms"],
+            "--window",
+        ),
+        (["--slope-method", "window", "--window", "150-200 ms"], "--window"),
+    ],
+)
+def test_bad_measure_options_are_exit_2_naming_the_option(tmp_path, extra, field):
+    out = tmp_path / "out"
+    result = _analyze(str(_noise_npz(tmp_path)), *extra, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {field}"), lines
+    assert not out.exists()
+
+
+def test_stimulus_time_and_window_inside_the_sweep_are_accepted(tmp_path):
+    out = tmp_path / "out"
+    args = ["--stimulus-time", "5 ms", "--slope-method", "window", "--window", "2-4 ms"]
+    result = _analyze(str(_noise_npz(tmp_path)), *args, "--out", str(out))
+    assert result.exit_code == 0, result.output

@@ -144,6 +144,18 @@ def test_corrupt_input_raises_input_error(copy, target, old, new, message):
         analyze_spine_files([copy])
 
 
+@pytest.mark.parametrize(
+    ("section", "value"),
+    [("size", "wide"), ("size", None), ("physicalSize", "big"), ("physicalSize", None)],
+)
+def test_non_numeric_stack_size_names_the_metadata_field(copy, section, value):
+    metadata = json.loads((copy / "metadata.json").read_text())
+    metadata[section]["x"] = value
+    (copy / "metadata.json").write_text(json.dumps(metadata))
+    with pytest.raises(InputError, match=rf"metadata\.json\.{section}\.x: .*not a positive"):
+        analyze_spine_files([copy])
+
+
 def test_missing_files_and_foreign_files_are_errors(copy, tmp_path):
     (copy / "line_segments.csv").unlink()
     with pytest.raises(InputError, match=r"line_segments\.csv"):

@@ -105,6 +105,16 @@ def test_mat_needs_variable_rate_and_units(options, message):
         read_recording(_need(INVIVO), **options)
 
 
+@pytest.mark.parametrize("traces", [np.zeros((0, 0)), np.array([[1.0]]), np.zeros((0, 5))])
+def test_mat_without_a_trace_of_two_samples_is_an_error(tmp_path, traces):
+    import scipy.io
+
+    path = tmp_path / "empty.mat"
+    scipy.io.savemat(path, {"traces": traces, "fs": 1e4})
+    with pytest.raises(InputError, match="at least 2 samples"):
+        read_recording(path, units="mV")
+
+
 def test_mat_v73_via_hdf5(tmp_path):
     import h5py
 
@@ -214,3 +224,19 @@ def test_tag_meaning(comment, drug, induction):
 
     tag = Tag(1.0, comment)
     assert (tag.is_drug, tag.is_induction) == (drug, induction)
+
+
+@pytest.mark.parametrize("rate", [np.array([2e4, 2e4]), np.array(-2e4), np.array(np.nan)])
+def test_npz_sampling_rate_must_be_one_positive_number(tmp_path, rate):
+    path = tmp_path / "s.npz"
+    np.savez(path, sweeps=np.ones((2, 5)), sampling_rate=rate, units="mV")
+    with pytest.raises(InputError, match="sampling_rate: must be one positive number"):
+        read_recording(path)
+
+
+@pytest.mark.parametrize("data", [np.zeros((0, 10)), np.float64(1.0), np.ones((3, 1))])
+def test_numpy_without_a_sweep_of_two_samples_is_an_error(tmp_path, data):
+    path = tmp_path / "s.npy"
+    np.save(path, data)
+    with pytest.raises(InputError, match="at least 1 sweep of at least 2 samples"):
+        read_recording(path, sampling_rate=1e4, units="mV")

@@ -59,19 +59,50 @@ def _window(
 
 
 def _options(settings: dict[str, Any]):
+    import math
+
     from synpharm.analysis.recordings import MeasureOptions
     from synpharm.units import parse_quantity
 
     noise = settings["max_baseline_noise"]
+    max_sd = parse_quantity(noise, "voltage", "--max-baseline-noise")
+    if not (math.isfinite(max_sd) and max_sd > 0):
+        raise InputError("--max-baseline-noise", f"{noise!r} must be > 0", "e.g. '0.1 mV'")
+    min_snr = settings["min_snr"]
+    if not (math.isfinite(min_snr) and min_snr >= 0):
+        raise InputError("--min-snr", f"{min_snr} must be a number >= 0", "e.g. 5")
     return MeasureOptions(
         slope_method=settings["slope_method"],
         rise_fraction=_range(settings["rise"], "--rise"),
         window=_window(settings["window"]),
         amplitude_reference=settings["amplitude_from"],
         stimulus_time=_time(settings["stimulus_time"], "--stimulus-time"),
-        min_snr=settings["min_snr"],
-        max_baseline_sd=parse_quantity(noise, "voltage", "--max-baseline-noise"),
+        min_snr=min_snr,
+        max_baseline_sd=max_sd,
     )
+
+
+def _check_times_fit(recordings, options) -> None:
+    """A stated --stimulus-time or --window must lie inside the sweeps of every file."""
+    for rec in recordings:
+        duration = rec.sweeps.shape[1] / rec.sampling_rate
+        stimulus = options.stimulus_time
+        if stimulus is not None and not 0 < stimulus < duration:
+            raise InputError(
+                "--stimulus-time",
+                f"{stimulus:g} s is outside the {duration:g} s sweeps of {rec.file_name}",
+                "give the stimulus time from the sweep start",
+            )
+        if options.window is None:
+            continue
+        start = stimulus if stimulus is not None else rec.stimulus_time
+        end = (start or 0.0) + options.window[1]
+        if end > duration:
+            raise InputError(
+                "--window",
+                f"ends at {end:g} s, after the end of the {duration:g} s sweeps of {rec.file_name}",
+                "give START-END after the stimulus inside the sweep",
+            )
 
 
 def _read_all(files: list[Path], settings: dict[str, Any]):
@@ -330,6 +361,7 @@ def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, An
     )
     if settings["protocol"] == "ppr":
         recordings = [r if (r.kind == "pp1").any() else split_paired_pulses(r) for r in recordings]
+    _check_times_fit(recordings, options)
     table = measure_recordings(recordings, options)
     summary, figures = _summary(table, recordings, settings)
     document = {"sweeps": table.rows(), "summary": summary, "units": UNITS}

@@ -215,15 +215,35 @@ def _voxel_size_from_metadata(path: Path) -> tuple[float, float, float]:
 
 def _check_physical_size(path: Path, document: dict, sizes: list[float]) -> None:
     physical, stack = document.get("physicalSize") or {}, document.get("size") or {}
+    if not isinstance(stack, dict):
+        raise InputError(f"{path}.size", f"{stack!r} is not an object", 'e.g. {"x": 1024}')
     for index, axis in enumerate(("x", "y")):
         if axis in physical and axis in stack:
-            expected = float(stack[axis]) * sizes[index]
-            if not math.isclose(float(physical[axis]), expected, rel_tol=1e-3):
+            count = _metadata_number(path, stack, "size", axis)
+            expected = count * sizes[index]
+            stated = _metadata_number(path, physical, "physicalSize", axis)
+            if not math.isclose(stated, expected, rel_tol=1e-3):
                 raise InputError(
                     f"{path}.physicalSize.{axis}",
                     f"{physical[axis]} is not size.{axis} x voxel.{axis} = {expected:.6g}",
                     "the voxel size and the physical size disagree; fix metadata.json",
                 )
+
+
+def _metadata_number(path: Path, section: dict, name: str, axis: str) -> float:
+    """``section[axis]`` of metadata.json as a finite positive number."""
+    value = section[axis]
+    try:
+        number = math.nan if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise InputError(
+            f"{path}.{name}.{axis}",
+            f"{value!r} is not a positive number",
+            "fix metadata.json or state the voxel size (voxel_size_um)",
+        )
+    return number
 
 
 def _read_segments(path: Path) -> tuple[TracedSegment, ...]:

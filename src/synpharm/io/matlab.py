@@ -163,6 +163,12 @@ def read_mat(
     lengths = {b.shape[1] for _, _, b in blocks}
     if len(lengths) != 1:
         raise InputError(name, f"traces of unequal length {sorted(lengths)}", "check --layout")
+    if sum(b.shape[0] for _, _, b in blocks) < 1 or lengths.pop() < 2:
+        raise InputError(
+            name,
+            f"holds no traces of at least 2 samples (shape {np.shape(data[name])})",
+            "give at least 1 trace of at least 2 samples; check --layout",
+        )
     n_channels = max(c for c, _, _ in blocks) + 1
     scale = stated_or_file_units([None] * n_channels, units, str(path))
     channel, group, sweep = flat_indices([(c, g, b.shape[0]) for c, g, b in blocks])

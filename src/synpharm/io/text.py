@@ -9,6 +9,7 @@ sampling rate. NumPy: ``.npy`` holds an array ``(n_sweeps, n_samples)``; ``.npz`
 from __future__ import annotations
 
 import csv
+import math
 import re
 from pathlib import Path
 
@@ -108,6 +109,19 @@ def read_csv(
     )
 
 
+def _stored_rate(value: object, name: str) -> float:
+    """The ``sampling_rate`` entry of an ``.npz`` file [Hz]: one finite positive number."""
+    array = np.asarray(value)
+    rate = float(array.reshape(-1)[0]) if array.size == 1 and array.dtype.kind in "iuf" else None
+    if rate is None or not (math.isfinite(rate) and rate > 0):
+        raise InputError(
+            f"{name}: sampling_rate",
+            f"must be one positive number of Hz, got {rate if rate is not None else array!r}",
+            "save sampling_rate=20000.0 or give --sampling-rate",
+        )
+    return rate
+
+
 def read_numpy(
     path: str | Path, *, sampling_rate: float | None = None, units: str | None = None
 ) -> Recording:
@@ -124,16 +138,22 @@ def read_numpy(
                     raise InputError(path.name, "has no array 'sweeps'", "save it as sweeps=...")
                 data = loaded["sweeps"]
                 if "sampling_rate" in loaded and sampling_rate is None:
-                    sampling_rate = float(loaded["sampling_rate"])
+                    sampling_rate = _stored_rate(loaded["sampling_rate"], path.name)
                 if "units" in loaded:
                     file_units = str(loaded["units"])
         else:
             data = loaded
         sweeps = np.atleast_2d(np.asarray(data, dtype=float))
+    except InputError:
+        raise
     except (ValueError, OSError, EOFError) as error:
         raise InputError(path.name, f"not a readable NumPy file ({error})", "") from None
-    if sweeps.ndim != 2:
-        raise InputError(path.name, f"array of shape {sweeps.shape}", "give (n_sweeps, n_samples)")
+    if sweeps.ndim != 2 or sweeps.shape[0] < 1 or sweeps.shape[1] < 2:
+        raise InputError(
+            path.name,
+            f"array of shape {np.shape(data)}",
+            "give (n_sweeps, n_samples) with at least 1 sweep of at least 2 samples",
+        )
     if sampling_rate is None:
         raise InputError("--sampling-rate", f"{path.name} does not state it", "e.g. 20000")
     ((si, scale),) = stated_or_file_units([file_units], units, str(path))
