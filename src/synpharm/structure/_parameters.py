@@ -219,6 +219,19 @@ def check_modifiers(modifiers: dict[str, float] | None) -> dict[str, float]:
     return result
 
 
+def modified_generator(params: SpineParameters, mods: dict) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`generator_matrices` of the baseline rates under constant condition modifiers."""
+    return generator_matrices(
+        baseline_rates(params),
+        np.asarray(mods["formation_scale"]),
+        np.asarray(mods["maturation_scale"]),
+        np.asarray(mods["elimination_scale"]),
+        mods["shrinkage_scale"],
+        mods["collapse_rate"],
+        params["collapsed_recovery_rate"],
+    )
+
+
 def generator_matrices(
     rates: BaselineRates,
     formation_factor: np.ndarray,
@@ -282,15 +295,7 @@ def steady_state(params: SpineParameters, modifiers: dict[str, float] | None = N
         ``mean_lifetime_days`` (density / formation).
     """
     mods = check_modifiers(modifiers)
-    q, formation = generator_matrices(
-        baseline_rates(params),
-        np.asarray(mods["formation_scale"]),
-        np.asarray(mods["maturation_scale"]),
-        np.asarray(mods["elimination_scale"]),
-        mods["shrinkage_scale"],
-        mods["collapse_rate"],
-        params["collapsed_recovery_rate"],
-    )
+    q, formation = modified_generator(params, mods)
     if mods["elimination_scale"] <= 0:
         raise InputError("modifiers.elimination_scale", "0 leaves no steady state", "use > 0")
     x_all = _steady_densities(q, formation)

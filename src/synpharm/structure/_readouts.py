@@ -26,9 +26,8 @@ from synpharm.structure._parameters import (
     THIN,
     SpineParameters,
     _steady_densities,
-    baseline_rates,
     check_modifiers,
-    generator_matrices,
+    modified_generator,
 )
 from synpharm.structure._simulate import SpinePopulation, van_loan
 
@@ -148,15 +147,7 @@ def expected_imaging_turnover(
     if not interval_s > 0:
         raise InputError("interval_s", f"{interval_s!r}", "give a positive interval in seconds")
     mods = check_modifiers(modifiers)
-    q, formation = generator_matrices(
-        baseline_rates(params),
-        np.asarray(mods["formation_scale"]),
-        np.asarray(mods["maturation_scale"]),
-        np.asarray(mods["elimination_scale"]),
-        mods["shrinkage_scale"],
-        mods["collapse_rate"],
-        params["collapsed_recovery_rate"],
-    )
+    q, formation = modified_generator(params, mods)
     x = _steady_densities(q, formation)[:4]  # visible states
     transition, integral = van_loan(q, np.asarray(interval_s))
     survive = transition[1:5, 1:5].sum(axis=1)
