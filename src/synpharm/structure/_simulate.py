@@ -33,7 +33,8 @@ from synpharm.structure._sampling import SlotGrid, ordered_cumulative, run_steps
 __all__ = ["DRIVE_NAMES", "SpinePopulation", "restoration_rate", "simulate_spines"]
 
 #: Signaling inputs of the spine model (dimensionless, 1 = baseline): synaptic protein and BDNF
-#: drive the slow formation / maturation of spines (lag ``drive_time_constant``); ERK activity
+#: drive the slow formation (and elimination) of spines (lag ``drive_time_constant``) and the
+#: stabilisation / enlargement of existing spines (lag ``maturation_time_constant``); ERK activity
 #: (``erk``, downstream of TrkB) drives the fast restoration of collapsed spines (lag
 #: ``restoration_time_constant``).
 DRIVE_NAMES = ("synaptic_protein", "bdnf", "erk")
@@ -204,15 +205,17 @@ def restoration_rate(params: SpineParameters, erk) -> np.ndarray:
     )
 
 
-def _factors(params: SpineParameters, protein, bdnf, mods: Mapping[str, float]):
+def _factors(params: SpineParameters, slow, fast, mods: Mapping[str, float]):
+    """Formation, maturation and elimination factors; ``slow`` and ``fast`` are the
+    (synaptic protein, BDNF) drives filtered with the formation and the maturation lag."""
     formation = mods["formation_scale"] * _drive_factor(
-        params["formation_gain_synaptic_protein"], params["formation_gain_bdnf"], protein, bdnf
+        params["formation_gain_synaptic_protein"], params["formation_gain_bdnf"], *slow
     )
     maturation = mods["maturation_scale"] * _drive_factor(
-        params["maturation_gain_synaptic_protein"], params["maturation_gain_bdnf"], protein, bdnf
+        params["maturation_gain_synaptic_protein"], params["maturation_gain_bdnf"], *fast
     )
     elimination = mods["elimination_scale"] * _drive_factor(
-        params["elimination_gain_synaptic_protein"], params["elimination_gain_bdnf"], protein, bdnf
+        params["elimination_gain_synaptic_protein"], params["elimination_gain_bdnf"], *slow
     )
     return formation, maturation, elimination
 
@@ -335,20 +338,33 @@ def _prepare_rates(params, times, drive, n_animals, mods, boundaries):
             f"drive.{sorted(unknown)[0]}", "is not a spine drive", f"use {DRIVE_NAMES}"
         )
     steps = np.diff(boundaries)
-    lags = {name: params["drive_time_constant"] for name in DRIVE_NAMES}
-    lags["erk"] = params["restoration_time_constant"]
-    filtered, start = {}, {}
+    lags = {
+        "slow": params["drive_time_constant"],
+        "fast": params["maturation_time_constant"],
+        "erk": params["restoration_time_constant"],
+    }
+    filtered: dict[tuple[str, str], np.ndarray] = {}
+    start = {}
     for name in DRIVE_NAMES:
         values = _drive_array(name, drive.get(name, np.ones(times.size)), times, n_animals)
         start[name] = values[:, 0]
         means = _step_means(times, values, boundaries)
-        filtered[name] = _filtered_step_means(means, values[:, 0].copy(), steps, lags[name])
+        for lag in ("erk",) if name == "erk" else ("slow", "fast"):
+            filtered[name, lag] = _filtered_step_means(
+                means, values[:, 0].copy(), steps, lags[lag]
+            )
     step_factors = (
-        *_factors(params, filtered["synaptic_protein"], filtered["bdnf"], mods),
-        restoration_rate(params, filtered["erk"]),
+        *_factors(
+            params,
+            (filtered["synaptic_protein", "slow"], filtered["bdnf", "slow"]),
+            (filtered["synaptic_protein", "fast"], filtered["bdnf", "fast"]),
+            mods,
+        ),
+        restoration_rate(params, filtered["erk", "erk"]),
     )
+    at_start = (start["synaptic_protein"], start["bdnf"])
     start_factors = (
-        *_factors(params, start["synaptic_protein"], start["bdnf"], mods),
+        *_factors(params, at_start, at_start, mods),
         restoration_rate(params, start["erk"]),
     )
     return step_factors, start_factors

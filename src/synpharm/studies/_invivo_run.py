@@ -85,13 +85,13 @@ def _spines(study, arm, k, data: ArmData, layers: Layers, n: int, seed: int) -> 
     origin = data.times[0]
     clock = data.times - origin
 
-    def simulate(assay: int):
-        return spines["simulate"](params, clock, drive, n, study.segments_per_animal,
+    def simulate(assay: int, segments: int):
+        return spines["simulate"](params, clock, drive, n, segments,
                                   seed=_stream(seed, k, assay), modifiers=modifiers)
 
     if study.sessions:
         sessions = np.array([t for _, t in study.sessions]) - origin
-        population = simulate(0)
+        population = simulate(0, study.segments_per_animal)
         data.imaging = dict(spines["imaging"](population, sessions))
         # the same spines followed from the first session: fraction gained and lost since then
         since = [spines["imaging"](population, sessions[[0, j]]) for j in range(1, sessions.size)]
@@ -101,7 +101,7 @@ def _spines(study, arm, k, data: ArmData, layers: Layers, n: int, seed: int) -> 
                 if since else np.zeros((n, 0))
             )
     if study.golgi_times:
-        population = simulate(1)
+        population = simulate(1, study.golgi_segments_per_animal or study.segments_per_animal)
         for label, t in study.golgi_times:
             data.golgi[label] = spines["golgi"](population, t - origin)
 

@@ -38,8 +38,9 @@ TOML::
     [imaging]                    # conditions "<arm> <session>"
     sessions = ["0 h", "6 h", "12 h", "1 d", "2 d", "7 d", "14 d"]
 
-    [golgi]                      # conditions "<arm> golgi <time>"
+    [golgi]                      # conditions "<arm> golgi <time>" (a separate, terminal cohort)
     times = ["24 h"]
+    segments_per_animal = 15     # optional: segments counted per animal (default: the study's)
 
     [slice_ltp]                  # conditions "<arm> slice"
     time = "24 h"
@@ -207,6 +208,7 @@ class InVivoStudy:
     site: str = "brain"
     sessions: tuple[tuple[str, float], ...] = ()
     golgi_times: tuple[tuple[str, float], ...] = ()
+    golgi_segments_per_animal: int | None = None
     slice_ltp: SliceAssay | None = None
     source: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -342,6 +344,16 @@ def _times(table: Any, key: str, where: str) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
+def _golgi(table: Any) -> tuple[tuple[tuple[str, float], ...], int | None]:
+    """``[golgi]``: ``times`` and optionally ``segments_per_animal`` (Golgi counts cover more
+    dendrite per animal than a few two-photon fields)."""
+    if not isinstance(table, Mapping) or "segments_per_animal" not in table:
+        return _times(table, "times", "golgi"), None
+    rest = {k: v for k, v in table.items() if k != "segments_per_animal"}
+    segments = _int(table["segments_per_animal"], "golgi.segments_per_animal", 1)
+    return _times(rest, "times", "golgi"), segments
+
+
 def _slice_assay(table: Any) -> SliceAssay | None:
     if table is None:
         return None
@@ -377,7 +389,7 @@ def build_invivo_study(data: Mapping[str, Any], source: str = "<dict>") -> InViv
     if len({a.name for a in arms}) != len(arms):
         raise InputError("arms", "two arms have the same name", "give every arm its own name")
     sessions = _times(data.get("imaging"), "sessions", "imaging")
-    golgi = _times(data.get("golgi"), "times", "golgi")
+    golgi, golgi_segments = _golgi(data.get("golgi"))
     spines = table.get("spines")
     if (sessions or golgi) and not isinstance(spines, str):
         raise InputError("study.spines", "is missing", "name a spine set, e.g. 'mouse_mpfc_l5'")
@@ -395,6 +407,7 @@ def build_invivo_study(data: Mapping[str, Any], source: str = "<dict>") -> InViv
         site=str(table.get("site", "brain")),
         sessions=sessions,
         golgi_times=golgi,
+        golgi_segments_per_animal=golgi_segments,
         slice_ltp=_slice_assay(data.get("slice_ltp")),
         source=json.loads(json.dumps(dict(data), default=str)),
     )
