@@ -273,6 +273,18 @@ def test_ketamine_effect_site_lags_plasma_during_an_infusion():
     assert effect[1] == pytest.approx(plasma[1], rel=0.1)
 
 
+@pytest.mark.parametrize("compound", ["ketamine", "s_ketamine", "r_ketamine"])
+def test_human_ketamine_brain_site_is_the_effect_site_on_the_rodent_tissue_scale(compound):
+    times = np.linspace(0.0, 6 * 3600.0, 73)
+    dose = "0.44 mg/kg IV over 40 min"
+    effect = concentration_time_course(compound, dose, "human", times, "effect_site")
+    brain = concentration_time_course(compound, dose, "human", times, "brain")
+    # same ratio as the mouse brain site, same equilibration as the effect site
+    mouse_ratio = pharmacokinetic_model(compound, "mouse").sites["brain"].ratio.value
+    assert mouse_ratio == 6.5
+    np.testing.assert_allclose(brain, mouse_ratio * effect, rtol=1e-9, atol=1e-15)
+
+
 @pytest.mark.parametrize(("args", "field"), [
     (("baclofen", "50 mg p.o.", "dog", [0.0]), "species"),
     (("baclofen", "50 mg i.p.", "human", [0.0]), "dose.route"),

@@ -134,6 +134,22 @@ def test_drive_acts_with_the_structural_lag():
     assert rise[round(tau_h) - 1] == pytest.approx(1 - np.exp(-1), abs=0.05)
 
 
+def test_maturation_follows_its_own_shorter_lag():
+    """Existing spines enlarge with ``maturation_time_constant`` (1 h); formation keeps the
+    12 h lag. Equal lags slow the early mushroom rise and leave formation unchanged."""
+    params = load_spine_parameters("mouse_mpfc_l5")
+    assert params["maturation_time_constant"] < params["drive_time_constant"]
+    times = np.arange(0.0, 6 * 3600.0 + 1, 600.0)
+    drive = {"synaptic_protein": _protein_step(times, 1.5)}
+    fast = expected_course(params, times, drive)
+    same_lag = params.with_values(maturation_time_constant=params["drive_time_constant"])
+    slow = expected_course(same_lag, times, drive)
+    np.testing.assert_allclose(fast["formation_per_um_per_day"], slow["formation_per_um_per_day"])
+    gain_fast = fast["mushroom_fraction"][0, -1] - fast["mushroom_fraction"][0, 0]
+    gain_slow = slow["mushroom_fraction"][0, -1] - slow["mushroom_fraction"][0, 0]
+    assert gain_fast > 3 * gain_slow > 0
+
+
 def test_per_animal_drive_and_callables():
     params = load_spine_parameters("mouse_mpfc_l5")
     times = np.arange(0.0, DAY + 1, 3600.0)

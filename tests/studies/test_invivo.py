@@ -69,6 +69,30 @@ def _study(**changes) -> InVivoStudy:
     return study
 
 
+def test_golgi_cohort_counts_its_own_segments():
+    study = _study(golgi={"times": ["24 h"], "segments_per_animal": 9})
+    assert study.golgi_segments_per_animal == 9 and study.segments_per_animal == 4
+    layers = _stand_in(0.6)
+    assert layers.spines is not None
+    real_simulate = layers.spines["simulate"]
+    seen = []
+
+    def simulate(params, clock, drive, n, segments, **kwargs):
+        seen.append(segments)
+        return real_simulate(params, clock, drive, n, segments, **kwargs)
+
+    spines = {**layers.spines, "simulate": simulate}
+    study.run(layers=Layers(layers.concentration, layers.signaling, spines))
+    assert sorted(set(seen)) == [4, 9]  # imaging fields 4, Golgi cohort 9 (per arm)
+    assert _study().golgi_segments_per_animal is None  # default: the study's segments
+
+
+@pytest.mark.parametrize("value", [0, 2.5, "many"])
+def test_bad_golgi_segments_are_input_errors(value):
+    with pytest.raises(InputError, match=r"golgi\.segments_per_animal"):
+        _study(golgi={"times": ["24 h"], "segments_per_animal": value})
+
+
 def test_kinds_are_registered():
     assert STUDY_KINDS["invivo_dosing"].endswith(":build_invivo_study")
     assert STUDY_KINDS["vep_ltp_crossover"].endswith(":build_vep_study")

@@ -6,7 +6,8 @@ interact). In each session, hours after the dose, the P2 of the pattern-reversal
 in baseline blocks, a visual tetanus (~9 Hz for 2 min) is shown, and the P2 is recorded again in
 post-tetanus blocks; P2 potentiation is the post/pre change in percent.
 
-The chain is the one of the in-vivo studies: IV dose -> effect-site concentration
+The chain is the one of the in-vivo studies: IV dose -> brain-tissue concentration (site
+``brain``, the scale the signalling drives were calibrated on in rodents; docs/invivo.md)
 (:mod:`synpharm.pharmacokinetics`) -> synaptic protein (:mod:`synpharm.signaling`) -> synaptic
 AMPA/NMDA content and late-phase capture (``synaptic_protein_coupling.toml``) -> the project's
 calcium rule applied to a cortical synapse population (:mod:`._cortical_plasticity`). Drug still
@@ -24,6 +25,7 @@ TOML::
     cohort = 30                      # subjects (each in every arm)
     seed = 0
     region = "mpfc"                  # signalling region used for cortex
+    site = "brain"                   # pharmacokinetic site (default brain; or effect_site)
     dose_to_tetanus = "3.5 h"        # from the start of the infusion to the visual tetanus
     baseline_blocks = 2
     post_tetanus = ["2 min", "4 min", "6 min", "20 min", "22 min", "24 min"]
@@ -186,7 +188,7 @@ def session_factors(
     protein
         Synaptic protein at the tetanus (1 = healthy baseline), shape ``(n,)``.
     concentrations
-        Compound -> effect-site concentration at the tetanus [mol/m^3].
+        Compound -> concentration at the study's site at the tetanus [mol/m^3].
     subject_condition
         Condition parameters (``conditions_*.toml``) or None for healthy subjects.
 
@@ -271,7 +273,7 @@ class VepStudy:
     cohort: int = 30
     seed: int = 0
     species: str = "human"
-    site: str = "effect_site"
+    site: str = "brain"
     region: str = "mpfc"
     dose_to_tetanus: float = 3.5 * 3600.0
     baseline_blocks: int = 2
@@ -486,7 +488,7 @@ def build_vep_study(data: Mapping[str, Any], source: str = "<dict>") -> VepStudy
         cohort=_positive_int(table.get("cohort", 30), "study.cohort", 2),
         seed=_positive_int(table.get("seed", 0), "study.seed", 0),
         species=str(table.get("species", "human")),
-        site=str(table.get("site", "effect_site")),
+        site=str(table.get("site", "brain")),
         region=str(table.get("region", "mpfc")),
         dose_to_tetanus=dose_to_tetanus,
         baseline_blocks=_positive_int(table.get("baseline_blocks", 2), "study.baseline_blocks"),
