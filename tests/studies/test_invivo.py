@@ -91,6 +91,8 @@ def test_golgi_cohort_counts_its_own_segments():
 def test_bad_golgi_segments_are_input_errors(value):
     with pytest.raises(InputError, match=r"golgi\.segments_per_animal"):
         _study(golgi={"times": ["24 h"], "segments_per_animal": value})
+    with pytest.raises(InputError, match="unknown keys"):
+        _study(golgi={"times": ["24 h"], "segments_per_animal": 4, "stain": "Golgi-Cox"})
 
 
 def test_kinds_are_registered():

@@ -349,6 +349,9 @@ def _golgi(table: Any) -> tuple[tuple[tuple[str, float], ...], int | None]:
     dendrite per animal than a few two-photon fields)."""
     if not isinstance(table, Mapping) or "segments_per_animal" not in table:
         return _times(table, "times", "golgi"), None
+    unknown = sorted(set(table) - {"times", "segments_per_animal"})
+    if unknown:
+        raise InputError("golgi", f"unknown keys {unknown}", "use times and segments_per_animal")
     rest = {k: v for k, v in table.items() if k != "segments_per_animal"}
     segments = _int(table["segments_per_animal"], "golgi.segments_per_animal", 1)
     return _times(rest, "times", "golgi"), segments
