@@ -404,7 +404,7 @@ def _draw(figure, study: VepStudy, courses, sessions) -> None:
     ax_pk, ax_course, ax_pairs = figure.subplots(1, 3)
     for name, (times, concentrations, protein) in courses.items():
         for compound, c in concentrations.items():
-            ax_pk.plot(times / 3600.0, c * 1e3, label=f"{name}: {compound} [uM]")
+            ax_pk.plot(times / 3600.0, c * 1e3, label=f"{name}: {compound} ({study.site}) [uM]")
         ax_pk.plot(times / 3600.0, protein, "--", label=f"{name}: synaptic protein")
     ax_pk.set(xlabel="time after infusion start [h]", title="exposure and synaptic protein")
     ax_pk.legend(fontsize=6)
