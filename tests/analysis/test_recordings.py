@@ -24,15 +24,10 @@ from synpharm.errors import InputError
 from synpharm.io import Recording
 from synpharm.parameters import load_parameter_set, package_parameter_file
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fepsp_invivo_io"
+DATA = Path(__file__).resolve().parents[1] / "data" / "fepsp_invivo_io"
 RATE = 20e3
 STIMULUS = 5e-3
 
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared test data not found at {path}")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +76,7 @@ def _reference():
     from synpharm.io import read_recording
 
     rec = read_recording(
-        _need(DATA / "ExampleData_fepsp_traces.mat"),
+        DATA / "ExampleData_fepsp_traces.mat",
         variable="traces",
         sampling_rate=20e3,
         units="mV",

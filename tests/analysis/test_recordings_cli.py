@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from synpharm.cli.main import app
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 INVIVO = DATA / "fepsp_invivo_io" / "ExampleData_fepsp_traces.mat"
 ABF = DATA / "abf_samples" / "2018_11_16_sh_0006.abf"
 SWEEP_KEYS = {
@@ -27,11 +27,6 @@ SWEEP_KEYS = {
 }
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared test data not found at {path}")
-    return path
-
 
 def _analyze(*args: str):
     return CliRunner().invoke(app, ["analyze", *args])
@@ -40,7 +35,7 @@ def _analyze(*args: str):
 def test_mat_io_document_and_files(tmp_path):
     out = tmp_path / "io"
     result = _analyze(
-        str(_need(INVIVO)),
+        str(INVIVO),
         "--variable",
         "traces",
         "--sampling-rate",
@@ -100,7 +95,7 @@ def test_mat_io_document_and_files(tmp_path):
 
 def test_abf_current_channel_flagged_with_drug_time(tmp_path):
     out = tmp_path / "abf"
-    result = _analyze(str(_need(ABF)), "--out", str(out), "--json")
+    result = _analyze(str(ABF), "--out", str(out), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())["summary"]
     assert summary["flags"] == {"not_a_voltage_channel": 60}
@@ -150,7 +145,7 @@ def _bad_csv(tmp_path: Path) -> Path:
 
 def _truncated_abf(tmp_path: Path) -> Path:
     path = tmp_path / "cut.abf"
-    path.write_bytes(_need(ABF).read_bytes()[:5000])
+    path.write_bytes(ABF.read_bytes()[:5000])
     return path
 
 
@@ -167,15 +162,15 @@ def _mismatched_csv(tmp_path: Path) -> Path:
         (_truncated_abf, [], "not a readable ABF file"),
         (_mismatched_csv, [], "mismatched units"),
         (
-            lambda _: _need(INVIVO),
+            lambda _: INVIVO,
             ["--variable", "trace", "--sampling-rate", "20000", "--units", "mV"],
             "no variable 'trace'",
         ),
-        (lambda _: _need(ABF), ["--units", "mV"], "does not match"),
-        (lambda _: _need(INVIVO), ["--variable", "traces", "--sampling-rate", "20000"], "no unit"),
-        (lambda _: _need(ABF), ["--protocol", "ltpp"], "unknown protocol"),
-        (lambda _: _need(ABF), ["--rise", "90-20"], "--rise"),
-        (lambda _: _need(ABF), ["--protocol", "ltp"], "--induction"),
+        (lambda _: ABF, ["--units", "mV"], "does not match"),
+        (lambda _: INVIVO, ["--variable", "traces", "--sampling-rate", "20000"], "no unit"),
+        (lambda _: ABF, ["--protocol", "ltpp"], "unknown protocol"),
+        (lambda _: ABF, ["--rise", "90-20"], "--rise"),
+        (lambda _: ABF, ["--protocol", "ltp"], "--induction"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, make, extra, message):
@@ -183,7 +178,7 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, make, extra, mes
     out = tmp_path / "out"
     # a good recording first (unless --units is stated, which fits only one of them): a
     # failure in any file must not leave a partial output
-    lead = [] if "--units" in extra else [str(_need(ABF))]
+    lead = [] if "--units" in extra else [str(ABF)]
     result = _analyze(*lead, str(path), *extra, "--out", str(out))
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]

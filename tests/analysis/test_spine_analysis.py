@@ -15,13 +15,11 @@ from synpharm.analysis.spines import analyze_spine_files, polyline_length_um
 from synpharm.errors import InputError
 from synpharm.io.mapmanager import read_mapmanager
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "spines_mapmanager_rr30a"
+DATA = Path(__file__).resolve().parents[1] / "data" / "spines_mapmanager_rr30a"
 
 
 @pytest.fixture(scope="module")
 def folder() -> Path:
-    if not DATA.is_dir():
-        pytest.skip(f"shared test data not found at {DATA}")
     return DATA
 
 

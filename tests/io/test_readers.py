@@ -12,22 +12,17 @@ from hypothesis import strategies as st
 from synpharm.errors import InputError
 from synpharm.io import parse_sampling_rate, read_recording, si_unit
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 ABF = DATA / "abf_samples"
 INVIVO = DATA / "fepsp_invivo_io" / "ExampleData_fepsp_traces.mat"
 
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared test data not found at {path}")
-    return path
 
 
 # ----------------------------------------------------------------------------- ABF
 
 
 def test_abf2_drug_tag_units_rate_and_sweeps():
-    rec = read_recording(_need(ABF / "2018_11_16_sh_0006.abf"))
+    rec = read_recording(ABF / "2018_11_16_sh_0006.abf")
     assert rec.sampling_rate == 20_000.0
     assert rec.n_sweeps == 60 and rec.sweeps.shape == (60, 2000)  # 60 sweeps of 100 ms
     assert rec.channel_units == ("A",)
@@ -41,7 +36,7 @@ def test_abf2_drug_tag_units_rate_and_sweeps():
 
 
 def test_abf1_two_channels_with_their_own_units():
-    rec = read_recording(_need(ABF / "File_axon_3.abf"))
+    rec = read_recording(ABF / "File_axon_3.abf")
     assert rec.sampling_rate == 20_000.0
     assert len(rec.channel_names) == 2
     assert rec.n_sweeps == 10 and set(np.bincount(rec.channel)) == {5}
@@ -52,14 +47,14 @@ def test_abf1_two_channels_with_their_own_units():
 
 def test_stated_units_must_match_the_abf_file():
     with pytest.raises(InputError, match="does not match"):
-        read_recording(_need(ABF / "2018_11_16_sh_0006.abf"), units="mV")
-    rec = read_recording(_need(ABF / "2018_11_16_sh_0006.abf"), units="pA")
+        read_recording(ABF / "2018_11_16_sh_0006.abf", units="mV")
+    rec = read_recording(ABF / "2018_11_16_sh_0006.abf", units="pA")
     assert rec.channel_units == ("A",)
 
 
 @pytest.mark.parametrize("size", [300, 3000, 100_000])
 def test_truncated_abf_is_one_line_error(tmp_path, size):
-    source = _need(ABF / "2018_11_16_sh_0006.abf").read_bytes()
+    source = (ABF / "2018_11_16_sh_0006.abf").read_bytes()
     path = tmp_path / "cut.abf"
     path.write_bytes(source[:size])
     with pytest.raises(InputError, match="not a readable ABF file") as error:
@@ -78,7 +73,7 @@ def test_corrupt_abf_is_an_error(tmp_path):
 
 
 def test_mat_cell_array_rows_are_channels_columns_groups():
-    rec = read_recording(_need(INVIVO), variable="traces", sampling_rate=20e3, units="mV")
+    rec = read_recording(INVIVO, variable="traces", sampling_rate=20e3, units="mV")
     assert rec.sweeps.shape == (78, 2970)  # 3 channels x (6 + 4 x 5) repetitions
     first = (rec.channel == 0) & (rec.group == 0)
     assert rec.sweep[first].tolist() == list(range(6))
@@ -102,7 +97,7 @@ def test_mat_cell_array_rows_are_channels_columns_groups():
 )
 def test_mat_needs_variable_rate_and_units(options, message):
     with pytest.raises(InputError, match=message):
-        read_recording(_need(INVIVO), **options)
+        read_recording(INVIVO, **options)
 
 
 @pytest.mark.parametrize("traces", [np.zeros((0, 0)), np.array([[1.0]]), np.zeros((0, 5))])

@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BENCH = REPO.parent / "shared" / "bench"
-pytestmark = pytest.mark.skipif(not (BENCH / "gb_ltp_protocol.py").exists(),
-                                reason="the shared GB-LTP bench folder is not beside the repo")
+BENCH = REPO / "tests" / "data" / "bench"  # a copy of the benchmark's protocol module
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +18,7 @@ def gb_ltp():
                                                   REPO / "benchmarks" / "gb_ltp.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    module.BENCH_DIR = BENCH
     return module
 
 

@@ -26,7 +26,7 @@ from synpharm.plasticity.graupner_brunel import (
     time_above,
 )
 
-BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench"
+BENCH = Path(__file__).resolve().parents[1] / "data" / "bench"
 RULE = graupner_brunel_rule(noise_amplitude=0.0)
 
 
@@ -62,7 +62,6 @@ def test_dp_parameter_file_cites_every_value():
         assert "Graupner & Brunel 2012 PNAS 109:3991" in parameters.parameter(name).source
 
 
-@pytest.mark.skipif(not (BENCH / "gb_ltp_protocol.py").exists(), reason="no ../shared/bench")
 def test_dp_set_equals_the_gb_ltp_specification():
     sys.path.insert(0, str(BENCH))
     import gb_ltp_protocol as gp
