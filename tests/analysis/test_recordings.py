@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synpharm.analysis.fepsp import measure_fepsp
-from synpharm.analysis.fepsp_recordings import detect_stimulus_artifact, measure_fepsp_sweeps
+from synpharm.analysis.fepsp_events import detect_stimulus_artifact
 from synpharm.analysis.recordings import (
     MeasureOptions,
     measure_recording,
@@ -161,7 +161,7 @@ def test_no_artifact_means_flagged_sweeps_not_an_exception():
 
 def test_baseline_reference_is_exactly_the_simulator_measurement(waveform):
     sweeps = _sweeps(waveform, np.linspace(0.3e-3, 1.5e-3, 7), seed=3)
-    ours = measure_fepsp_sweeps(sweeps, RATE, STIMULUS, slope_method="max")
+    ours = measure_fepsp(sweeps, RATE, STIMULUS, slope_method="max")
     simulator = measure_fepsp(sweeps, RATE, STIMULUS, slope_method="max")
     assert np.array_equal(ours.fepsp_slope, simulator.fepsp_slope, equal_nan=True)
     assert np.array_equal(ours.flag, simulator.flag)
@@ -171,8 +171,8 @@ def test_baseline_reference_is_exactly_the_simulator_measurement(waveform):
 @given(st.floats(0.2e-3, 2e-3))
 def test_onset_equals_baseline_amplitude_on_a_flat_noiseless_baseline(waveform, scale):
     sweeps = _sweeps(waveform, [scale], noise=0.0)
-    onset = measure_fepsp_sweeps(sweeps, RATE, STIMULUS, amplitude_reference="onset")
-    baseline = measure_fepsp_sweeps(sweeps, RATE, STIMULUS)
+    onset = measure_fepsp(sweeps, RATE, STIMULUS, amplitude_reference="onset")
+    baseline = measure_fepsp(sweeps, RATE, STIMULUS)
     # the onset is the maximum between blanking and the peak: close to the flat baseline
     # (0 V), a little off where the volley and the dispersed fEPSP onset overlap
     assert onset.fepsp_amplitude[0] == pytest.approx(baseline.fepsp_amplitude[0], rel=0.05)

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from synpharm.analysis.recordings import SweepTable
 from synpharm.analysis.statistics import bin_time_course, describe, normalise_to_baseline
+from synpharm.analysis.sweep_table import SweepTable
 from synpharm.readouts import INDUCTION_BASELINE, slice_readouts
 from synpharm.results import PulseTable
 
@@ -56,7 +56,7 @@ class Series:
 
 def series_of(table: SweepTable, pathways: int = 1) -> list[Series]:
     """Split the table into series (file, channel, group, pathway), in order of appearance."""
-    pathway = table.sweep % pathways if pathways > 1 else np.zeros(len(table), dtype=np.intp)
+    pathway = table.pathway if pathways > 1 else np.zeros(len(table), dtype=np.intp)
     keys: dict[tuple[str, int, int, int], list[int]] = {}
     for k in range(len(table)):
         key = (str(table.file[k]), int(table.channel[k]), int(table.group[k]), int(pathway[k]))
@@ -239,3 +239,81 @@ def ltp_in_window(
     baseline = window_mean(time, slope, -INDUCTION_BASELINE, 0.0)[0]
     late = window_mean(time, slope, window[0], window[1])[0]
     return float(100.0 * late / baseline) if baseline != 0 else float("nan")
+
+
+def _baseline_rows(table: SweepTable, rows: NDArray[np.intp], induction: float | None):
+    """Mask over ``rows``: the 10 min before induction, else the first 10 min of the series."""
+    time = table.time[rows]
+    if induction is not None:
+        return (time >= induction - INDUCTION_BASELINE) & (time < induction)
+    start = np.nanmin(time) if np.isfinite(time).any() else np.nan
+    return time < start + INDUCTION_BASELINE
+
+
+def percent_of_baseline(
+    table: SweepTable, series: list[Series], induction: float | None
+) -> NDArray[np.float64]:
+    """Each test sweep's slope as % of the mean slope of its series' baseline, shape ``(n,)``.
+
+    The baseline is the 10 min before induction, or without an induction time the first 10 min
+    of the series (analysis_conventions.md 4b); NaN for other stimulus kinds and unknown times.
+    """
+    out = np.full(len(table), np.nan)
+    for s in series:
+        rows = s.rows[table.kind[s.rows] == "test"]
+        if rows.size == 0 or not np.isfinite(table.time[rows]).any():
+            continue
+        baseline = _baseline_rows(table, rows, induction)
+        out[rows] = normalise_to_baseline(table.fepsp_slope[rows], baseline)
+    return out
+
+
+def time_course_rows(
+    table: SweepTable, series: list[Series], induction: float | None, bin_width: float = 60.0
+) -> list[dict[str, Any]]:
+    """Binned means per series for ``timecourse.csv``: slope [mV/ms], amplitude [mV] and slope
+    as % of baseline, in ``bin_width`` [s] bins from induction (or from the series' start)."""
+    out = []
+    for s in series:
+        rows = s.rows[(table.kind[s.rows] == "test") & np.isfinite(table.time[s.rows])]
+        if rows.size == 0:
+            continue
+        time = table.time[rows]
+        origin = induction if induction is not None else float(time.min())
+        slope = table.fepsp_slope[rows]
+        values = np.stack(
+            [slope, table.fepsp_amplitude[rows] * 1e3, table.percent_of_baseline[rows]]
+        )
+        centres, binned = bin_time_course(time - origin, values, bin_width)
+        index = np.floor((time - origin) / bin_width).astype(np.int64)
+        finite = np.isfinite(slope)
+        counts = np.bincount(index - index.min(), weights=finite, minlength=centres.size)
+        for k, centre in enumerate(centres):
+            out.append(
+                {
+                    "file": s.file,
+                    "channel": s.channel,
+                    "group": s.group,
+                    "pathway": s.pathway,
+                    "time_min": float(centre / 60.0),
+                    "fepsp_slope_mV_per_ms": float(binned[0, k]),
+                    "fepsp_amplitude_mV": float(binned[1, k]),
+                    "percent_of_baseline": float(binned[2, k]),
+                    "n_sweeps": int(counts[k]),
+                }
+            )
+    return out
+
+
+def ltp_by_pathway(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """``ltp_percent`` per pathway: mean +- SEM over the series of every group of that pathway."""
+    out: dict[str, Any] = {}
+    for pathway in sorted({g["pathway"] for g in groups}):
+        values = [
+            g["readouts"]["ltp_percent"]["mean"]
+            for g in groups
+            if g["pathway"] == pathway and "ltp_percent" in g["readouts"]
+        ]
+        mean, sem, n = describe([np.nan if v is None else v for v in values])
+        out[str(pathway)] = {"ltp_percent": _json(mean), "sem": _json(sem), "n": n, "unit": "%"}
+    return out

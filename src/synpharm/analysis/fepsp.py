@@ -19,36 +19,68 @@ Conventions (analysis_conventions.md 4a, WinLTP manual 4.5.2 and 4.11.4)
   ``"max"`` the steepest ``max_slope_span`` (1 ms) segment between fiber volley and peak.
 * Fiber volley: the negative peak between the end of blanking and the fEPSP onset, its size
   relative to the baseline.
+* Amplitude reference: the pre-stimulus baseline (``amplitude_reference="baseline"``) or the
+  response onset, the maximum between the end of blanking and the peak (``"onset"``, for drifting
+  in-vivo baselines, as the start/peak markings of Slutsky-lab ``fepsp_analyse``).
+* Polarity: ``"negative"`` (the usual dendritic field), ``"positive"`` (a field recorded near the
+  cell bodies or with inverted leads: the sweeps are inverted before measuring, the slope keeps
+  the recording's sign) or ``"auto"`` (the sign of the larger deflection of the mean sweep).
+* Placement: by default every sweep is measured with its own landmarks. With a
+  :class:`Placement` (found on the averaged sweep by :func:`place_on_average`, or given by hand)
+  every sweep is measured at the same places: slope over the same window, amplitude at the same
+  peak time, volley at the same time -- as slice tools (WinLTP, Brainwash) do.
 
 Bad sweeps never raise: their measures are NaN and ``flag`` says why (see :class:`FepspMeasures`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.ndimage import uniform_filter1d
 
+from synpharm.analysis._fepsp_core import (
+    SLOPE_METHODS,
+    FloatArray,
+    Grid,
+    IntArray,
+    Landmarks,
+    Prepared,
+    analysis_stop,
+    as_sweeps,
+    check_positive,
+    check_span,
+    find_landmarks,
+    fixed_window,
+    flags_of,
+    index_at_or_after,
+    make_grid,
+    max_window,
+    placed_landmarks,
+    population_spike,
+    prepare,
+    regression_slope,
+    rise_window,
+)
+from synpharm.analysis.fepsp_events import blank_stimulus_artifact, detect_fiber_volley
 from synpharm.errors import InputError
 
 __all__ = [
+    "AMPLITUDE_REFERENCES",
+    "POLARITIES",
     "SLOPE_METHODS",
     "FepspMeasures",
+    "Placement",
     "blank_stimulus_artifact",
     "detect_fiber_volley",
     "measure_fepsp",
+    "place_on_average",
+    "resolve_polarity",
 ]
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
-
-SLOPE_METHODS = ("rise", "window", "max")
-
-#: Relative tolerance when converting a time to a sample index (0.01 s * 20e3 Hz = 199.99...).
-_INDEX_TOLERANCE = 1e-9
+AMPLITUDE_REFERENCES = ("baseline", "onset")
+POLARITIES = ("negative", "positive", "auto")
 
 
 @dataclass(frozen=True)
@@ -94,415 +126,66 @@ class FepspMeasures:
 
 
 @dataclass(frozen=True)
-class _Grid:
-    """Sample indices of the landmarks shared by all sweeps."""
+class Placement:
+    """Where every sweep is measured, in seconds after the stimulus.
 
-    sampling_rate: float
-    stimulus_time: float
-    first_post: int  # first sample at or after the stimulus
-    blank_end: int  # first sample after the blanked span
-    search_start: int
-    search_stop: int  # exclusive
-
-    def time_after_stimulus(self, index: ArrayLike) -> FloatArray:
-        return np.asarray(index, dtype=float) / self.sampling_rate - self.stimulus_time
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """Blanked, baseline-subtracted sweeps and per-sweep baseline statistics."""
-
-    relative: FloatArray  # (n, m) [V] relative to baseline, artefact blanked
-    smooth: FloatArray  # (n, m) boxcar-smoothed ``relative`` for landmark detection
-    baseline_sd: FloatArray  # (n,) [V] raw pre-stimulus sd
-    smooth_baseline_sd: FloatArray  # (n,) [V] pre-stimulus sd of ``smooth``
-    finite: NDArray[np.bool_]  # (n,)
-
-
-@dataclass(frozen=True)
-class _Landmarks:
-    peak: IntArray  # index of the negative peak
-    amplitude: FloatArray  # positive size of the peak [V]
-    rise_low: IntArray  # last index before the peak still above the low level (-1 if none)
-    rise_high: IntArray  # last index before the peak still above the high level (-1 if none)
-    notch: IntArray  # end of the fiber volley / start of the fEPSP
-    volley: IntArray  # index of the fiber volley negative peak
-    volley_amplitude: FloatArray  # positive size of the volley [V]
-
-
-# ---------------------------------------------------------------------------- validation
-
-
-def _as_sweeps(sweeps: ArrayLike) -> FloatArray:
-    data = np.asarray(sweeps, dtype=float)
-    if data.ndim == 1:
-        data = data[None, :]
-    if data.ndim != 2:
-        raise InputError(
-            "sweeps", f"has shape {data.shape}", "give (n_sweeps, n_samples) or (n_samples,)"
-        )
-    return data
-
-
-def _index_at_or_after(time: float, sampling_rate: float) -> int:
-    return math.ceil(time * sampling_rate * (1 - _INDEX_TOLERANCE) - _INDEX_TOLERANCE)
-
-
-def _check_positive(name: str, value: float, unit: str, example: str) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(name, f"must be > 0 {unit}, got {value}", f"give e.g. {example}")
-
-
-def _check_span(name: str, span: tuple[float, float] | None, after_stimulus: float) -> None:
-    if span is None:
-        return
-    start, end = span
-    if not (0 <= start < end <= after_stimulus):
-        raise InputError(
-            name,
-            f"({start}, {end}) s is not inside (0, {after_stimulus:g}) s after "
-            "the stimulus with start < end",
-            "give (start, end) in seconds after it",
-        )
-
-
-def _make_grid(
-    n_samples: int,
-    sampling_rate: float,
-    stimulus_time: float,
-    blank_duration: float,
-    search_window: tuple[float, float] | None,
-) -> _Grid:
-    _check_positive("sampling_rate", sampling_rate, "Hz", "20e3")
-    duration = n_samples / sampling_rate
-    first_post = _index_at_or_after(stimulus_time, sampling_rate)
-    if not (math.isfinite(stimulus_time) and first_post >= 2 and stimulus_time < duration):
-        raise InputError(
-            "stimulus_time",
-            f"{stimulus_time} s leaves fewer than 2 baseline samples "
-            f"or is outside the {duration:g} s sweep",
-            "give the stimulus time in s from the sweep start",
-        )
-    if not (math.isfinite(blank_duration) and blank_duration >= 0):
-        raise InputError("blank_duration", f"must be >= 0 s, got {blank_duration}", "e.g. 1e-3")
-    blank_end = max(_index_at_or_after(stimulus_time + blank_duration, sampling_rate), first_post)
-    after = duration - stimulus_time
-    if blank_end >= n_samples - 2:
-        raise InputError(
-            "blank_duration",
-            f"{blank_duration} s reaches the end of the sweep",
-            "blank about 1e-3 s",
-        )
-    window = search_window if search_window is not None else (blank_duration, min(0.015, after))
-    _check_span("search_window", window, after)
-    start = max(_index_at_or_after(stimulus_time + window[0], sampling_rate), blank_end)
-    stop = min(_index_at_or_after(stimulus_time + window[1], sampling_rate) + 1, n_samples)
-    if stop - start < 3:
-        raise InputError(
-            "search_window", f"{window} s holds fewer than 3 samples after blanking", "widen it"
-        )
-    return _Grid(sampling_rate, stimulus_time, first_post, blank_end, start, stop)
-
-
-# ---------------------------------------------------------------------------- preprocessing
-
-
-def _blank(data: FloatArray, last_before: int, first_after: int) -> None:
-    """Replace ``data[:, last_before+1:first_after]`` in place by a line between the two anchors."""
-    gap = first_after - last_before
-    if gap < 2:
-        return
-    weight = np.arange(1, gap) / gap
-    left, right = data[:, last_before, None], data[:, first_after, None]
-    with np.errstate(invalid="ignore"):
-        data[:, last_before + 1 : first_after] = left + (right - left) * weight
-
-
-def blank_stimulus_artifact(
-    sweeps: ArrayLike, sampling_rate: float, stimulus_time: float, blank_duration: float = 1e-3
-) -> FloatArray:
-    """Blank the stimulus artefact by linear interpolation across the blanked span.
-
-    Samples from the stimulus up to (not including) the first sample at or after
-    ``stimulus_time + blank_duration`` are replaced by a straight line between the last sample
-    before the stimulus and that first sample after the span (WinLTP manual 4.5.2; ~1 ms by
-    convention, analysis_conventions.md 4a).
-
-    Parameters
+    Attributes
     ----------
-    sweeps
-        Voltages [V], shape ``(n_sweeps, n_samples)`` or ``(n_samples,)``.
-    sampling_rate
-        Samples per second [Hz].
-    stimulus_time
-        Time of the stimulus from the sweep start [s].
-    blank_duration
-        Length of the blanked span [s].
-
-    Returns
-    -------
-    numpy.ndarray
-        A blanked copy, same shape as ``sweeps``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> trace = np.zeros(100); trace[50:53] = 5.0
-    >>> blank_stimulus_artifact(trace, 10e3, 0.005, 0.5e-3)[48:57].tolist()
-    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    window
+        First and last sample time of the slope regression.
+    peak
+        Time at which the amplitude is read (boxcar of ``peak_smoothing``).
+    volley
+        Time at which the fiber volley is read (boxcar of ``volley_smoothing``).
+    onset
+        Time of the amplitude reference for ``amplitude_reference="onset"``; None = baseline.
     """
-    data = np.array(sweeps, dtype=float)
-    grid = _make_grid(data.shape[-1], sampling_rate, stimulus_time, blank_duration, None)
-    blanked = data.reshape(-1, data.shape[-1])
-    _blank(blanked, grid.first_post - 1, grid.blank_end)
-    return blanked.reshape(data.shape)
+
+    window: tuple[float, float]
+    peak: float
+    volley: float
+    onset: float | None = None
 
 
-def _odd_width(duration: float, sampling_rate: float) -> int:
-    return 2 * max(round(duration * sampling_rate / 2), 0) + 1
+@dataclass(frozen=True)
+class _Settings:
+    """The measurement options of :func:`measure_fepsp`, checked."""
+
+    slope_method: str = "rise"
+    rise_fraction: tuple[float, float] = (0.2, 0.8)
+    window: tuple[float, float] | None = None
+    max_slope_span: float = 1e-3
+    blank_duration: float = 1e-3
+    search_window: tuple[float, float] | None = None
+    peak_smoothing: float = 0.5e-3
+    volley_smoothing: float = 0.1e-3
+    min_snr: float = 5.0
+    max_baseline_sd: float = 1e-4
+    population_spike_fraction: float = 0.1
+    population_spike_snr: float = 8.0
+    amplitude_reference: str = "baseline"
+    polarity: str = "negative"
+
+    def __post_init__(self) -> None:
+        _check_method(self.slope_method, self.rise_fraction, self.window, self.max_slope_span)
+        _check_choice("amplitude_reference", self.amplitude_reference, AMPLITUDE_REFERENCES)
+        _check_choice("polarity", self.polarity, POLARITIES)
 
 
-def _analysis_stop(
-    grid: _Grid, n_samples: int, window: tuple[float, float] | None, peak_smoothing: float
-) -> int:
-    """Columns needed: the peak search (plus smoothing margin) and the fixed slope window."""
-    stop = grid.search_stop + _odd_width(peak_smoothing, grid.sampling_rate)
-    if window is not None:
-        stop = max(stop, int(_fixed_window(1, grid, window)[1][0]))
-    return min(stop, n_samples)
+@dataclass(frozen=True)
+class _Run:
+    """Everything one measurement pass found (the measures and where they were taken)."""
+
+    measures: FepspMeasures
+    marks: Landmarks
+    grid: Grid
+    start: IntArray
+    stop: IntArray
 
 
-def _prepare(data: FloatArray, grid: _Grid, stop: int, peak_smoothing: float) -> _Prepared:
-    """Baseline-subtract and blank columns ``[0, stop)``; NaN-containing sweeps become zeros."""
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf in rows that are dropped
-        finite = np.isfinite(np.sum(data, axis=1))
-        baseline = np.mean(data[:, : grid.first_post], axis=1)
-        relative = data[:, :stop] - baseline[:, None]
-    if not finite.all():
-        relative[~finite] = 0.0
-    _blank(relative, grid.first_post - 1, grid.blank_end)
-    smooth = uniform_filter1d(
-        relative, _odd_width(peak_smoothing, grid.sampling_rate), axis=1, mode="nearest"
-    )
-    return _Prepared(
-        relative=relative,
-        smooth=smooth,
-        baseline_sd=_baseline_sd(relative, grid.first_post),
-        smooth_baseline_sd=_baseline_sd(smooth, grid.first_post),
-        finite=finite,
-    )
-
-
-def _baseline_sd(relative: FloatArray, first_post: int) -> FloatArray:
-    """Sd of the pre-stimulus samples of baseline-subtracted sweeps (no large temporaries)."""
-    pre = relative[:, :first_post]
-    mean = pre.mean(axis=1)
-    mean_square = np.einsum("ij,ij->i", pre, pre) / first_post
-    return np.sqrt(np.maximum(mean_square - mean * mean, 0.0))
-
-
-# ---------------------------------------------------------------------------- landmarks
-
-
-def _rows(n: int) -> IntArray:
-    return np.arange(n)
-
-
-def _last_index(mask: NDArray[np.bool_], offset: int) -> IntArray:
-    """Per row, the last column where ``mask`` is true (plus ``offset``), or -1."""
-    columns = np.arange(mask.shape[1]) + offset
-    return np.max(np.where(mask, columns, -1), axis=1, initial=-1)
-
-
-def _rise_crossings(
-    smooth: FloatArray,
-    grid: _Grid,
-    peak: IntArray,
-    amplitude: FloatArray,
-    rise_fraction: tuple[float, float],
-) -> tuple[IntArray, IntArray]:
-    stop = int(peak.max()) if peak.size else grid.blank_end
-    segment = smooth[:, grid.blank_end : stop]
-    columns = np.arange(grid.blank_end, stop)
-    before_peak = columns[None, :] < peak[:, None]
-    low = _last_index(
-        before_peak & (segment > -rise_fraction[0] * amplitude[:, None]), grid.blank_end
-    )
-    high = _last_index(
-        before_peak & (segment > -rise_fraction[1] * amplitude[:, None]), grid.blank_end
-    )
-    return low, high
-
-
-def _volley(
-    relative: FloatArray, grid: _Grid, end: IntArray, smoothing: float
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Notch (largest rebound after a minimum), volley trough and its size, blanking to ``end``."""
-    stop = max(int(end.max()) + 1 if end.size else 0, grid.blank_end + 1)
-    width = _odd_width(smoothing, grid.sampling_rate)
-    pad_lo, pad_hi = max(grid.blank_end - width, 0), min(stop + width, relative.shape[1])
-    fine = uniform_filter1d(relative[:, pad_lo:pad_hi], width, axis=1, mode="nearest")
-    segment = fine[:, grid.blank_end - pad_lo : stop - pad_lo]
-    columns = np.arange(grid.blank_end, stop)[None, :]
-    inside = columns <= np.maximum(end, grid.blank_end)[:, None]
-    rebound = np.where(inside, segment - np.minimum.accumulate(segment, axis=1), -np.inf)
-    notch = grid.blank_end + np.argmax(rebound, axis=1)
-    masked = np.where(columns <= notch[:, None], segment, np.inf)
-    trough = np.argmin(masked, axis=1)
-    size = -segment[_rows(trough.size), trough]
-    return notch, grid.blank_end + trough, size
-
-
-def _landmarks(
-    prepared: _Prepared,
-    grid: _Grid,
-    rise_fraction: tuple[float, float],
-    volley_smoothing: float,
-) -> _Landmarks:
-    window = prepared.smooth[:, grid.search_start : grid.search_stop]
-    peak = grid.search_start + np.argmin(window, axis=1)
-    amplitude = -prepared.smooth[_rows(peak.size), peak]
-    low, high = _rise_crossings(prepared.smooth, grid, peak, amplitude, rise_fraction)
-    notch, volley, volley_amplitude = _volley(prepared.relative, grid, low, volley_smoothing)
-    return _Landmarks(peak, amplitude, low, high, notch, volley, volley_amplitude)
-
-
-# ---------------------------------------------------------------------------- slopes
-
-
-def _regression_slope(
-    relative: FloatArray, start: IntArray, stop: IntArray, sampling_rate: float
-) -> FloatArray:
-    """Least-squares slope [V/s] over columns ``start <= j < stop`` of each row (NaN if < 2)."""
-    start = np.clip(start, 0, relative.shape[1])  # invalid windows (flagged) become empty
-    stop = np.clip(stop, start, relative.shape[1])
-    lo = int(start.min()) if start.size else 0
-    hi = max(int(stop.max()) if stop.size else 0, lo)
-    columns = np.arange(lo, hi, dtype=float)[None, :]
-    inside = (columns >= start[:, None]) & (columns < stop[:, None])
-    count = inside.sum(axis=1)
-    centre = np.divide(
-        np.where(inside, columns, 0.0).sum(axis=1),
-        count,
-        out=np.zeros(count.shape),
-        where=count > 0,
-    )
-    x = np.where(inside, columns - centre[:, None], 0.0)
-    sxx = np.sum(x * x, axis=1)
-    sxy = np.sum(x * relative[:, lo:hi], axis=1)
-    slope = np.divide(sxy, sxx, out=np.full(count.shape, np.nan), where=count >= 2)
-    return slope * sampling_rate
-
-
-def _rise_window(marks: _Landmarks) -> tuple[IntArray, IntArray]:
-    """Samples strictly between the low and high crossings; widened to the brackets if < 2."""
-    start, stop = marks.rise_low + 1, marks.rise_high + 1
-    narrow = stop - start < 2
-    return np.where(narrow, marks.rise_low, start), np.where(narrow, stop + 1, stop)
-
-
-def _fixed_window(n: int, grid: _Grid, window: tuple[float, float]) -> tuple[IntArray, IntArray]:
-    start = _index_at_or_after(grid.stimulus_time + window[0], grid.sampling_rate)
-    stop = (
-        math.floor(
-            (grid.stimulus_time + window[1]) * grid.sampling_rate * (1 + _INDEX_TOLERANCE)
-            + _INDEX_TOLERANCE
-        )
-        + 1
-    )
-    return np.full(n, start, dtype=np.intp), np.full(n, stop, dtype=np.intp)
-
-
-def _max_window(
-    relative: FloatArray, marks: _Landmarks, grid: _Grid, span: float
-) -> tuple[IntArray, IntArray]:
-    """Start/stop of the steepest negative ``span``-long segment between notch and peak."""
-    k = max(round(span * grid.sampling_rate) + 1, 2)
-    lo = int(marks.notch.min()) if marks.notch.size else 0
-    hi = max(int(marks.peak.max()) + 1 if marks.peak.size else 0, lo + k)
-    segment = relative[:, lo:hi]
-    zeros = np.zeros((segment.shape[0], 1))
-    local = np.arange(segment.shape[1], dtype=float)
-    cumulative = np.concatenate([zeros, np.cumsum(segment, axis=1)], axis=1)
-    weighted = np.concatenate([zeros, np.cumsum(segment * local[None, :], axis=1)], axis=1)
-    sums = cumulative[:, k:] - cumulative[:, :-k]  # sum of y over each segment
-    position = local[: sums.shape[1]]
-    # sum over the segment of (i - (k-1)/2) y_(p+i), proportional to the regression slope
-    slope = weighted[:, k:] - weighted[:, :-k] - (position + (k - 1) / 2) * sums
-    starts = lo + np.arange(sums.shape[1])[None, :]
-    valid = (starts >= marks.notch[:, None]) & (starts + k - 1 <= marks.peak[:, None])
-    best = lo + np.argmin(np.where(valid, slope, np.inf), axis=1)
-    has_valid = valid.any(axis=1)
-    return np.where(has_valid, best, 0), np.where(has_valid, best + k, 0)
-
-
-# ---------------------------------------------------------------------------- flags
-
-
-def _largest_reversal(segment: FloatArray, inside: NDArray[np.bool_], rising: bool) -> FloatArray:
-    """Per row, inside the (contiguous) mask: the largest rise after a running minimum
-    (``rising``) or the largest fall after a running maximum."""
-    extreme, fill = (np.minimum, np.inf) if rising else (np.maximum, -np.inf)
-    work = np.where(inside, segment, fill)
-    extreme.accumulate(work, axis=1, out=work)
-    if rising:
-        np.subtract(segment, work, out=work)
-    else:
-        np.subtract(work, segment, out=work)
-    np.copyto(work, 0.0, where=~inside)
-    return np.max(work, axis=1, initial=0.0)
-
-
-def _population_spike(
-    smooth: FloatArray, marks: _Landmarks, grid: _Grid, low_fraction: float, threshold: FloatArray
-) -> NDArray[np.bool_]:
-    """A positive-going notch between the low-level crossings around the peak (vectorised).
-
-    Before the peak: the largest rise after a running minimum; after the peak, until the trace
-    returns above the low level: the largest fall after a running maximum.
-    """
-    if not marks.peak.size:
-        return np.zeros(0, dtype=bool)
-    lo, hi = int(max(marks.rise_low.min(), grid.blank_end)), int(marks.peak.max()) + 1
-    columns = np.arange(lo, hi)[None, :]
-    before = (columns >= marks.rise_low[:, None]) & (columns <= marks.peak[:, None])
-    rise = _largest_reversal(smooth[:, lo:hi], before, rising=True)
-    lo, hi = int(marks.peak.min()), grid.search_stop
-    segment = smooth[:, lo:hi]
-    columns = np.arange(lo, hi)[None, :]
-    returned = (columns > marks.peak[:, None]) & (
-        segment > -low_fraction * marks.amplitude[:, None]
-    )
-    end = np.where(returned.any(axis=1), lo + np.argmax(returned, axis=1), hi)
-    after = (columns >= marks.peak[:, None]) & (columns < end[:, None])
-    fall = _largest_reversal(segment, after, rising=False)
-    return np.maximum(rise, fall) > threshold
-
-
-def _flags(
-    prepared: _Prepared,
-    marks: _Landmarks,
-    slope_ok: NDArray[np.bool_],
-    spike: NDArray[np.bool_],
-    max_baseline_sd: float,
-    min_snr: float,
-) -> NDArray[np.str_]:
-    noisy = prepared.baseline_sd > max_baseline_sd
-    silent = (marks.amplitude <= min_snr * prepared.baseline_sd) | (marks.amplitude <= 0)
-    reasons = [
-        (~prepared.finite, "nan_in_sweep"),
-        (noisy, "noisy_baseline"),
-        (silent, "no_response"),
-        (~slope_ok, "slope_window_invalid"),
-        (spike, "population_spike"),
-    ]
-    flag = np.full(marks.peak.shape, "", dtype="<U20")
-    for condition, reason in reversed(reasons):
-        flag[condition] = reason
-    return flag
-
-
-# ---------------------------------------------------------------------------- public API
+def _check_choice(field: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InputError(field, f"unknown value {value!r}", f"use one of {', '.join(choices)}")
 
 
 def _check_method(
@@ -511,12 +194,7 @@ def _check_method(
     window: tuple[float, float] | None,
     max_slope_span: float,
 ) -> None:
-    if slope_method not in SLOPE_METHODS:
-        raise InputError(
-            "slope_method",
-            f"unknown method {slope_method!r}",
-            f"use one of {', '.join(SLOPE_METHODS)}",
-        )
+    _check_choice("slope_method", slope_method, SLOPE_METHODS)
     low, high = rise_fraction
     if not 0 < low < high < 1:
         raise InputError(
@@ -530,28 +208,134 @@ def _check_method(
             "is required for slope_method='window'",
             "give (start, end) in seconds after the stimulus, e.g. (2.5e-3, 3.8e-3)",
         )
-    _check_positive("max_slope_span", max_slope_span, "s", "1e-3")
+    check_positive("max_slope_span", max_slope_span, "s", "1e-3")
+
+
+def resolve_polarity(
+    sweeps: ArrayLike,
+    sampling_rate: float,
+    stimulus_time: float,
+    blank_duration: float = 1e-3,
+    search_window: tuple[float, float] | None = None,
+    peak_smoothing: float = 0.5e-3,
+) -> str:
+    """``"negative"`` or ``"positive"``: the sign of the larger deflection of the mean sweep.
+
+    The mean sweep is baseline-subtracted, blanked and smoothed as for measuring; its largest
+    excursion below and above the baseline inside the peak search window are compared.
+    """
+    data = as_sweeps(sweeps)
+    mean = np.nanmean(data, axis=0)[None, :]
+    grid = make_grid(mean.shape[1], sampling_rate, stimulus_time, blank_duration, search_window)
+    stop = analysis_stop(grid, mean.shape[1], None, peak_smoothing)
+    smooth = prepare(mean, grid, stop, peak_smoothing).smooth[0]
+    smooth = smooth[grid.search_start : grid.search_stop]
+    return "positive" if smooth.max() > -smooth.min() else "negative"
+
+
+# ---------------------------------------------------------------------------- measuring
 
 
 def _slope_bounds(
-    method: str,
-    prepared: _Prepared,
-    marks: _Landmarks,
-    grid: _Grid,
-    window: tuple[float, float] | None,
-    max_slope_span: float,
+    s: _Settings, prepared: Prepared, marks: Landmarks, grid: Grid
 ) -> tuple[IntArray, IntArray, NDArray[np.bool_]]:
-    if method == "rise":
-        start, stop = _rise_window(marks)
+    if s.slope_method == "rise":
+        start, stop = rise_window(marks)
         ok = (marks.rise_low >= grid.blank_end) & (marks.rise_high > marks.rise_low)
-    elif method == "window":
-        assert window is not None
-        start, stop = _fixed_window(marks.peak.size, grid, window)
+    elif s.slope_method == "window":
+        assert s.window is not None
+        start, stop = fixed_window(marks.peak.size, grid, s.window)
         ok = np.ones(marks.peak.size, dtype=bool)
     else:
-        start, stop = _max_window(prepared.relative, marks, grid, max_slope_span)
+        start, stop = max_window(prepared.relative, marks, grid, s.max_slope_span)
         ok = stop > start
     return start, stop, ok
+
+
+def _placed(
+    s: _Settings, placement: Placement, prepared: Prepared, grid: Grid
+) -> tuple[Landmarks, FloatArray, IntArray, IntArray]:
+    """Landmarks and slope bounds of every sweep at the places given by ``placement``."""
+    n = prepared.relative.shape[0]
+
+    def index(time: float) -> IntArray:
+        return np.array([index_at_or_after(grid.stimulus_time + time, grid.sampling_rate)])
+
+    start, stop = fixed_window(n, grid, placement.window)
+    onset = index(placement.onset) if placement.onset is not None else np.array([-1])
+    peak = index(placement.peak)
+    for name, where in (("peak", peak), ("volley", index(placement.volley))):
+        if not grid.blank_end <= int(where[0]) < prepared.relative.shape[1]:
+            raise InputError(name, "lies outside the analysed part of the sweep", "move it")
+    average = Landmarks(
+        peak, np.zeros(1), start[:1] - 1, stop[:1] - 1, start[:1],
+        index(placement.volley), np.zeros(1), onset,
+    )  # fmt: skip
+    marks, shifted = placed_landmarks(prepared, grid, average, s.volley_smoothing)
+    return marks, shifted, start, stop
+
+
+def _measure(
+    sweeps: ArrayLike,
+    sampling_rate: float,
+    stimulus_time: float,
+    s: _Settings,
+    placement: Placement | None = None,
+) -> _Run:
+    data = as_sweeps(sweeps)
+    polarity = s.polarity
+    if polarity == "auto":
+        polarity = resolve_polarity(data, sampling_rate, stimulus_time, s.blank_duration,
+                                    s.search_window, s.peak_smoothing)  # fmt: skip
+    sign = -1.0 if polarity == "positive" else 1.0
+    grid = make_grid(data.shape[1], sampling_rate, stimulus_time, s.blank_duration, s.search_window)
+    window = placement.window if placement is not None else s.window
+    check_span("window", window, data.shape[1] / sampling_rate - stimulus_time)
+    stop = analysis_stop(grid, data.shape[1], window, s.peak_smoothing)
+    prepared = prepare(sign * data if sign < 0 else data, grid, stop, s.peak_smoothing)
+    if placement is None:
+        marks, shifted = find_landmarks(
+            prepared, grid, s.rise_fraction, s.volley_smoothing, s.amplitude_reference
+        )
+        start, stop, slope_ok = _slope_bounds(s, prepared, marks, grid)
+    else:
+        marks, shifted, start, stop = _placed(s, placement, prepared, grid)
+        slope_ok = np.ones(marks.peak.size, dtype=bool)
+    slope = regression_slope(prepared.relative, start, stop, sampling_rate)
+    threshold = np.maximum(
+        s.population_spike_fraction * marks.amplitude,
+        s.population_spike_snr * prepared.smooth_baseline_sd,
+    )
+    spike = population_spike(shifted, marks, grid, s.rise_fraction[0], threshold)
+    ok = slope_ok & np.isfinite(slope)
+    flag = flags_of(prepared, marks, ok, spike, s.max_baseline_sd, s.min_snr)
+    measures = _assemble(flag, sign * slope, marks, grid, start, stop)
+    return _Run(measures, marks, grid, start, stop)
+
+
+def _assemble(
+    flag: NDArray[np.str_],
+    slope: FloatArray,
+    marks: Landmarks,
+    grid: Grid,
+    start: IntArray,
+    stop: IntArray,
+) -> FepspMeasures:
+    bad = (flag != "") & (flag != "population_spike")
+
+    def masked(values: FloatArray, mask: NDArray[np.bool_]) -> FloatArray:
+        return np.where(mask, np.nan, values)
+
+    window = np.stack([grid.time_after_stimulus(start), grid.time_after_stimulus(stop - 1)], axis=1)
+    return FepspMeasures(
+        fepsp_slope=masked(slope, bad),
+        fepsp_amplitude=masked(marks.amplitude, flag != ""),
+        fiber_volley_amplitude=masked(marks.volley_amplitude, bad),
+        fiber_volley_time=masked(grid.time_after_stimulus(marks.volley), bad),
+        slope_window=np.where(bad[:, None], np.nan, window),
+        peak_time=masked(grid.time_after_stimulus(marks.peak), bad),
+        flag=flag,
+    )
 
 
 def measure_fepsp(
@@ -571,6 +355,9 @@ def measure_fepsp(
     max_baseline_sd: float = 1e-4,
     population_spike_fraction: float = 0.1,
     population_spike_snr: float = 8.0,
+    amplitude_reference: str = "baseline",
+    polarity: str = "negative",
+    placement: Placement | None = None,
 ) -> FepspMeasures:
     """Measure fEPSP slope, amplitude and fiber volley on every sweep.
 
@@ -585,7 +372,7 @@ def measure_fepsp(
     slope_method
         ``"rise"`` (low%-high% of the peak, per sweep), ``"window"`` (fixed ``window``) or
         ``"max"`` (steepest ``max_slope_span`` segment) -- WinLTP's three methods
-        (analysis_conventions.md 4a).
+        (analysis_conventions.md 4a). Ignored with a ``placement``.
     rise_fraction
         ``(low, high)`` fractions of the peak for ``"rise"``, ``0 < low < high < 1``; 20-80 %.
     window
@@ -610,6 +397,12 @@ def measure_fepsp(
     population_spike_fraction, population_spike_snr
         A positive-going notch larger than both this fraction of the amplitude and this many
         baseline sds (of the smoothed trace) flags ``"population_spike"``.
+    amplitude_reference
+        ``"baseline"`` or ``"onset"`` (see the module conventions).
+    polarity
+        ``"negative"``, ``"positive"`` or ``"auto"`` (see the module conventions).
+    placement
+        Measure every sweep at these places (:class:`Placement`) instead of its own landmarks.
 
     Returns
     -------
@@ -631,104 +424,39 @@ def measure_fepsp(
     >>> bool(measures.fepsp_slope[0] < 0), measures.flag.tolist()
     (True, [''])
     """
-    _check_method(slope_method, rise_fraction, window, max_slope_span)
-    data = _as_sweeps(sweeps)
-    grid = _make_grid(data.shape[1], sampling_rate, stimulus_time, blank_duration, search_window)
-    _check_span("window", window, data.shape[1] / sampling_rate - stimulus_time)
-    stop = _analysis_stop(grid, data.shape[1], window, peak_smoothing)
-    prepared = _prepare(data, grid, stop, peak_smoothing)
-    marks = _landmarks(prepared, grid, rise_fraction, volley_smoothing)
-    start, stop, slope_ok = _slope_bounds(
-        slope_method, prepared, marks, grid, window, max_slope_span
-    )
-    slope = _regression_slope(prepared.relative, start, stop, sampling_rate)
-    threshold = np.maximum(
-        population_spike_fraction * marks.amplitude,
-        population_spike_snr * prepared.smooth_baseline_sd,
-    )
-    spike = _population_spike(prepared.smooth, marks, grid, rise_fraction[0], threshold)
-    flag = _flags(prepared, marks, slope_ok & np.isfinite(slope), spike, max_baseline_sd, min_snr)
-    return _assemble(flag, slope, marks, prepared, grid, start, stop)
+    settings = _Settings(
+        slope_method, rise_fraction, window, max_slope_span, blank_duration, search_window,
+        peak_smoothing, volley_smoothing, min_snr, max_baseline_sd, population_spike_fraction,
+        population_spike_snr, amplitude_reference, polarity,
+    )  # fmt: skip
+    return _measure(sweeps, sampling_rate, stimulus_time, settings, placement).measures
 
 
-def _assemble(
-    flag: NDArray[np.str_],
-    slope: FloatArray,
-    marks: _Landmarks,
-    prepared: _Prepared,
-    grid: _Grid,
-    start: IntArray,
-    stop: IntArray,
-) -> FepspMeasures:
-    bad = (flag != "") & (flag != "population_spike")
+def place_on_average(
+    sweeps: ArrayLike, sampling_rate: float, stimulus_time: float, **options
+) -> tuple[Placement | None, str]:
+    """The :class:`Placement` found on the mean of ``sweeps``, and the average's flag.
 
-    def masked(values: FloatArray, mask: NDArray[np.bool_]) -> FloatArray:
-        return np.where(mask, np.nan, values)
-
-    window = np.stack([grid.time_after_stimulus(start), grid.time_after_stimulus(stop - 1)], axis=1)
-    return FepspMeasures(
-        fepsp_slope=masked(slope, bad),
-        fepsp_amplitude=masked(marks.amplitude, flag != ""),
-        fiber_volley_amplitude=masked(marks.volley_amplitude, bad),
-        fiber_volley_time=masked(grid.time_after_stimulus(marks.volley), bad),
-        slope_window=np.where(bad[:, None], np.nan, window),
-        peak_time=masked(grid.time_after_stimulus(marks.peak), bad),
-        flag=flag,
-    )
-
-
-def detect_fiber_volley(
-    sweeps: ArrayLike,
-    sampling_rate: float,
-    stimulus_time: float,
-    *,
-    blank_duration: float = 1e-3,
-    search_window: tuple[float, float] | None = None,
-    onset_fraction: float = 0.2,
-    peak_smoothing: float = 0.5e-3,
-    volley_smoothing: float = 0.1e-3,
-) -> tuple[FloatArray, FloatArray]:
-    """Fiber-volley amplitude and time: the negative deflection between blanking and fEPSP onset.
-
-    The fEPSP onset is where the trace, going back from the fEPSP negative peak, last rises above
-    ``onset_fraction`` of the peak; between the end of blanking and that point the volley ends at
-    the largest rebound after a minimum, and its negative peak is the minimum before that rebound.
-    The volley is the standard check that axon recruitment stayed constant
-    (analysis_conventions.md 4a).
-
-    Parameters
-    ----------
-    sweeps
-        Voltages [V], shape ``(n_sweeps, n_samples)`` or ``(n_samples,)``.
-    sampling_rate
-        Samples per second [Hz].
-    stimulus_time
-        Time of the stimulus from the sweep start [s].
-    blank_duration
-        Artefact blanking after the stimulus [s].
-    search_window
-        ``(start, end)`` [s after the stimulus] searched for the fEPSP negative peak.
-    onset_fraction
-        Fraction of the fEPSP peak taken as its onset, ``0 < onset_fraction < 1``.
-    peak_smoothing, volley_smoothing
-        Boxcar widths [s] used to locate the fEPSP peak and the volley.
-
-    Returns
-    -------
-    amplitude : numpy.ndarray
-        Size of the negative deflection relative to the pre-stimulus baseline [V] (positive for
-        a negative volley), shape ``(n,)``; NaN for sweeps containing NaN.
-    time : numpy.ndarray
-        Time of the volley's negative peak after the stimulus [s], shape ``(n,)``.
+    The mean sweep is measured as :func:`measure_fepsp` would with ``options`` (slope method,
+    rise fractions, amplitude reference, polarity, ...); its slope window, peak, volley and
+    onset become the places every sweep is measured at. None when the average itself cannot be
+    measured (its flag says why; a population spike keeps the placement).
     """
-    if not 0 < onset_fraction < 1:
-        raise InputError("onset_fraction", f"must be in (0, 1), got {onset_fraction}", "e.g. 0.2")
-    data = _as_sweeps(sweeps)
-    grid = _make_grid(data.shape[1], sampling_rate, stimulus_time, blank_duration, search_window)
-    stop = _analysis_stop(grid, data.shape[1], None, peak_smoothing)
-    prepared = _prepare(data, grid, stop, peak_smoothing)
-    marks = _landmarks(prepared, grid, (onset_fraction, (1 + onset_fraction) / 2), volley_smoothing)
-    amplitude = marks.volley_amplitude
-    time = grid.time_after_stimulus(marks.volley)
-    bad = ~prepared.finite
-    return np.where(bad, np.nan, amplitude), np.where(bad, np.nan, time)
+    average = np.nanmean(as_sweeps(sweeps), axis=0)
+    run = _measure(average, sampling_rate, stimulus_time, _Settings(**options))
+    flag = str(run.measures.flag[0])
+    if flag not in ("", "population_spike"):
+        return None, flag
+    grid, marks = run.grid, run.marks
+    onset = None if int(marks.onset[0]) < 0 else float(grid.time_after_stimulus(marks.onset[0]))
+    window = (
+        float(grid.time_after_stimulus(run.start[0])),
+        float(grid.time_after_stimulus(run.stop[0] - 1)),
+    )
+    placement = Placement(
+        window=window,
+        peak=float(grid.time_after_stimulus(marks.peak[0])),
+        volley=float(grid.time_after_stimulus(marks.volley[0])),
+        onset=onset,
+    )
+    return placement, flag

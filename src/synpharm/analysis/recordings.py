@@ -1,35 +1,82 @@
 """fEPSP measures of every sweep of a real recording (:class:`synpharm.io.Recording`).
 
-Each channel is measured on its own: the stimulus time comes from the file when it states it,
-else from the stimulus artefact of the channel's mean sweep
-(:func:`~synpharm.analysis.fepsp_recordings.detect_stimulus_artifact`). Slope conventions
-(analysis_conventions.md 4a): ``"rise"`` low%-high% of each sweep's own amplitude, ``"max"``
-the steepest 1 ms, ``"window"`` one fixed window for the whole channel -- given by the user or,
-as Brainwash and WinLTP do, the low%-high% rise window of the channel's averaged sweep, applied
-to every sweep. A sweep that cannot be measured gives NaN and the reason in ``flag``; nothing
-in a batch raises.
+Each channel's stimulus time comes from the file when it states it, else from the stimulus
+artefact of the channel's mean sweep
+(:func:`~synpharm.analysis.fepsp_events.detect_stimulus_artifact`).
+The sweeps are then measured block by block -- a block is one channel, group, pathway and
+stimulus kind (``test``, ``pp1``, ``pp2``) of a file:
+
+* ``placement="average"`` (default, as WinLTP and Brainwash): the block's averaged sweep is
+  measured with the chosen slope method (``rise`` low%-high% of its amplitude, ``max`` the
+  steepest 1 ms, or a given window); its slope window, peak, fiber volley (and onset) become the
+  places where every sweep of the block is measured. ``--window``, ``--peak`` and ``--volley``
+  override them, per pathway.
+* ``placement="per-sweep"``: every sweep is measured with its own landmarks (adaptive windows).
+
+The places used are recorded per block (``SweepTable.placements``), so a run can be repeated
+exactly. A sweep that cannot be measured gives NaN and the reason in ``flag``; nothing in a
+batch raises.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from synpharm.analysis.fepsp import SLOPE_METHODS
-from synpharm.analysis.fepsp_recordings import (
+from synpharm.analysis.fepsp import (
     AMPLITUDE_REFERENCES,
-    detect_stimulus_artifact,
-    measure_fepsp_sweeps,
+    POLARITIES,
+    SLOPE_METHODS,
+    Placement,
+    measure_fepsp,
+    place_on_average,
+    resolve_polarity,
+)
+from synpharm.analysis.fepsp_events import detect_stimulus_artifact
+from synpharm.analysis.paired_pulses import split_paired_pulses
+from synpharm.analysis.sweep_table import (
+    SLOPE_SIGNS,
+    UNITS,
+    SweepTable,
+    concatenate_tables,
 )
 from synpharm.errors import InputError
 from synpharm.io import Recording
 
-__all__ = ["MeasureOptions", "SweepTable", "measure_recording", "measure_recordings"]
+__all__ = [
+    "PLACEMENTS",
+    "UNITS",
+    "Manual",
+    "MeasureOptions",
+    "SweepTable",
+    "measure_recording",
+    "measure_recordings",
+    "split_paired_pulses",
+]
 
 FloatArray = NDArray[np.float64]
+
+PLACEMENTS = ("average", "per-sweep")
+
+
+@dataclass(frozen=True)
+class Manual:
+    """Places given by hand for one pathway [s after the stimulus]; None = found on the average.
+
+    ``window`` is the slope regression window, ``peak`` and ``volley`` the times at which the
+    amplitude and the fiber volley are read.
+    """
+
+    window: tuple[float, float] | None = None
+    peak: float | None = None
+    volley: float | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -39,14 +86,14 @@ class MeasureOptions:
     Attributes
     ----------
     slope_method
-        ``"rise"``, ``"window"`` or ``"max"``.
+        ``"rise"``, ``"window"`` or ``"max"``; ``"window"`` without a window is the rise window
+        of the averaged sweep.
     rise_fraction
         ``(low, high)`` fractions of the amplitude, e.g. ``(0.2, 0.9)``.
     window
-        Fixed slope window ``(start, end)`` [s after the stimulus] for ``"window"``; None = the
-        rise window of each channel's averaged sweep.
+        Fixed slope window ``(start, end)`` [s after the stimulus] for every pathway.
     amplitude_reference
-        ``"baseline"`` or ``"onset"`` (see :mod:`synpharm.analysis.fepsp_recordings`).
+        ``"baseline"`` or ``"onset"`` (see :mod:`synpharm.analysis.fepsp`).
     stimulus_time, blank_duration
         Override the stimulus time and blanking [s]; None = from the file or the artefact.
     search_window
@@ -54,6 +101,16 @@ class MeasureOptions:
     min_snr, max_baseline_sd
         Flag sweeps whose amplitude is below ``min_snr`` baseline sds (``"no_response"``) or
         whose baseline sd exceeds ``max_baseline_sd`` [V] (``"noisy_baseline"``).
+    placement
+        ``"average"`` or ``"per-sweep"`` (see the module docstring).
+    polarity
+        ``"negative"``, ``"positive"`` or ``"auto"`` (per block, from its averaged sweep).
+    slope_sign
+        ``"magnitude"`` (positive in the direction of the response) or ``"signed"``.
+    pathways
+        Interleaved pathways, split by sweep index parity (1 or 2).
+    manual
+        Places given by hand: none, one for every pathway, or one per pathway.
     """
 
     slope_method: str = "rise"
@@ -65,94 +122,47 @@ class MeasureOptions:
     search_window: tuple[float, float] | None = None
     min_snr: float = 5.0
     max_baseline_sd: float = 1e-4
+    placement: str = "average"
+    polarity: str = "negative"
+    slope_sign: str = "magnitude"
+    pathways: int = 1
+    manual: tuple[Manual, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.slope_method not in SLOPE_METHODS:
-            raise InputError(
-                "--slope-method",
-                f"unknown method {self.slope_method!r}",
-                f"use one of {', '.join(SLOPE_METHODS)}",
-            )
-        if self.amplitude_reference not in AMPLITUDE_REFERENCES:
-            raise InputError(
-                "--amplitude-from",
-                f"unknown reference {self.amplitude_reference!r}",
-                f"use one of {', '.join(AMPLITUDE_REFERENCES)}",
-            )
+        choices = {
+            "--slope-method": (self.slope_method, SLOPE_METHODS),
+            "--amplitude-from": (self.amplitude_reference, AMPLITUDE_REFERENCES),
+            "--placement": (self.placement, PLACEMENTS),
+            "--polarity": (self.polarity, POLARITIES),
+            "--slope-sign": (self.slope_sign, SLOPE_SIGNS),
+        }
+        for name, (value, allowed) in choices.items():
+            if value not in allowed:
+                raise InputError(
+                    name, f"unknown value {value!r}", f"use one of {', '.join(allowed)}"
+                )
         low, high = self.rise_fraction
         if not 0 < low < high < 1:
             raise InputError("--rise", f"{low:g}-{high:g} is not 0 < low < high < 1", "e.g. 20-90")
-
-
-@dataclass(frozen=True)
-class SweepTable:
-    """One row per measured sweep, columns of shape ``(n,)``; SI units (V, V/s, s).
-
-    ``slope_window`` is ``(n, 2)`` [s after the stimulus]; ``flag`` is ``""`` for a good sweep.
-    ``time`` is the sweep's stimulus time from the start of the recording [s] (NaN if unknown).
-    """
-
-    file: NDArray[np.str_]
-    channel: NDArray[np.intp]
-    group: NDArray[np.intp]
-    sweep: NDArray[np.intp]
-    time: FloatArray
-    kind: NDArray[np.str_]
-    intensity: FloatArray
-    fepsp_slope: FloatArray
-    fepsp_amplitude: FloatArray
-    fiber_volley_amplitude: FloatArray
-    slope_window: FloatArray
-    flag: NDArray[np.str_]
-    group_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return int(self.fepsp_slope.shape[0])
-
-    def rows(self) -> list[dict[str, Any]]:
-        """JSON-ready rows: slope [mV/ms], amplitudes [mV], window [ms]; NaN -> None."""
-        out = []
-        for k in range(len(self)):
-            window = self.slope_window[k]
-            out.append(
-                {
-                    "file": str(self.file[k]),
-                    "channel": int(self.channel[k]),
-                    "group": int(self.group[k]),
-                    "sweep": int(self.sweep[k]),
-                    "fepsp_slope": _number(self.fepsp_slope[k]),
-                    "fepsp_amplitude": _number(self.fepsp_amplitude[k] * 1e3),
-                    "fiber_volley_amplitude": _number(self.fiber_volley_amplitude[k] * 1e3),
-                    "slope_window_ms": (
-                        None if not np.isfinite(window).all() else [*(window * 1e3).tolist()]
-                    ),
-                    "flag": str(self.flag[k]),
-                }
+        if self.pathways not in (1, 2):
+            raise InputError("--pathways", f"{self.pathways}", "give 1 or 2")
+        if len(self.manual) not in (0, 1, self.pathways):
+            raise InputError(
+                "--window/--peak/--volley",
+                f"{len(self.manual)} values for {self.pathways} pathways",
+                "give one value for all pathways or one per pathway",
             )
-        return out
+        if self.placement == "per-sweep" and any(m.peak or m.volley for m in self.manual):
+            raise InputError(
+                "--peak/--volley", "need --placement average", "drop them or place on the average"
+            )
 
-    def select(self, mask: NDArray[np.bool_]) -> SweepTable:
-        """The rows where ``mask`` is true."""
-        values = {
-            name: getattr(self, name)[mask]
-            for name in self.__dataclass_fields__
-            if name != "group_names"
-        }
-        return SweepTable(**values, group_names=self.group_names)
-
-
-#: Units of the JSON rows and tables.
-UNITS = {
-    "fepsp_slope": "mV/ms",
-    "fepsp_amplitude": "mV",
-    "fiber_volley_amplitude": "mV",
-    "slope_window_ms": "ms after the stimulus",
-    "time": "s from the start of the recording",
-}
-
-
-def _number(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None
+    def manual_for(self, pathway: int) -> Manual:
+        """The hand-given places of ``pathway`` (``window`` applies to every pathway)."""
+        manual = self.manual[min(pathway, len(self.manual) - 1)] if self.manual else Manual()
+        if manual.window is None and self.window is not None:
+            manual = replace(manual, window=self.window)
+        return manual
 
 
 def _failed(n: int, reason: str) -> dict[str, Any]:
@@ -177,41 +187,125 @@ def _timing(sweeps: FloatArray, rate: float, rec: Recording, o: MeasureOptions):
     return artifact.stimulus_time, blank
 
 
-def _measure_channel(sweeps: FloatArray, rate: float, rec: Recording, o: MeasureOptions):
-    timing = _timing(sweeps, rate, rec, o)
-    if timing is None:
-        return _failed(sweeps.shape[0], "no_stimulus_artifact")
-    stimulus, blank = timing
-    common = {
+def _common(o: MeasureOptions, blank: float, polarity: str) -> dict[str, Any]:
+    return {
         "amplitude_reference": o.amplitude_reference,
         "rise_fraction": o.rise_fraction,
         "blank_duration": blank,
         "search_window": o.search_window,
         "min_snr": o.min_snr,
         "max_baseline_sd": o.max_baseline_sd,
+        "polarity": polarity,
     }
-    window = o.window
+
+
+def _placement(sweeps, rate, stimulus, common, o: MeasureOptions, manual: Manual):
+    """The block's placement (average, overridden by hand) and a failure reason or ""."""
+    if o.placement == "per-sweep":
+        return None, ""
+    method = "window" if manual.window else o.slope_method
+    method = "rise" if method == "window" and manual.window is None else method
+    found, flag = place_on_average(
+        sweeps, rate, stimulus, slope_method=method, window=manual.window, **common
+    )
+    given = manual.given()
+    if found is None:
+        if {"window", "peak", "volley"} <= set(given):
+            return Placement(manual.window, manual.peak, manual.volley), ""
+        return None, f"average_{flag}"
+    return replace(found, **given), ""
+
+
+def _measure_block(sweeps, rate: float, timing, o: MeasureOptions, pathway: int):
+    """Measures of one block's sweeps and the record of where they were taken."""
+    stimulus, blank = timing
+    manual = o.manual_for(pathway)
+    record: dict[str, Any] = {"stimulus_time_ms": stimulus * 1e3, "blank_ms": blank * 1e3}
+    record.update(placement=o.placement, manual=sorted(manual.given()))
     try:
-        if o.slope_method == "window" and window is None:
-            average = measure_fepsp_sweeps(
-                np.nanmean(sweeps, axis=0), rate, stimulus, slope_method="rise", **common
-            )
-            if average.flag[0] not in ("", "population_spike"):
-                return _failed(sweeps.shape[0], f"average_{average.flag[0]}")
-            window = (float(average.slope_window[0, 0]), float(average.slope_window[0, 1]))
-        m = measure_fepsp_sweeps(
-            sweeps, rate, stimulus, slope_method=o.slope_method, window=window, **common
-        )
-    except InputError as error:  # a window that does not fit these sweeps: flag, never raise
-        return _failed(sweeps.shape[0], f"bad_settings: {error.field}")
-    return {
-        "fepsp_slope": m.fepsp_slope,
+        polarity = o.polarity
+        if polarity == "auto":
+            polarity = resolve_polarity(sweeps, rate, stimulus, blank, o.search_window)
+        record["polarity"] = polarity
+        common = _common(o, blank, polarity)
+        placement, reason = _placement(sweeps, rate, stimulus, common, o, manual)
+        if reason:
+            return _failed(sweeps.shape[0], reason), record
+        method = "window" if manual.window else o.slope_method
+        if method == "window" and manual.window is None:
+            method = "rise"  # per-sweep "window" without one: the sweep's own rise
+        m = measure_fepsp(
+            sweeps, rate, stimulus, slope_method=method, window=manual.window,
+            placement=placement, **common,
+        )  # fmt: skip
+    except InputError as error:  # places that do not fit these sweeps: flag, never raise
+        return _failed(sweeps.shape[0], f"bad_settings: {error.field}"), record
+    record.update(_placement_record(placement))
+    sign = -1.0 if (o.slope_sign == "magnitude" and polarity == "negative") else 1.0
+    columns = {
+        "fepsp_slope": sign * m.fepsp_slope,
         "fepsp_amplitude": m.fepsp_amplitude,
         "fiber_volley_amplitude": m.fiber_volley_amplitude,
         "slope_window": m.slope_window,
         "flag": m.flag,
-        "stimulus_time": stimulus,
     }
+    return columns, record
+
+
+def _placement_record(placement: Placement | None) -> dict[str, Any]:
+    if placement is None:
+        return {"slope_window_ms": None, "peak_ms": None, "volley_ms": None, "onset_ms": None}
+    onset = None if placement.onset is None else placement.onset * 1e3
+    return {
+        "slope_window_ms": [placement.window[0] * 1e3, placement.window[1] * 1e3],
+        "peak_ms": placement.peak * 1e3,
+        "volley_ms": placement.volley * 1e3,
+        "onset_ms": onset,
+    }
+
+
+def _blocks(recording: Recording, channel_rows: NDArray[np.intp], pathways: int):
+    """Row indices of each (group, pathway, kind) block of one channel, in order."""
+    pathway = recording.sweep % pathways
+    keys: dict[tuple[int, int, str], list[int]] = {}
+    for k in channel_rows:
+        key = (int(recording.group[k]), int(pathway[k]), str(recording.kind[k]))
+        keys.setdefault(key, []).append(int(k))
+    return [(key, np.asarray(rows, dtype=np.intp)) for key, rows in keys.items()]
+
+
+def _summarise_flags(flags: NDArray[np.str_]) -> dict[str, Any]:
+    bad = [str(f) for f in flags if f not in ("", "population_spike")]
+    commonest = Counter(bad).most_common(1)
+    return {
+        "n_sweeps": int(flags.size),
+        "n_measured": int(flags.size - len(bad)),
+        "commonest_flag": commonest[0][0] if commonest else None,
+    }
+
+
+def _measure_channel(recording: Recording, c: int, rows, o: MeasureOptions, columns, time):
+    """Measure channel ``c`` block by block into ``columns``; its placement records."""
+    rate = recording.sampling_rate
+    if recording.channel_units[c] != "V":
+        measured = _failed(rows.size, "not_a_voltage_channel")
+        for name, values in columns.items():
+            values[rows] = measured[name]
+        return [{"channel": c, "placement": "none", **_summarise_flags(measured["flag"])}]
+    timing = _timing(recording.sweeps[rows], rate, recording, o)
+    if timing is not None:
+        time[rows] = time[rows] + timing[0]
+    records = []
+    for (group, pathway, kind), block in _blocks(recording, rows, o.pathways):
+        if timing is None:
+            measured, record = _failed(block.size, "no_stimulus_artifact"), {}
+        else:
+            measured, record = _measure_block(recording.sweeps[block], rate, timing, o, pathway)
+        for name, values in columns.items():
+            values[block] = measured[name]
+        key = {"channel": c, "group": group, "pathway": pathway, "kind": kind}
+        records.append({**key, **record, **_summarise_flags(measured["flag"])})
+    return records
 
 
 def measure_recording(recording: Recording, options: MeasureOptions | None = None) -> SweepTable:
@@ -225,29 +319,23 @@ def measure_recording(recording: Recording, options: MeasureOptions | None = Non
     recording
         Sweeps and metadata from :func:`synpharm.io.read_recording`.
     options
-        How to measure (:class:`MeasureOptions`); default rise 20-80 %, baseline amplitude.
+        How to measure (:class:`MeasureOptions`); default: placed on the average of each block,
+        rise 20-80 %, baseline amplitude, negative polarity, slope magnitude.
 
     Returns
     -------
     SweepTable
-        One row per sweep in the recording's order.
+        One row per sweep in the recording's order, with the placement record of each block.
     """
     o = options or MeasureOptions()
     n = recording.n_sweeps
     columns = _failed(n, "")
     time = recording.sweep_time.copy()
-    for c, unit in enumerate(recording.channel_units):
+    records = []
+    for c in range(len(recording.channel_units)):
         rows = np.flatnonzero(recording.channel == c)
-        if rows.size == 0:
-            continue
-        if unit != "V":
-            measured = _failed(rows.size, "not_a_voltage_channel")
-        else:
-            sweeps = recording.sweeps[rows]
-            measured = _measure_channel(sweeps, recording.sampling_rate, recording, o)
-            time[rows] = time[rows] + measured.get("stimulus_time", 0.0)
-        for name, values in columns.items():
-            values[rows] = measured[name]
+        if rows.size:
+            records += _measure_channel(recording, c, rows, o, columns, time)
     return SweepTable(
         file=np.full(n, recording.file_name),
         channel=recording.channel.copy(),
@@ -257,79 +345,13 @@ def measure_recording(recording: Recording, options: MeasureOptions | None = Non
         kind=recording.kind.copy(),
         intensity=recording.intensity.copy(),
         group_names={recording.file_name: recording.group_names},
+        pathway=(recording.sweep % o.pathways).astype(np.intp),
+        placements=tuple({"file": recording.file_name, **r} for r in records),
+        slope_sign=o.slope_sign,
         **columns,
     )
 
 
 def measure_recordings(recordings: list[Recording], options: MeasureOptions | None) -> SweepTable:
     """:func:`measure_recording` of several files, rows concatenated in file order."""
-    tables = [measure_recording(r, options) for r in recordings]
-    names = {k: v for t in tables for k, v in t.group_names.items()}
-    values = {
-        name: np.concatenate([getattr(t, name) for t in tables])
-        for name in SweepTable.__dataclass_fields__
-        if name != "group_names"
-    }
-    return SweepTable(**values, group_names=names)
-
-
-def _second_stimulus(mean: FloatArray, rate: float) -> tuple[int, int] | None:
-    """Sample indices of the first and second stimulus artefact of a paired-pulse sweep."""
-    first = detect_stimulus_artifact(mean, rate)
-    if first is None:
-        return None
-    start = round(first.stimulus_time * rate)
-    end = start + round(first.blank_duration * rate) + round(1e-3 * rate)
-    change = np.abs(np.diff(mean))
-    jump = float(change[start - 1 : end].max())
-    later = np.flatnonzero(change[end:] > 0.25 * jump)
-    if later.size == 0:
-        return None
-    return start, end + int(later[0]) + 1
-
-
-def split_paired_pulses(recording: Recording, pre: float = 2e-3) -> Recording:
-    """Cut each two-stimulus sweep into a first (``"pp1"``) and second (``"pp2"``) response.
-
-    Both artefacts are found on each channel's mean sweep; each response keeps ``pre`` [s]
-    before its stimulus as baseline and runs until the next stimulus (or the sweep end), both
-    the same length. Channels without a second artefact are left out; if none has one, the
-    recording is returned unchanged (its sweeps then carry no paired pulses).
-    """
-    blocks, keep = [], []
-    rate = recording.sampling_rate
-    for c in range(len(recording.channel_names)):
-        rows = np.flatnonzero(recording.channel == c)
-        if rows.size == 0:
-            continue
-        found = _second_stimulus(np.nanmean(recording.sweeps[rows], axis=0), rate)
-        if found is None:
-            continue
-        first, second = found
-        lead = min(round(pre * rate), first)
-        length = min(second - first, recording.sweeps.shape[1] - second) + lead
-        for kind, at in (("pp1", first), ("pp2", second)):
-            blocks.append(recording.sweeps[rows, at - lead : at - lead + length])
-            keep.append((rows, kind, (at - lead) / rate))
-    if not blocks or len({b.shape[1] for b in blocks}) != 1:
-        return recording
-    rows = np.concatenate([r for r, _, _ in keep])
-    order = np.lexsort((np.concatenate([np.full(r.size, k == "pp2") for r, k, _ in keep]), rows))
-    kinds = np.concatenate([np.full(r.size, k) for r, k, _ in keep])[order]
-    shift = np.concatenate([np.full(r.size, s) for r, _, s in keep])[order]
-    rows = rows[order]
-    return Recording(
-        sweeps=np.concatenate(blocks, axis=0)[order],
-        sampling_rate=rate,
-        channel=recording.channel[rows],
-        group=recording.group[rows],
-        sweep=recording.sweep[rows],
-        channel_names=recording.channel_names,
-        channel_units=recording.channel_units,
-        source=recording.source,
-        sweep_time=recording.sweep_time[rows] + shift,
-        kind=kinds,
-        intensity=recording.intensity[rows],
-        group_names=recording.group_names,
-        tags=recording.tags,
-    )
+    return concatenate_tables([measure_recording(r, options) for r in recordings])
