@@ -18,8 +18,11 @@ SWEEP_KEYS = {
     "file",
     "channel",
     "group",
+    "pathway",
     "sweep",
+    "time",
     "fepsp_slope",
+    "percent_of_baseline",
     "fepsp_amplitude",
     "fiber_volley_amplitude",
     "slope_window_ms",
@@ -70,13 +73,14 @@ def test_mat_io_document_and_files(tmp_path):
     flagged = [s for s in sweeps if s["flag"]]
     assert all(s["fepsp_slope"] is None or s["flag"] == "population_spike" for s in flagged)
     assert {s["flag"] for s in flagged} <= {
+        "average_no_response",  # a block whose averaged sweep has no response (20 uA)
         "no_response",
         "noisy_baseline",
         "population_spike",
         "slope_window_invalid",
     }
     assert all(s["fepsp_slope"] is not None and len(s["slope_window_ms"]) == 2 for s in good)
-    assert document["units"]["fepsp_slope"] == "mV/ms"
+    assert document["units"]["fepsp_slope"].startswith("mV/ms (magnitude")
     # stronger stimulation gives larger responses (radiatum channels, 40 vs 100 uA)
     curves = {
         (r["channel"], r["group"]): r["readouts"]["fepsp_amplitude"]["value"]
@@ -95,8 +99,9 @@ def test_mat_io_document_and_files(tmp_path):
 
 def test_abf_current_channel_flagged_with_drug_time(tmp_path):
     out = tmp_path / "abf"
-    result = _analyze(str(ABF), "--out", str(out), "--json")
-    assert result.exit_code == 0, result.output
+    result = _analyze(str(ABF), "--out", str(out))
+    assert result.exit_code == 3, result.output  # written, with a warning: nothing measured
+    assert "warning: 2018_11_16_sh_0006.abf channel 0: 0 of 60 sweeps measured (commonest reason: not_a_voltage_channel)" in result.output
     summary = json.loads((out / "summary.json").read_text())["summary"]
     assert summary["flags"] == {"not_a_voltage_channel": 60}
     assert summary["drug_time_s"] == pytest.approx(180.0, abs=6.0)
@@ -238,4 +243,5 @@ def test_stimulus_time_and_window_inside_the_sweep_are_accepted(tmp_path):
     out = tmp_path / "out"
     args = ["--stimulus-time", "5 ms", "--slope-method", "window", "--window", "2-4 ms"]
     result = _analyze(str(_noise_npz(tmp_path)), *args, "--out", str(out))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # accepted and written; noise: nothing measured
+    assert (out / "summary.json").exists()

@@ -158,6 +158,8 @@ def test_run_export_nwb_then_analyze_reproduces_the_simulator(exported, tmp_path
             "ltp",
             "--slope-method",
             "window",
+            "--slope-sign",
+            "signed",  # the simulator reports signed slopes
             "--out",
             str(analysis_out),
             "--json",

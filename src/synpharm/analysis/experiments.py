@@ -56,7 +56,12 @@ class Series:
 
 def series_of(table: SweepTable, pathways: int = 1) -> list[Series]:
     """Split the table into series (file, channel, group, pathway), in order of appearance."""
-    pathway = table.pathway if pathways > 1 else np.zeros(len(table), dtype=np.intp)
+    if pathways == 1:
+        pathway = np.zeros(len(table), dtype=np.intp)
+    elif len(table) and table.pathway.max() > 0:
+        pathway = table.pathway  # as measured (or as given in a per-sweep table)
+    else:
+        pathway = table.sweep % pathways
     keys: dict[tuple[str, int, int, int], list[int]] = {}
     for k in range(len(table)):
         key = (str(table.file[k]), int(table.channel[k]), int(table.group[k]), int(pathway[k]))

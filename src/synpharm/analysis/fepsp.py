@@ -35,7 +35,8 @@ Bad sweeps never raise: their measures are NaN and ``flag`` says why (see :class
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,6 +50,7 @@ from synpharm.analysis._fepsp_core import (
     Prepared,
     analysis_stop,
     as_sweeps,
+    baseline_sd_of,
     check_positive,
     check_span,
     find_landmarks,
@@ -432,18 +434,33 @@ def measure_fepsp(
     return _measure(sweeps, sampling_rate, stimulus_time, settings, placement).measures
 
 
+def _clean_average(data: FloatArray, sampling_rate: float, stimulus_time: float, s: _Settings):
+    """Mean of the sweeps without NaN whose baseline sd is within ``max_baseline_sd`` (of all
+    finite sweeps when none is), as slice tools average only accepted sweeps."""
+    grid = make_grid(data.shape[1], sampling_rate, stimulus_time, s.blank_duration, s.search_window)
+    with np.errstate(invalid="ignore", over="ignore"):
+        finite = np.isfinite(np.sum(data, axis=1))
+    pre = np.where(finite[:, None], data[:, : grid.first_post], 0.0)
+    keep = finite & (baseline_sd_of(pre, grid.first_post) <= s.max_baseline_sd)
+    keep = keep if keep.any() else finite
+    return data[keep].mean(axis=0) if keep.any() else np.full(data.shape[1], np.nan)
+
+
 def place_on_average(
     sweeps: ArrayLike, sampling_rate: float, stimulus_time: float, **options
 ) -> tuple[Placement | None, str]:
     """The :class:`Placement` found on the mean of ``sweeps``, and the average's flag.
 
-    The mean sweep is measured as :func:`measure_fepsp` would with ``options`` (slope method,
-    rise fractions, amplitude reference, polarity, ...); its slope window, peak, volley and
-    onset become the places every sweep is measured at. None when the average itself cannot be
-    measured (its flag says why; a population spike keeps the placement).
+    The mean of the acceptable sweeps (no NaN, baseline sd within ``max_baseline_sd``) is
+    measured as :func:`measure_fepsp` would with ``options`` (slope method, rise fractions,
+    amplitude reference, polarity, ...); its slope window, peak, volley and onset become the
+    places every sweep is measured at. None when the average itself cannot be measured (its
+    flag says why; a population spike keeps the placement).
     """
-    average = np.nanmean(as_sweeps(sweeps), axis=0)
-    run = _measure(average, sampling_rate, stimulus_time, _Settings(**options))
+    settings = _Settings(**options)
+    average = _clean_average(as_sweeps(sweeps), sampling_rate, stimulus_time, settings)
+    relaxed = replace(settings, max_baseline_sd=math.inf)  # the average is as clean as it gets
+    run = _measure(average, sampling_rate, stimulus_time, relaxed)
     flag = str(run.measures.flag[0])
     if flag not in ("", "population_spike"):
         return None, flag
