@@ -101,7 +101,11 @@ def test_abf_current_channel_flagged_with_drug_time(tmp_path):
     out = tmp_path / "abf"
     result = _analyze(str(ABF), "--out", str(out))
     assert result.exit_code == 3, result.output  # written, with a warning: nothing measured
-    assert "warning: 2018_11_16_sh_0006.abf channel 0: 0 of 60 sweeps measured (commonest reason: not_a_voltage_channel)" in result.output
+    warning = (
+        "warning: 2018_11_16_sh_0006.abf channel 0: 0 of 60 sweeps measured "
+        "(commonest reason: not_a_voltage_channel)"
+    )
+    assert warning in result.output.splitlines()
     summary = json.loads((out / "summary.json").read_text())["summary"]
     assert summary["flags"] == {"not_a_voltage_channel": 60}
     assert summary["drug_time_s"] == pytest.approx(180.0, abs=6.0)

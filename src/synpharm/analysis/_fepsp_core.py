@@ -19,7 +19,7 @@ from synpharm.errors import InputError
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
-SLOPE_METHODS = ("rise", "window", "max")
+SLOPE_METHODS = ("rise", "window", "max", "linear")
 
 #: Relative tolerance when converting a time to a sample index (0.01 s * 20e3 Hz = 199.99...).
 _INDEX_TOLERANCE = 1e-9
@@ -385,6 +385,31 @@ def max_window(
     best = lo + np.argmin(np.where(valid, slope, np.inf), axis=1)
     has_valid = valid.any(axis=1)
     return np.where(has_valid, best, 0), np.where(has_valid, best + k, 0)
+
+
+def linear_window(
+    relative: FloatArray, marks: Landmarks, tolerance: float
+) -> tuple[IntArray, IntArray]:
+    """Start/stop of the longest window between notch and peak over which each sweep stays
+    within ``tolerance`` x its amplitude of its own regression line (at least 3 samples).
+
+    Meant for averaged sweeps (nearly noiseless): the linear part of the rising phase.
+    """
+    n = relative.shape[0]
+    lo = int(marks.notch.min()) if n else 0
+    hi = int(marks.peak.max()) + 1 if n else 0
+    best_start, best_stop = np.zeros(n, dtype=np.intp), np.zeros(n, dtype=np.intp)
+    limit = tolerance * marks.amplitude
+    for a in range(lo, hi - 2):
+        for b in range(a + 3, hi + 1):
+            y = relative[:, a:b]
+            x = np.arange(b - a, dtype=float) - (b - a - 1) / 2
+            slope = (y @ x) / (x @ x)
+            fitted = y.mean(axis=1)[:, None] + slope[:, None] * x[None, :]
+            good = (np.max(np.abs(y - fitted), axis=1) <= limit) & (slope < 0)
+            good &= (a >= marks.notch) & (b - 1 <= marks.peak) & (b - a > best_stop - best_start)
+            best_start[good], best_stop[good] = a, b
+    return best_start, best_stop
 
 
 # ---------------------------------------------------------------------------- flags

@@ -57,6 +57,7 @@ from synpharm.analysis._fepsp_core import (
     fixed_window,
     flags_of,
     index_at_or_after,
+    linear_window,
     make_grid,
     max_window,
     placed_landmarks,
@@ -167,6 +168,7 @@ class _Settings:
     population_spike_snr: float = 8.0
     amplitude_reference: str = "baseline"
     polarity: str = "negative"
+    linearity: float = 0.05
 
     def __post_init__(self) -> None:
         _check_method(self.slope_method, self.rise_fraction, self.window, self.max_slope_span)
@@ -248,6 +250,9 @@ def _slope_bounds(
         assert s.window is not None
         start, stop = fixed_window(marks.peak.size, grid, s.window)
         ok = np.ones(marks.peak.size, dtype=bool)
+    elif s.slope_method == "linear":
+        start, stop = linear_window(prepared.relative, marks, s.linearity)
+        ok = stop > start
     else:
         start, stop = max_window(prepared.relative, marks, grid, s.max_slope_span)
         ok = stop > start
@@ -360,6 +365,7 @@ def measure_fepsp(
     amplitude_reference: str = "baseline",
     polarity: str = "negative",
     placement: Placement | None = None,
+    linearity: float = 0.05,
 ) -> FepspMeasures:
     """Measure fEPSP slope, amplitude and fiber volley on every sweep.
 
@@ -374,7 +380,8 @@ def measure_fepsp(
     slope_method
         ``"rise"`` (low%-high% of the peak, per sweep), ``"window"`` (fixed ``window``) or
         ``"max"`` (steepest ``max_slope_span`` segment) -- WinLTP's three methods
-        (analysis_conventions.md 4a). Ignored with a ``placement``.
+        (analysis_conventions.md 4a) -- or ``"linear"`` (see ``linearity``). Ignored with a
+        ``placement``.
     rise_fraction
         ``(low, high)`` fractions of the peak for ``"rise"``, ``0 < low < high < 1``; 20-80 %.
     window
@@ -405,6 +412,10 @@ def measure_fepsp(
         ``"negative"``, ``"positive"`` or ``"auto"`` (see the module conventions).
     placement
         Measure every sweep at these places (:class:`Placement`) instead of its own landmarks.
+    linearity
+        For ``slope_method="linear"``: the longest window between the end of the fiber volley
+        and the peak over which the sweep deviates from its regression line by at most this
+        fraction of the amplitude (the linear part of the rise; meant for averaged sweeps).
 
     Returns
     -------
@@ -429,7 +440,7 @@ def measure_fepsp(
     settings = _Settings(
         slope_method, rise_fraction, window, max_slope_span, blank_duration, search_window,
         peak_smoothing, volley_smoothing, min_snr, max_baseline_sd, population_spike_fraction,
-        population_spike_snr, amplitude_reference, polarity,
+        population_spike_snr, amplitude_reference, polarity, linearity,
     )  # fmt: skip
     return _measure(sweeps, sampling_rate, stimulus_time, settings, placement).measures
 

@@ -240,7 +240,7 @@ def _measure_block(sweeps, rate: float, timing, o: MeasureOptions, pathway: int)
         )  # fmt: skip
     except InputError as error:  # places that do not fit these sweeps: flag, never raise
         return _failed(sweeps.shape[0], f"bad_settings: {error.field}"), record
-    record.update(_placement_record(placement))
+    record.update(_placement_record(placement) if placement else _median_record(m))
     sign = -1.0 if (o.slope_sign == "magnitude" and polarity == "negative") else 1.0
     columns = {
         "fepsp_slope": sign * m.fepsp_slope,
@@ -261,6 +261,21 @@ def _placement_record(placement: Placement | None) -> dict[str, Any]:
         "peak_ms": placement.peak * 1e3,
         "volley_ms": placement.volley * 1e3,
         "onset_ms": onset,
+    }
+
+
+def _median_record(m) -> dict[str, Any]:
+    """Per-sweep placement: the median places of the measured sweeps (for the QC figure)."""
+    ok = np.isfinite(m.slope_window).all(axis=1)
+    if not ok.any():
+        return _placement_record(None)
+    window = np.median(m.slope_window[ok], axis=0) * 1e3
+    return {
+        "slope_window_ms": window.tolist(),
+        "peak_ms": float(np.median(m.peak_time[ok]) * 1e3),
+        "volley_ms": float(np.median(m.fiber_volley_time[ok]) * 1e3),
+        "onset_ms": None,
+        "per_sweep_median": True,
     }
 
 

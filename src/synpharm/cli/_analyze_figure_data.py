@@ -99,7 +99,7 @@ def time_course_data(table, series, induction: float) -> dict[str, Any]:
         values = np.array([c[1][:length] for c in courses])
         n = np.isfinite(values).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nanmean(np.where(n > 0, values, 0.0), axis=0)
+            mean = np.where(n > 0, np.nansum(values, axis=0) / np.maximum(n, 1), np.nan)
             sem = np.nanstd(values, axis=0, ddof=1) / np.sqrt(n) if len(courses) > 1 else n * 0.0
         label = f"{name}, pathway {key[2] + 1}" if pathways > 1 else name
         if len({s.file for s in series}) > 1:

@@ -322,7 +322,8 @@ def _print_groups(summary: dict[str, Any]) -> None:
         title=f"synpharm analyze --protocol {summary['protocol']}",
     )
     for g in summary.get("groups", []):
-        label = g["group_name"] + (f" / pathway {g['pathway']}" if g["pathway"] else "")
+        two = any(other["pathway"] for other in summary.get("groups", []))
+        label = g["group_name"] + (f" / pathway {g['pathway'] + 1}" if two else "")
         for name, r in g["readouts"].items():
             if r["mean"] is None:
                 cell = f"- ({r['n']})"

@@ -115,9 +115,10 @@ def _qc_figure(plt, entry: dict[str, Any]):
     amplitude.set_ylabel("amplitude [mV]", fontsize=8)
     amplitude.set_xlabel(entry["x_label"])
     slope.tick_params(labelbottom=False)
+    name = entry["channel_name"]
+    named = "" if name in (str(entry["channel"]), f"channel {entry['channel']}") else f" ({name})"
     fig.suptitle(
-        f"{entry['file']}  channel {entry['channel']} ({entry['channel_name']})  "
-        f"pathway {entry['pathway'] + 1}",
+        f"{entry['file']}  channel {entry['channel']}{named}  pathway {entry['pathway'] + 1}",
         fontsize=9,
     )
     fig.tight_layout()

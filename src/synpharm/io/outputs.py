@@ -91,7 +91,7 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """A CSV of ``rows`` (dicts with the same keys; lists joined by ``;``)."""
     if not rows:
         return
-    names = tuple(rows[0])
+    names = tuple(dict.fromkeys(k for r in rows for k in r))
     columns = {n: [_flat(r.get(n)) for r in rows] for n in names}
     _write_csv(path, columns, names)
 

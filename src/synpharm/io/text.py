@@ -3,7 +3,8 @@
 CSV: a header row, then one column per sweep (all of one channel). Units go in the header,
 ``"sweep1 (mV)"`` or ``"sweep1 [mV]"``; an optional first column ``"time (ms)"`` gives the
 sampling rate. NumPy: ``.npy`` holds an array ``(n_sweeps, n_samples)``; ``.npz`` may also hold
-``sampling_rate`` [Hz] and ``units`` (a string). Units and rate not in the file must be stated.
+``sampling_rate`` [Hz], ``units`` (a string) and ``sweep_time`` [s]. Units and rate not in the
+file must be stated.
 """
 
 from __future__ import annotations
@@ -122,32 +123,42 @@ def _stored_rate(value: object, name: str) -> float:
     return rate
 
 
+def _load_numpy(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The sweeps array and the other arrays stored with it (``.npz``)."""
+    loaded = np.load(path, allow_pickle=False)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        return loaded, {}
+    with loaded:
+        if "sweeps" not in loaded:
+            raise InputError(path.name, "has no array 'sweeps'", "save it as sweeps=...")
+        stored = {k: loaded[k] for k in ("sampling_rate", "units", "sweep_time") if k in loaded}
+        if "sweep_time" in stored:
+            stored["sweep_time"] = np.asarray(stored["sweep_time"], dtype=float).ravel()
+        return loaded["sweeps"], stored
+
+
 def read_numpy(
     path: str | Path, *, sampling_rate: float | None = None, units: str | None = None
 ) -> Recording:
-    """Read ``(n_sweeps, n_samples)`` sweeps from ``.npy`` or ``.npz`` (key ``sweeps``)."""
+    """Read ``(n_sweeps, n_samples)`` sweeps from ``.npy`` or ``.npz`` (key ``sweeps``).
+
+    An ``.npz`` may also hold ``sampling_rate`` [Hz], ``units`` and ``sweep_time`` (start of
+    each sweep from the start of the recording [s], one per sweep).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "no such file", str(path))
-    file_units: str | None = None
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if isinstance(loaded, np.lib.npyio.NpzFile):
-            with loaded:
-                if "sweeps" not in loaded:
-                    raise InputError(path.name, "has no array 'sweeps'", "save it as sweeps=...")
-                data = loaded["sweeps"]
-                if "sampling_rate" in loaded and sampling_rate is None:
-                    sampling_rate = _stored_rate(loaded["sampling_rate"], path.name)
-                if "units" in loaded:
-                    file_units = str(loaded["units"])
-        else:
-            data = loaded
+        data, stored = _load_numpy(path)
         sweeps = np.atleast_2d(np.asarray(data, dtype=float))
     except InputError:
         raise
     except (ValueError, OSError, EOFError) as error:
         raise InputError(path.name, f"not a readable NumPy file ({error})", "") from None
+    if sampling_rate is None and "sampling_rate" in stored:
+        sampling_rate = _stored_rate(stored["sampling_rate"], path.name)
+    file_units = str(stored["units"]) if "units" in stored else None
+    sweep_time = stored.get("sweep_time")
     if sweeps.ndim != 2 or sweeps.shape[0] < 1 or sweeps.shape[1] < 2:
         raise InputError(
             path.name,
@@ -159,6 +170,10 @@ def read_numpy(
     ((si, scale),) = stated_or_file_units([file_units], units, str(path))
     si_unit(si, "units")
     n = sweeps.shape[0]
+    if sweep_time is not None and sweep_time.shape != (n,):
+        raise InputError(
+            f"{path.name}: sweep_time", f"has {sweep_time.size} values", f"give one per sweep ({n})"
+        )
     return Recording(
         sweeps=sweeps * scale,
         sampling_rate=float(sampling_rate),
@@ -168,4 +183,5 @@ def read_numpy(
         channel_names=("channel 0",),
         channel_units=(si,),
         source=str(path),
+        sweep_time=sweep_time if sweep_time is not None else np.zeros(0),
     )
