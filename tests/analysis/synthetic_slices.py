@@ -69,4 +69,4 @@ def two_pathway_ltp(
         rng=rng,
     )
     np.savez(path, sweeps=sweeps * 1e3, sampling_rate=RATE, units="mV", sweep_time=time)
-    return {"scale": scale, "pathway": pathway, "time": time, "induction": induction}
+    return {"scale": scale, "pathway": pathway, "time": time, "induction": float(induction)}
