@@ -57,6 +57,7 @@ def summarise_groups(results: list[SliceResult]) -> list[dict[str, Any]]:
                 "sem": _value(sem),
                 "n": n,
                 "slices": [m.slice for m in members],
+                "values": [_value(m.ltp_percent) for m in members],
             }
         )
     return out

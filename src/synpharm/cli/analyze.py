@@ -264,6 +264,8 @@ def analyze(
         from synpharm.io.outputs import json_ready
 
         typer.echo(json.dumps(json_ready(document), indent=2, allow_nan=False))
+    elif "slice_groups" in document["summary"]:
+        _print_slice_groups(document["summary"])
     elif "groups" in document["summary"]:
         _print_groups(document["summary"])
     typer.echo(f"wrote {out_dir}", err=True)
@@ -334,3 +336,24 @@ def _print_groups(summary: dict[str, Any]) -> None:
                 escape(Path(g["file"]).name), escape(label), escape(f"{name} [{r['unit']}]"), cell
             )
     Console(file=sys.stdout).print(table)
+
+
+def _print_slice_groups(summary: dict[str, Any]) -> None:
+    """One line per condition and pathway role: LTP mean +- SEM (n slices); then the tests."""
+    import sys
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("condition", "pathway", "LTP 50-60 min [%]", box=None,
+                  title="synpharm analyze --sheet")  # fmt: skip
+    for g in summary["slice_groups"]:
+        mean = "-" if g["ltp_percent"] is None else f"{g['ltp_percent']:.4g}"
+        sem = "" if g["sem"] is None else f" ± {g['sem']:.2g}"
+        table.add_row(escape(g["condition"]), escape(g["role"]), f"{mean}{sem} ({g['n']})")
+    console = Console(file=sys.stdout)
+    console.print(table)
+    for t in summary["tests"]:
+        value = "-" if t["p"] is None else f"t = {t['t']:.3g}, p = {t['p']:.3g}"
+        console.print(escape(f"{t['test']}: {t['compares']}: {value} (n = {t['n']})"))

@@ -159,15 +159,19 @@ def _group_figure(plt, data: dict[str, Any]):
     left.axvline(0.0, color="0.3", lw=0.8)
     left.set_xlabel("time from induction [min]")
     left.set_ylabel("fEPSP slope [% of baseline]")
-    left.legend(frameon=False, fontsize=7, loc="upper left")
+    left.legend(frameon=False, fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2)
     for j, g in enumerate(data["groups"]):
         k = conditions.index(g["condition"])
         mean = np.nan if g["ltp_percent"] is None else g["ltp_percent"]
         right.bar(j, mean, yerr=g["sem"] or 0.0, color=f"C{k % 10}", capsize=3,
                   alpha=0.35 if g["role"] != "test" else 0.8)  # fmt: skip
+        points = np.asarray(g.get("values", []), dtype=float)
+        right.plot(np.full(points.size, j) + np.linspace(-0.15, 0.15, points.size), points,
+                   "o", color="k", ms=3, mfc="white")  # fmt: skip
     right.axhline(100.0, color="0.6", lw=0.8, ls="--")
     right.set_xticks(range(len(data["groups"])))
-    right.set_xticklabels([f"{g['condition']}\n{g['role']}" for g in data["groups"]], fontsize=7)
+    labels = [f"{g['condition']}\n{g['role']}" for g in data["groups"]]
+    right.set_xticklabels(labels, fontsize=7, rotation=30, ha="right")
     right.set_ylabel("LTP, 50-60 min [% of baseline]")
     fig.tight_layout()
     return fig
