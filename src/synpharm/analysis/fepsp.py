@@ -371,61 +371,38 @@ def measure_fepsp(
 
     Parameters
     ----------
-    sweeps
-        Voltages [V], shape ``(n_sweeps, n_samples)`` or ``(n_samples,)``.
-    sampling_rate
-        Samples per second [Hz].
-    stimulus_time
-        Time of the stimulus from the sweep start [s]; at least 2 samples must precede it.
-    slope_method
-        ``"rise"`` (low%-high% of the peak, per sweep), ``"window"`` (fixed ``window``) or
-        ``"max"`` (steepest ``max_slope_span`` segment) -- WinLTP's three methods
-        (analysis_conventions.md 4a) -- or ``"linear"`` (see ``linearity``). Ignored with a
-        ``placement``.
-    rise_fraction
-        ``(low, high)`` fractions of the peak for ``"rise"``, ``0 < low < high < 1``; 20-80 %.
-    window
-        ``(start, end)`` [s after the stimulus] of the fixed regression window (``"window"``).
-    max_slope_span
-        Length [s] of the sliding segment for ``"max"`` (1 ms, WinLTP MaxSlope).
-    blank_duration
-        Artefact blanking after the stimulus [s] (~1 ms, WinLTP manual 4.5.2).
-    search_window
-        ``(start, end)`` [s after the stimulus] searched for the negative peak; default from the
-        end of blanking to 15 ms (the CA1 fEPSP peaks 3-8 ms after the stimulus).
-    peak_smoothing
-        Width [s] of the boxcar smoothing used only to locate the peak and the rise crossings
+    sweeps, sampling_rate, stimulus_time
+        Voltages [V], shape ``(n_sweeps, n_samples)`` or ``(n_samples,)``; samples per second
+        [Hz]; stimulus time from the sweep start [s] (at least 2 samples before it).
+    slope_method, rise_fraction, window, max_slope_span, linearity
+        ``"rise"``: ``rise_fraction`` (low, high) of the amplitude, 20-80 %; ``"window"``: the
+        fixed ``window`` (start, end) [s after the stimulus]; ``"max"``: the steepest
+        ``max_slope_span`` [s] (1 ms, WinLTP MaxSlope); ``"linear"``: the longest window
+        between volley and peak within ``linearity`` x the amplitude of its regression line
+        (for averaged sweeps). Ignored with a ``placement``.
+    blank_duration, search_window
+        Artefact blanking after the stimulus [s] (~1 ms); ``(start, end)`` [s after the
+        stimulus] searched for the negative peak (default: end of blanking to 15 ms).
+    peak_smoothing, volley_smoothing
+        Boxcar widths [s] used only to locate the peak and rise crossings, and the volley
         (regressions use the unsmoothed samples).
-    volley_smoothing
-        Width [s] of the lighter boxcar smoothing used to locate the fast fiber volley.
-    min_snr
-        A sweep whose amplitude is at most ``min_snr`` times the baseline sd is ``"no_response"``.
-    max_baseline_sd
-        Baseline sd [V] above which a sweep is ``"noisy_baseline"`` (100 uV; typical field
-        recording noise is 10-30 uV rms).
+    min_snr, max_baseline_sd
+        Flags: amplitude at most ``min_snr`` baseline sds is ``"no_response"``; a baseline sd
+        above ``max_baseline_sd`` [V] (100 uV; field noise is 10-30 uV rms) ``"noisy_baseline"``.
     population_spike_fraction, population_spike_snr
         A positive-going notch larger than both this fraction of the amplitude and this many
         baseline sds (of the smoothed trace) flags ``"population_spike"``.
-    amplitude_reference
-        ``"baseline"`` or ``"onset"`` (see the module conventions).
-    polarity
-        ``"negative"``, ``"positive"`` or ``"auto"`` (see the module conventions).
+    amplitude_reference, polarity
+        ``"baseline"`` or ``"onset"``; ``"negative"``, ``"positive"`` or ``"auto"`` (module
+        conventions).
     placement
         Measure every sweep at these places (:class:`Placement`) instead of its own landmarks.
-    linearity
-        For ``slope_method="linear"``: the longest window between the end of the fiber volley
-        and the peak over which the sweep deviates from its regression line by at most this
-        fraction of the amplitude (the linear part of the rise; meant for averaged sweeps).
 
     Returns
     -------
     FepspMeasures
-        One entry per sweep; flagged sweeps carry NaN (see :class:`FepspMeasures`).
-
-    Raises
-    ------
-    InputError
-        Bad arguments (never bad sweeps).
+        One entry per sweep; flagged sweeps carry NaN (see :class:`FepspMeasures`); bad
+        arguments (never bad sweeps) raise :class:`~synpharm.errors.InputError`.
 
     Examples
     --------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
@@ -22,7 +22,8 @@ from synpharm.errors import InputError
 
 __all__ = ["EXIT_UNDER_MEASURED", "PROTOCOLS", "analyze_files", "register"]
 
-PROTOCOLS = ("fepsp", "ltp", "io", "ppr", "spines")
+from synpharm.cli import _analyze_options as _o
+from synpharm.cli._analyze_options import PROTOCOLS
 
 #: Exit code when fewer than half of the sweeps of a channel could be measured.
 EXIT_UNDER_MEASURED = 3
@@ -86,173 +87,34 @@ def register(app: typer.Typer) -> None:
 
 
 def analyze(
-    files: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Recordings (.abf, .nwb, .mat, .csv, .npy/.npz) or per-sweep tables "
-            "(.parquet, or .csv with time and slope columns) to re-summarise.",
-            show_default=False,
-        ),
-    ] = None,
-    protocol: Annotated[
-        str, typer.Option(help=f"What the recordings are: {', '.join(PROTOCOLS)}.")
-    ] = "fepsp",
-    slope_method: Annotated[
-        str, typer.Option(help="fEPSP slope: rise (LOW-HIGH % of the amplitude), window, max.")
-    ] = "rise",
-    rise: Annotated[
-        str | None,
-        typer.Option(help="Rise fractions in percent for --slope-method rise [default: 20-80]."),
-    ] = None,
-    placement: Annotated[
-        str | None,
-        typer.Option(
-            help="Where sweeps are measured: average (window, peak and volley found on the "
-            "averaged sweep of each channel/pathway, used for every sweep) or per-sweep "
-            "(adaptive) [default: average].",
-            show_default=False,
-        ),
-    ] = None,
-    window: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Slope window after the stimulus, e.g. '2.5-3.8 ms'; once for all pathways "
-            "or once per pathway [default: found on the averaged sweep].",
-            show_default=False,
-        ),
-    ] = None,
-    peak: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Time after the stimulus at which the amplitude is read, e.g. '4.5 ms' "
-            "(once, or once per pathway).",
-            show_default=False,
-        ),
-    ] = None,
-    volley: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Time after the stimulus at which the fiber volley is read, e.g. '1.6 ms'.",
-            show_default=False,
-        ),
-    ] = None,
-    blank: Annotated[
-        str | None,
-        typer.Option(
-            help="Artefact blanking after the stimulus, e.g. '1 ms' [default: from the "
-            "artefact].",
-            show_default=False,
-        ),
-    ] = None,
-    polarity: Annotated[
-        str, typer.Option(help="Field polarity: negative, positive, auto.")
-    ] = "negative",
-    slope_sign: Annotated[
-        str,
-        typer.Option(
-            help="Slope as magnitude (positive in the direction of the response) or signed."
-        ),
-    ] = "magnitude",
-    amplitude_from: Annotated[
-        str | None,
-        typer.Option(
-            help="fEPSP amplitude from the pre-stimulus baseline or the response onset "
-            "(drifting in-vivo baselines): baseline, onset [default: baseline].",
-            show_default=False,
-        ),
-    ] = None,
-    preset: Annotated[
-        str | None,
-        typer.Option(
-            help="Named settings: slice, invivo (per-sweep 20-90 % rise from the response "
-            "onset, --min-snr 0, --max-baseline-noise '1 mV').",
-            show_default=False,
-        ),
-    ] = None,
-    sheet: Annotated[
-        Path | None,
-        typer.Option(
-            help="Experiment sheet (CSV: file, slice, condition, pathways, induction, drug): "
-            "per-slice LTP, group mean +- SEM and tests across slices.",
-            show_default=False,
-        ),
-    ] = None,
-    variable: Annotated[
-        str | None, typer.Option(help="MATLAB files: the traces variable.", show_default=False)
-    ] = None,
-    sampling_rate: Annotated[
-        str | None,
-        typer.Option(
-            help="Samples per second (Hz, or e.g. '20 kHz') for files that do not state it.",
-            show_default=False,
-        ),
-    ] = None,
-    units: Annotated[
-        str | None,
-        typer.Option(
-            help="Units of files that do not state them (mV, uV, V, pA).", show_default=False
-        ),
-    ] = None,
-    layout: Annotated[
-        str, typer.Option(help="MATLAB arrays: samples_by_sweeps or sweeps_by_samples.")
-    ] = "samples_by_sweeps",
-    stimulus_time: Annotated[
-        str | None,
-        typer.Option(
-            help="Stimulus time in each sweep, e.g. '5 ms' [default: from the file or "
-            "the stimulus artefact].",
-            show_default=False,
-        ),
-    ] = None,
-    induction: Annotated[
-        str | None,
-        typer.Option(
-            help="LTP induction time from the recording start, e.g. '20 min' "
-            "[default: the file's induction tag].",
-            show_default=False,
-        ),
-    ] = None,
-    drug: Annotated[
-        str | None,
-        typer.Option(
-            help="Drug application time, e.g. '10 min' [default: the file's drug tag].",
-            show_default=False,
-        ),
-    ] = None,
-    pathways: Annotated[int, typer.Option(help="Interleaved pathways (2: test/control).")] = 1,
-    ltp_window: Annotated[
-        str | None,
-        typer.Option(
-            help="Also report LTP over this window after induction, e.g. '60-70 min' "
-            "(ltp_percent is 50-60 min).",
-            show_default=False,
-        ),
-    ] = None,
-    intensities: Annotated[
-        str | None,
-        typer.Option(
-            help="Stimulus intensity of each group, e.g. '20,40,60,80,100 uA' (files that do "
-            "not state it).",
-            show_default=False,
-        ),
-    ] = None,
-    min_snr: Annotated[
-        float | None,
-        typer.Option(help="Sweeps with amplitude below this many baseline sds: NaN [default: 5]."),
-    ] = None,
-    max_baseline_noise: Annotated[
-        str | None,
-        typer.Option(help="Sweeps with a noisier baseline (sd) are NaN [default: 0.1 mV]."),
-    ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the JSON document to stdout.")
-    ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Output folder [default: out/analyze/<first file name>].", show_default=False
-        ),
-    ] = None,
+    files: _o.Files = None,
+    protocol: _o.Protocol = "fepsp",
+    slope_method: _o.SlopeMethod = "rise",
+    rise: _o.Rise = None,
+    placement: _o.Placement = None,
+    window: _o.Window = None,
+    peak: _o.Peak = None,
+    volley: _o.Volley = None,
+    blank: _o.Blank = None,
+    polarity: _o.Polarity = "negative",
+    slope_sign: _o.SlopeSign = "magnitude",
+    amplitude_from: _o.AmplitudeFrom = None,
+    preset: _o.Preset = None,
+    sheet: _o.Sheet = None,
+    variable: _o.Variable = None,
+    sampling_rate: _o.SamplingRate = None,
+    units: _o.Units = None,
+    layout: _o.Layout = "samples_by_sweeps",
+    stimulus_time: _o.StimulusTime = None,
+    induction: _o.Induction = None,
+    drug: _o.Drug = None,
+    pathways: _o.Pathways = 1,
+    ltp_window: _o.LtpWindow = None,
+    intensities: _o.Intensities = None,
+    min_snr: _o.MinSnr = None,
+    max_baseline_noise: _o.MaxBaselineNoise = None,
+    json_output: _o.JsonOutput = False,
+    out: _o.Out = None,
 ) -> None:
     """Measure fEPSPs (slope, amplitude, fiber volley) in recordings and summarise them."""
     from synpharm.cli.main import _user_errors

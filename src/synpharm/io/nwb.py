@@ -49,6 +49,36 @@ class FieldSweeps:
     sweeps: NDArray[np.float64]
 
 
+def _add_groups(nwb, groups: Sequence[FieldSweeps], timestamps: NDArray[np.float64]) -> None:
+    """One electrode group, electrodes and ``ElectricalSeries`` per group of sweeps."""
+    from pynwb.ecephys import ElectricalSeries
+
+    device = nwb.create_device(name="field_electrode")
+    for group in groups:
+        electrode_group = nwb.create_electrode_group(
+            name=f"{group.name}_electrodes",
+            description=f"stratum radiatum field electrodes, {group.name}",
+            location="CA1 stratum radiatum",
+            device=device,
+        )
+        first = len(nwb.electrodes) if nwb.electrodes is not None else 0
+        for _ in range(group.sweeps.shape[0]):
+            nwb.add_electrode(group=electrode_group, location="CA1 stratum radiatum")
+        region = nwb.create_electrode_table_region(
+            list(range(first, first + group.sweeps.shape[0])), f"{group.name} electrodes"
+        )
+        data = np.ascontiguousarray(group.sweeps.reshape(group.sweeps.shape[0], -1).T)
+        nwb.add_acquisition(
+            ElectricalSeries(
+                name=group.name,
+                data=data,
+                electrodes=region,
+                timestamps=timestamps,
+                description="stimulus-aligned field sweeps, one column per electrode",
+            )
+        )
+
+
 def write_field_nwb(
     path: str | Path,
     groups: Sequence[FieldSweeps],
@@ -81,7 +111,6 @@ def write_field_nwb(
         Drug applications and inductions (``Tag.is_drug`` / ``Tag.is_induction``).
     """
     from pynwb import NWBHDF5IO, NWBFile
-    from pynwb.ecephys import ElectricalSeries
 
     n_samples = groups[0].sweeps.shape[2]
     offsets = np.arange(n_samples) / sampling_rate - stimulus_time
@@ -91,30 +120,7 @@ def write_field_nwb(
         identifier=identifier,
         session_start_time=datetime(2000, 1, 1, tzinfo=UTC),
     )
-    device = nwb.create_device(name="field_electrode")
-    for group in groups:
-        electrode_group = nwb.create_electrode_group(
-            name=f"{group.name}_electrodes",
-            description=f"stratum radiatum field electrodes, {group.name}",
-            location="CA1 stratum radiatum",
-            device=device,
-        )
-        first = len(nwb.electrodes) if nwb.electrodes is not None else 0
-        for _ in range(group.sweeps.shape[0]):
-            nwb.add_electrode(group=electrode_group, location="CA1 stratum radiatum")
-        region = nwb.create_electrode_table_region(
-            list(range(first, first + group.sweeps.shape[0])), f"{group.name} electrodes"
-        )
-        data = np.ascontiguousarray(group.sweeps.reshape(group.sweeps.shape[0], -1).T)
-        nwb.add_acquisition(
-            ElectricalSeries(
-                name=group.name,
-                data=data,
-                electrodes=region,
-                timestamps=timestamps,
-                description="stimulus-aligned field sweeps, one column per electrode",
-            )
-        )
+    _add_groups(nwb, groups, timestamps)
     nwb.add_trial_column("stimulus_time", "absolute time of the stimulus [s]")
     nwb.add_trial_column("kind", "stimulus kind: test, pp1, pp2, io")
     nwb.add_trial_column("intensity", "stimulus intensity, fraction of the maximal stimulus")
