@@ -176,7 +176,7 @@ def analyze_spine_files(
 
     Examples
     --------
-    >>> result = analyze_spine_files(["../shared/data/spines_mapmanager_rr30a"])  # doctest: +SKIP
+    >>> result = analyze_spine_files(["tests/data/spines_mapmanager_rr30a"])  # doctest: +SKIP
     >>> round(result["summary"]["density_per_10um"], 1)  # doctest: +SKIP
     """
     rows: list[dict[str, Any]] = []

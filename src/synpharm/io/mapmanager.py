@@ -362,7 +362,7 @@ def read_mapmanager(
 
     Examples
     --------
-    >>> data = read_mapmanager("../shared/data/spines_mapmanager_rr30a")  # doctest: +SKIP
+    >>> data = read_mapmanager("tests/data/spines_mapmanager_rr30a")  # doctest: +SKIP
     >>> data.voxel_size_um
     (0.12, 0.12, 1.0)
     """
