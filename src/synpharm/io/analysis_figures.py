@@ -115,6 +115,12 @@ def _qc_figure(plt, entry: dict[str, Any]):
     amplitude.set_ylabel("amplitude [mV]", fontsize=8)
     amplitude.set_xlabel(entry["x_label"])
     slope.tick_params(labelbottom=False)
+    if not np.isfinite(np.asarray(entry["slope"], dtype=float)).any():
+        reasons = {b.get("commonest_flag") for b in entry["blocks"]} - {None}
+        text = f"no sweep measured ({', '.join(sorted(reasons)) or 'no reason'})"
+        for ax in (slope, amplitude):
+            ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+                    fontsize=8, color="C3")  # fmt: skip
     name = entry["channel_name"]
     named = "" if name in (str(entry["channel"]), f"channel {entry['channel']}") else f" ({name})"
     fig.suptitle(
