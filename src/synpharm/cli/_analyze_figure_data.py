@@ -45,9 +45,10 @@ def _block_label(rec, record: dict[str, Any]) -> str:
     return label if record["kind"] == "test" else f"{label} {record['kind']}"
 
 
-def qc_data(table, recordings) -> list[dict[str, Any]]:
+def qc_data(table, recordings, induction: float | None = None) -> list[dict[str, Any]]:
     """One QC figure input per (file, channel, pathway) with measured blocks: the averaged
-    trace and placement of each block, and every sweep's slope and amplitude over time."""
+    trace and placement of each block, and every sweep's slope and amplitude over time (with
+    the induction time [s from the recording start] marked when known)."""
     by_file = {r.file_name: r for r in recordings}
     pathways = int(table.pathway.max()) + 1 if len(table) else 1
     figures: dict[tuple, dict[str, Any]] = {}
@@ -56,7 +57,7 @@ def qc_data(table, recordings) -> list[dict[str, Any]]:
         if rec is None or "stimulus_time_ms" not in record:
             continue
         key = (record["file"], record["channel"], record["pathway"])
-        entry = figures.setdefault(key, _qc_entry(table, rec, *key))
+        entry = figures.setdefault(key, _qc_entry(table, rec, *key, induction=induction))
         rows = _block_rows(rec, record, pathways)
         if rows.any():
             trace = averaged_trace(rec, rows, record)
@@ -64,11 +65,15 @@ def qc_data(table, recordings) -> list[dict[str, Any]]:
     return list(figures.values())
 
 
-def _qc_entry(table, rec, file: str, channel: int, pathway: int) -> dict[str, Any]:
+def _qc_entry(
+    table, rec, file: str, channel: int, pathway: int, induction: float | None = None
+) -> dict[str, Any]:
     rows = (table.file == file) & (table.channel == channel) & (table.pathway == pathway)
     time = table.time[rows]
     has_time = bool(np.isfinite(time).all() and np.ptp(time) > 0) if time.size else False
     x = (time - np.nanmin(time)) / 60.0 if has_time else np.arange(int(rows.sum()), dtype=float)
+    marked = has_time and induction is not None
+    induction_x = (induction - float(np.nanmin(time))) / 60.0 if marked else None
     name = rec.channel_names[channel] if channel < len(rec.channel_names) else str(channel)
     return {
         "file": file,
@@ -77,6 +82,7 @@ def _qc_entry(table, rec, file: str, channel: int, pathway: int) -> dict[str, An
         "pathway": pathway,
         "x": x.tolist(),
         "x_label": "time from the first sweep [min]" if has_time else "sweep",
+        "induction_x": induction_x,
         "slope": table.fepsp_slope[rows].tolist(),
         "amplitude_mV": (table.fepsp_amplitude[rows] * 1e3).tolist(),
         "slope_unit": "mV/ms" + (" (magnitude)" if table.slope_sign == "magnitude" else ""),

@@ -146,7 +146,7 @@ def _figures(table, recordings, series, summary, settings, induction) -> dict[st
     from synpharm.cli._analyze_figure_data import qc_data, time_course_data
 
     protocol = settings["protocol"]
-    figures: dict[str, Any] = {"qc": qc_data(table, recordings)}
+    figures: dict[str, Any] = {"qc": qc_data(table, recordings, induction)}
     readout = {"ltp": "ltp_percent", "ppr": "ppr"}.get(protocol, "fepsp_slope")
     fit = ex.dose_response(summary["groups"], readout)
     if fit is not None:

@@ -115,6 +115,11 @@ def _qc_figure(plt, entry: dict[str, Any]):
     amplitude.set_ylabel("amplitude [mV]", fontsize=8)
     amplitude.set_xlabel(entry["x_label"])
     slope.tick_params(labelbottom=False)
+    if entry.get("induction_x") is not None:
+        for ax in (slope, amplitude):
+            ax.axvline(entry["induction_x"], color="0.3", lw=0.8, ls="--")
+        slope.text(entry["induction_x"], 1.0, " induction", transform=slope.get_xaxis_transform(),
+                   va="top", fontsize=7, color="0.3")  # fmt: skip
     if not np.isfinite(np.asarray(entry["slope"], dtype=float)).any():
         reasons = {b.get("commonest_flag") for b in entry["blocks"]} - {None}
         text = f"no sweep measured ({', '.join(sorted(reasons)) or 'no reason'})"
