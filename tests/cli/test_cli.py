@@ -204,7 +204,7 @@ def test_run_prints_a_table(tmp_path: Path, fake_simulate: list[object]) -> None
     result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "--cohort", "5"])
     assert result.exit_code == 0, result.output
     assert "ketamine 10 uM" in result.stdout and "± " in result.stdout
-    assert "(3)" in result.stdout
+    assert "n=3" in result.stdout
 
 
 def test_help_does_not_import_heavy_modules() -> None:

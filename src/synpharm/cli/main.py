@@ -216,12 +216,12 @@ def list_protocols() -> None:
     table = Table(box=None)
     table.add_column("protocol", no_wrap=True)
     for heading in ("kind", "preparation", "arms"):
-        table.add_column(heading, overflow="fold")
+        table.add_column(heading, no_wrap=True)
     for name in library_protocols():
         path = library_protocol_path(name)
         assert path is not None
         table.add_row(name, *_protocol_overview(tomllib.loads(path.read_text(encoding="utf-8"))))
-    Console(file=sys.stdout).print(table)
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200).print(table)
 
 
 def _protocol_overview(data: dict[str, Any]) -> tuple[str, str, str]:
@@ -236,35 +236,18 @@ def _protocol_overview(data: dict[str, Any]) -> tuple[str, str, str]:
     return "slice", data.get("experiment", {}).get("preparation", "ca1_slice"), str(n)
 
 
-def _cell(readout: dict[str, Any]) -> str:
-    mean, sem, n = readout["mean"], readout["sem"], readout["n"]
-    if mean is None or mean != mean:  # NaN
-        return f"- ({n})"
-    if sem is None or sem != sem:
-        return f"{mean:.3g} ({n})"
-    return f"{mean:.3g} ± {sem:.2g} ({n})"
-
-
 def _print_table(result: ExperimentResult) -> None:
+    """The readouts per condition: wide on a wide terminal, else one block per readout."""
     from rich.console import Console
-    from rich.table import Table
 
-    summary = result.summary()
-    units: dict[str, str] = {}
-    for condition in summary["conditions"]:
-        for name, readout in condition["readouts"].items():
-            units.setdefault(name, readout["unit"])
-    table = Table(title=f"{summary['protocol']}: mean ± SEM (n)")
-    table.add_column("condition")
-    for name, unit in units.items():
-        table.add_column(f"{name} [{unit}]", justify="right")
-    for condition in summary["conditions"]:
-        readouts = condition["readouts"]
-        table.add_row(
-            condition["name"],
-            *(_cell(readouts[name]) if name in readouts else "" for name in units),
-        )
-    Console(file=sys.stdout).print(table)
+    from synpharm.report.tables import render_table
+
+    console = Console(file=sys.stdout)
+    table = render_table(result.summary(), width=console.width, terminal=console.is_terminal)
+    if isinstance(table, str):
+        typer.echo(table, nl=False)
+    else:
+        console.print(table)
 
 
 @compounds_app.command("list")
