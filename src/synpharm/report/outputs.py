@@ -12,12 +12,12 @@ import io
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from synpharm.report._staging import staged_folder
-from synpharm.results import ConditionResult, ExperimentResult, PulseTable, ResponseTable
+from synpharm.results import ExperimentResult, PulseTable, ResponseTable
 
 if TYPE_CHECKING:
     from synpharm.protocols import Protocol

@@ -159,7 +159,7 @@ def long_table(summary: Mapping[str, Any]) -> str:
             cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].rjust(widths[2])]
             lines.append(("  " + _GAP.join(cells) + (_GAP + row[3] if row[3] else "")).rstrip())
     footer = _footer(summary, empty)
-    return "\n".join(lines + ([""] + footer if footer else [])) + "\n"
+    return "\n".join(lines + (["", *footer] if footer else [])) + "\n"
 
 
 def _wide_cells(summary: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:

@@ -237,7 +237,10 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
         shown.append(Line2D([], [], color=colours[k], label=condition.name))
     margin = 0.08 * (high - low if high > low else 1.0)
     axes.set_ylim(low - margin, high + margin)
-    styles = [Line2D([], [], color="0.3", linestyle=s, label=n) for s, n in zip(("--", "-"), names)]
+    styles = [
+        Line2D([], [], color="0.3", linestyle=s, label=n)
+        for s, n in zip(("--", "-"), names, strict=True)
+    ]
     axes.legend(handles=shown + styles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
                 fontsize=7, ncol=1)
     _scale_bars(axes, unit)
