@@ -130,6 +130,9 @@ def run(
                     protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
                     seed=settings["seed"],
                 )
+        from synpharm.report.html import write_run_report
+
+        write_run_report(out_dir)
     if json_output:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
