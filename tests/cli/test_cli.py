@@ -190,6 +190,7 @@ def test_run_json_prints_only_the_summary(
     assert fake_simulate[0]["cohort"] == 3 and fake_simulate[0]["seed"] == 7
     out = tmp_path / "out" / "cli_demo"
     assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
         "pulses.csv",
         "summary.json",
         "time_course.png",

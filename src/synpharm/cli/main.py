@@ -62,6 +62,32 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+#: --quiet of the long-running commands.
+_QUIET = typer.Option(
+    "--quiet", "-q", help="No progress output on stderr (a bar on a terminal, lines on a pipe)."
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"synpharm {version('synpharm')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Virtual experiments: drug effects on synaptic transmission and hippocampal LTP."""
+
+
 @app.command()
 def run(
     file: Annotated[
@@ -96,6 +122,7 @@ def run(
             "--export-nwb", help="Also write the simulated field sweeps as recording.nwb."
         ),
     ] = False,
+    quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
@@ -110,10 +137,13 @@ def run(
         settings = {
             "cohort": protocol.cohort if cohort is None else cohort,
             "seed": protocol.seed if seed is None else seed,
-            "progress": sys.stderr.isatty(),
+            "progress": not quiet,
         }
         if export_nwb:
+            from synpharm.extras import require
             from synpharm.io import simulated
+
+            require("nwb", "--export-nwb")
 
             simulated.check_exportable(protocol)
         if hasattr(protocol, "run"):  # a study (synpharm.studies)
@@ -177,6 +207,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
     """Run the validation targets and print the scorecard (exit 0 whether targets pass or not)."""
     with _user_errors():
@@ -188,7 +219,7 @@ def validate(
         from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
 
         sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
-        scorecard = run_targets(sets, only=only, progress=_stderr_progress())
+        scorecard = run_targets(sets, only=only, progress=None if quiet else _stderr_progress())
         if report is not None:
             write_scorecard_report(scorecard, report)
     if json_output:
@@ -200,10 +231,16 @@ def validate(
 
 
 def _stderr_progress():
-    """One line per experiment on stderr when it is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    return lambda label: typer.echo(f"running {label}", err=True)
+    """One line per experiment on stderr (terminal or pipe), numbered, with the time so far."""
+    import time
+
+    start, count = time.monotonic(), [0]
+
+    def report(label: str) -> None:
+        count[0] += 1
+        typer.echo(f"[{count[0]}] running {label} ({time.monotonic() - start:.0f} s)", err=True)
+
+    return report
 
 
 @app.command("protocols")

@@ -80,6 +80,9 @@ def write_field_nwb(
     tags
         Drug applications and inductions (``Tag.is_drug`` / ``Tag.is_induction``).
     """
+    from synpharm.extras import require
+
+    require("nwb", "NWB export")
     from pynwb import NWBHDF5IO, NWBFile
     from pynwb.ecephys import ElectricalSeries
 
@@ -208,6 +211,9 @@ def read_nwb(path: str | Path, *, units: str | None = None) -> Recording:
         ``sweep`` = trial; stimulus time, kind and intensity from the trials table; drug and
         induction tags from the epochs table.
     """
+    from synpharm.extras import require
+
+    require("nwb", "reading NWB files")
     from pynwb import NWBHDF5IO
 
     path = Path(path)

@@ -7,7 +7,6 @@ how far the model is from each claim.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import textwrap
@@ -148,40 +147,42 @@ def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
 
 
 def _html(scorecard: Scorecard, figures: dict[str, str]) -> str:
-    e = html.escape
+    from synpharm.report.html import Cell, Figure, Section, Table, render_page
+
     summary = scorecard.summary()
     rows = []
     for outcome in scorecard.outcomes:
         row = outcome.as_dict()
-        colour = _STATUS_COLOUR[outcome.status]
-        figure = figures.get(outcome.target.id)
-        image = f'<img src="{e(figure)}" alt="{e(outcome.target.id)}">' if figure else ""
+        simulated = (row["simulated"] or "") + (f" ({outcome.detail})" if outcome.detail else "")
         rows.append(
-            "<tr>"
-            f"<td><b>{e(outcome.target.id)}</b><br><small>{e(outcome.target.source)}</small></td>"
-            f"<td>{e(outcome.target.role)}</td>"
-            f'<td style="color:{colour}"><b>{e(outcome.status)}</b></td>'
-            f"<td>{e(outcome.target.claim)}</td>"
-            f"<td>{e(row['simulated'] or '')}<br><small>{e(outcome.detail)}</small></td>"
-            f"<td>{e(row['tolerance'] or '')}</td>"
-            f"<td>{image}</td>"
-            "</tr>"
+            [
+                Cell(outcome.target.id),
+                Cell(outcome.target.role),
+                Cell(outcome.status, f"status-{outcome.status}"),
+                Cell(outcome.target.claim),
+                Cell(simulated),
+                Cell(row["tolerance"] or ""),
+                Cell(outcome.target.source),
+            ]
         )
-    counts = "; ".join(
+    header = ["target", "role", "status", "published", "simulated", "tolerance", "source"]
+    counts = [
         f"{role}: {c['pass']} pass, {c['fail']} fail, {c['pending']} pending"
         for role, c in summary["by_role"].items()
-    )
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>synpharm scorecard</title>"
-        "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:13px}"
-        "img{max-width:520px}</style></head><body>\n"
-        f"<h1>synpharm validation scorecard</h1><p>{e(counts)}</p>\n"
-        "<table><tr><th>target</th><th>role</th><th>status</th><th>published</th>"
-        "<th>simulated</th><th>tolerance</th><th>figure</th></tr>\n"
-        + "\n".join(rows)
-        + "\n</table></body></html>\n"
-    )
+    ]
+    pictures = [
+        Figure(name.replace(".svg", ".png"), f"{o.target.id} ({o.status}): {o.target.claim}")
+        for o in scorecard.outcomes
+        if (name := figures.get(o.target.id))
+    ]
+    sections = [
+        Section("Targets", text=["Click a column heading to sort.", *counts],
+                tables=[Table(header, rows)]),
+        Section("Figures", text=["Dots: simulated subjects; squares: mean ± SEM; shaded: the "
+                                 "published value or acceptance range. Click to enlarge."],
+                figures=pictures),
+    ]
+    return render_page("synpharm validation scorecard", sections)
 
 
 def write_scorecard_report(scorecard: Scorecard, out_dir: str | Path) -> Path:
