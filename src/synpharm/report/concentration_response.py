@@ -17,7 +17,13 @@ import numpy as np
 
 from synpharm.report.style import format_concentration
 
-__all__ = ["Series", "draw_concentration_response", "hill_band", "series_from_result"]
+__all__ = [
+    "Series",
+    "draw_concentration_response",
+    "hill_band",
+    "series_from_result",
+    "series_from_sweep",
+]
 
 _BOOTSTRAP = 200
 
@@ -40,6 +46,8 @@ class Series:
         Responses without drug, shape ``(m,)`` (may be empty).
     summary
         Fit numbers to print on the panel (e.g. ``"IC50 4.3 µM (95 % CI 3.3–5.5)"``).
+    compound
+        Name on the concentration axis (default: ``title``).
     """
 
     title: str
@@ -48,6 +56,7 @@ class Series:
     responses: np.ndarray
     control: np.ndarray
     summary: str = ""
+    compound: str = ""
 
 
 def hill_band(
@@ -118,6 +127,46 @@ def series_from_result(result: Any) -> list[Series]:
     return series
 
 
+def series_from_sweep(summary: Any, cells: Sequence[tuple[Any, dict]]) -> list[Series]:
+    """The series of a sweep: one per Hill fit in ``summary["concentration_response"]``.
+
+    ``cells`` are ``(chunk, {readout: (values, unit)})`` pairs; a chunk has ``protocol``,
+    ``parameter_set``, ``seed``, ``cohort`` and ``drugs``.
+    """
+    series = []
+    for fit in summary.get("concentration_response", []):
+        group = (fit["protocol"], fit["parameter_set"], fit["seed"], fit["cohort"])
+        conc, resp, control = [], [], []
+        for chunk, readouts in cells:
+            if (chunk.protocol, chunk.parameter_set, chunk.seed, chunk.cohort) != group:
+                continue
+            if "baseline_change_percent" not in readouts:
+                continue
+            values = -np.asarray(readouts["baseline_change_percent"][0], dtype=float)
+            if not chunk.drugs:
+                control.append(values)
+            elif len(chunk.drugs) == 1 and chunk.drugs[0][0] == fit["compound"]:
+                conc.append(np.full(values.size, chunk.drugs[0][1] * 1e3))
+                resp.append(values)
+        if not conc:
+            continue
+        ci = fit.get("ic50_ci_uM") or [np.nan, np.nan]
+        series.append(
+            Series(
+                title=f"{fit['compound']}: {fit['protocol']}"
+                + (f" ({fit['parameter_set']})" if fit["parameter_set"] != "default" else ""),
+                response="inhibition of the basal response [%]",
+                concentrations_uM=np.concatenate(conc),
+                responses=np.concatenate(resp),
+                control=np.concatenate(control) if control else np.zeros(0),
+                summary=_ic50_text(fit["ic50_uM"], [np.nan if v is None else v for v in ci],
+                                   fit.get("hill_slope")),
+                compound=str(fit["compound"]),
+            )
+        )
+    return series
+
+
 def _ic50_text(ic50: float, ci: Sequence[float], slope: float | None) -> str:
     text = f"IC50 {format_concentration(ic50)}"
     if all(np.isfinite(ci)):
@@ -127,11 +176,15 @@ def _ic50_text(ic50: float, ci: Sequence[float], slope: float | None) -> str:
     return text
 
 
-def draw_concentration_response(figure: Any, series: Sequence[Series]) -> None:
-    """Draw one panel per series into ``figure`` (constrained layout)."""
-    axes = np.atleast_1d(figure.subplots(1, len(series), squeeze=False)[0])
-    for ax, s in zip(axes, series, strict=True):
+def draw_concentration_response(figure: Any, series: Sequence[Series], columns: int = 0) -> None:
+    """Draw one panel per series into ``figure`` (constrained layout), ``columns`` per row."""
+    columns = columns or len(series)
+    rows = -(-len(series) // columns)
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    for ax, s in zip(axes, series, strict=False):
         _panel(ax, s)
+    for ax in axes[len(series):]:
+        ax.set_axis_off()
 
 
 def _panel(ax: Any, s: Series) -> None:
@@ -139,8 +192,12 @@ def _panel(ax: Any, s: Series) -> None:
     conc, resp = s.concentrations_uM[ok], s.responses[ok]
     levels = np.unique(conc)
     low, high = levels.min() / 3, levels.max() * 3
-    grid = np.geomspace(low, high, 200)
+    grid = np.geomspace(levels.min() / 1.5, levels.max() * 1.5, 200)  # no extrapolation
     curve, band_low, band_high = hill_band(conc, resp, grid)
+    shown = np.concatenate([resp, s.control[np.isfinite(s.control)], curve[np.isfinite(curve)]])
+    pad = 0.12 * (np.ptp(shown) or 1.0)
+    band_low = np.clip(band_low, shown.min() - pad, None)
+    band_high = np.clip(band_high, None, shown.max() + pad)
     ax.fill_between(grid, band_low, band_high, color="#0072B2", alpha=0.2, lw=0,
                     label="95 % bootstrap band")
     ax.plot(grid, curve, color="#0072B2", linewidth=1.5, label="Hill fit")
@@ -160,7 +217,8 @@ def _panel(ax: Any, s: Series) -> None:
                     markersize=4, capsize=2, label="control (no drug)")
     ax.set_xscale("log")
     ax.set_xlim(low / 1.5, high)
-    ax.set_xlabel(f"{s.title} concentration [µM]")
+    ax.set_ylim(shown.min() - pad, shown.max() + pad)
+    ax.set_xlabel(f"{s.compound or s.title} concentration [µM]")
     ax.set_ylabel(s.response)
     ax.set_title(s.title)
     if s.summary:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ __all__ = [
     "render_page",
     "run_page",
     "sweep_page",
+    "sweep_table",
     "write_run_report",
 ]
 
@@ -160,26 +161,48 @@ def run_page(folder: Path) -> str:
     return render_page(f"synpharm run: {summary.get('protocol', '')}", sections, f"files: {files}")
 
 
-def sweep_page(folder: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """The report of a sweep: figures in ``folder`` and the readout rows (one per cell)."""
-    table = Table(
-        list(columns),
-        [
-            [
-                Cell(str(v), "num", _number(v)) if _number(v) is not None else Cell(str(v))
-                for v in (row.get(c, "") for c in columns)
-            ]
-            for row in rows
-        ],
-    )
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+def sweep_table(summary: Mapping[str, Any]) -> Table:
+    """One row per sweep cell (protocol x parameter set x seed x cohort x condition) x readout."""
+    rows = []
+    for cell in summary.get("cells", []):
+        where = [Cell(str(cell.get(k, ""))) for k in ("protocol", "parameter_set")]
+        where += [
+            Cell(str(cell.get(k, "")), "num", _number(cell.get(k))) for k in ("seed", "cohort")
+        ]
+        for name, r in cell.get("readouts", {}).items():
+            if name in DESIGN_READOUTS or not r.get("n"):
+                continue
+            mean, sem, p = _number(r.get("mean")), _number(r.get("sem")), r.get("p_vs_control")
+            rows.append(
+                [
+                    *where,
+                    Cell(str(cell.get("condition", ""))),
+                    Cell(name),
+                    Cell(str(r.get("unit", ""))),
+                    Cell(format_mean_sem(mean, sem), "num", mean),
+                    Cell(str(r["n"]), "num", r["n"]),
+                    Cell(format_p(p).removeprefix("p="), "num", _number(p)),
+                ]
+            )
+    header = ["protocol", "parameter set", "seed", "cohort", "condition", "readout", "unit",
+              "mean ± SEM", "n", "p vs control"]
+    return Table(header, rows)
+
+
+def sweep_page(folder: Path, summary: Mapping[str, Any]) -> str:
+    """The report of a sweep: the figures in ``folder`` and every cell's readouts."""
+    grid = summary.get("grid", {})
+    facts = [(k, json.dumps(v, sort_keys=True)) for k, v in grid.items()]
+    facts += _provenance(summary)
     sections = [
-        Section("Figures", figures=_figures(folder)),
-        Section("Readouts", text=["One row per sweep cell; click a heading to sort."],
-                tables=[table]),
-        Section("Provenance", facts=_provenance(summary)),
+        Section("Figures", figures=_figures(folder), columns=1),
+        Section("Readouts", text=["Mean ± SEM over slices; p: Welch t-test against the control "
+                                  "of the same protocol, parameter set, seed and cohort. Click a "
+                                  "heading to sort."], tables=[sweep_table(summary)]),
+        Section("Grid and provenance", facts=facts),
     ]
-    return render_page(f"synpharm sweep: {summary.get('sweep', folder.name)}", sections)
+    return render_page(f"synpharm sweep: {summary.get('sweep', '')}", sections,
+                       str(summary.get("description", "")))
 
 
 def write_run_report(folder: str | Path) -> Path:
