@@ -20,6 +20,7 @@ from synpharm.report.style import format_concentration
 __all__ = [
     "Series",
     "draw_concentration_response",
+    "draw_panel",
     "hill_band",
     "series_from_result",
     "series_from_sweep",
@@ -182,12 +183,13 @@ def draw_concentration_response(figure: Any, series: Sequence[Series], columns: 
     rows = -(-len(series) // columns)
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for ax, s in zip(axes, series, strict=False):
-        _panel(ax, s)
+        draw_panel(ax, s)
     for ax in axes[len(series):]:
         ax.set_axis_off()
 
 
-def _panel(ax: Any, s: Series) -> None:
+def draw_panel(ax: Any, s: Series) -> None:
+    """One concentration-response panel: points, mean ± SEM, control, Hill fit and band."""
     ok = np.isfinite(s.responses) & (s.concentrations_uM > 0)
     conc, resp = s.concentrations_uM[ok], s.responses[ok]
     levels = np.unique(conc)

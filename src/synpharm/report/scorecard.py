@@ -97,11 +97,37 @@ def _strip(axes: Any, check: CheckOutcome) -> None:
             alpha=0.12,
             lw=0,
         )
-    axes.set_ylabel(check.unit or "value")
+    axes.set_ylabel(f"[{check.unit}]" if check.unit else "value")
+
+
+def _fit_panel(axes: Any, check: CheckOutcome) -> None:
+    """The concentration-response data, Hill fit and band, with the published EC50 range."""
+    from synpharm.report.concentration_response import Series, draw_panel
+
+    points = (check.fit or {})["points"]
+    ci = (check.fit or {}).get("ic50_ci_uM", [math.nan, math.nan])
+    series = Series(
+        title=check.what,
+        response="inhibition of the basal response [%]",
+        concentrations_uM=np.asarray(points["concentration_uM"], dtype=float),
+        responses=np.asarray(points["response"], dtype=float),
+        control=np.asarray(points["control"], dtype=float),
+        summary=f"simulated IC50 {check.value:.3g} µM\n95 % CI "
+        f"{float(ci[0] or math.nan):.3g}–{float(ci[1] or math.nan):.3g} µM",
+        compound=str((check.fit or {}).get("compound", "")),
+    )
+    draw_panel(axes, series)
+    if check.band is not None and None not in check.band:
+        axes.axvspan(*check.band, color=_STATUS_COLOUR["pass"], alpha=0.12, lw=0,
+                     label="published IC50 range")
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6)
 
 
 def _point(axes: Any, check: CheckOutcome) -> None:
     """A fitted number (EC50, ratio) with its CI against the published range, log axis."""
+    if len((check.fit or {}).get("points", {}).get("response", [])) >= 4:
+        _fit_panel(axes, check)
+        return
     ci = [float(x) for x in (check.fit or {}).get("ic50_ci_uM", [math.nan, math.nan])]
     if all(math.isfinite(x) for x in ci):
         error = [[check.value - ci[0]], [ci[1] - check.value]]
@@ -129,8 +155,10 @@ def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
     n = len(outcome.checks)
     settings = {"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path", "font.size": 8}
     with matplotlib.rc_context(settings):
-        width = max(4.5, 3.2 * n)
-        figure, axes = plt.subplots(1, n, figsize=(width, 3.6), squeeze=False)
+        width = max(4.5, 3.2 * n + 2.0 * sum(bool(c.fit) for c in outcome.checks))
+        figure, axes = plt.subplots(
+            1, n, figsize=(width, 3.8), squeeze=False, layout="constrained"
+        )
         for ax, check in zip(axes[0], outcome.checks, strict=True):
             (_strip if check.series else _point)(ax, check)
             status = "pass" if check.passed else "fail"
@@ -138,7 +166,6 @@ def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
             ax.set_title(title, fontsize=7, color=_STATUS_COLOUR[status])
         headline = f"{outcome.target.id}: {outcome.target.claim}"
         figure.suptitle(textwrap.fill(headline, int(width * 14)), fontsize=8)
-        figure.tight_layout()
         name = f"{outcome.target.id}.svg"
         figure.savefig(folder / name, metadata={"Date": None})
         figure.savefig(folder / f"{outcome.target.id}.png", dpi=120, metadata={"Software": None})
