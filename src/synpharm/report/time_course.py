@@ -6,8 +6,8 @@ drug that lowers the basal response is seen falling from 100 %; ``"pre_induction
 10 min before the first train) is the LTP convention used by the readouts. The drug bar above
 the axes names the compounds and concentrations; the legend sits below the axes, never over
 data. The example-trace panel shows one averaged sweep per condition and phase for at most
-four conditions (control and the highest concentration of each compound), the stimulus
-artefact clipped, with scale bars instead of axes.
+four conditions (control and the highest concentration of each compound), each trace minus
+its pre-stimulus mean, the stimulus artefact clipped, with scale bars instead of axes.
 """
 
 from __future__ import annotations
@@ -232,6 +232,9 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
         labels, names = _phases(condition.example_traces)
         for label, style in zip(dict.fromkeys(labels), ("--", "-"), strict=False):
             trace = np.asarray(condition.example_traces[label], dtype=float) * scale
+            before = time_ms < _ARTEFACT[0] * 1e3
+            if before.any():
+                trace = trace - trace[before].mean()  # baseline-subtracted
             axes.plot(time_ms, trace, linestyle=style, color=colours[k], linewidth=0.9)
             low, high = min(low, trace[outside].min()), max(high, trace[outside].max())
         shown.append(Line2D([], [], color=colours[k], label=condition.name))
@@ -245,7 +248,8 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
                 fontsize=7, ncol=1)
     _scale_bars(axes, unit)
     kind = "fEPSPs" if measure == "fEPSP slope" else f"{measure.split()[0]}s"
-    axes.set_title(f"example {kind}\n(stimulus artefact clipped)", fontsize=9)
+    axes.set_title(f"example {kind}, baseline-subtracted\n(stimulus artefact clipped)",
+                   fontsize=9)
 
 
 def _nice(span: float) -> float:
