@@ -123,51 +123,81 @@ def run(
         ),
     ] = False,
     quiet: Annotated[bool, _QUIET] = False,
+    baseline: Annotated[
+        str,
+        typer.Option(
+            "--baseline",
+            help="Baseline of the time-course figure: auto (pre-drug with a wash-in, else "
+            "pre-induction), pre-drug or pre-induction.",
+        ),
+    ] = "auto",
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
         from synpharm.studies import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
-        if cohort is not None and cohort < 1:
-            raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
-        if seed is not None and seed < 0:
-            raise InputError("--seed", f"must be zero or positive, got {seed}", "give e.g. 0")
-        out_dir = out if out is not None else Path("out") / protocol.name
+        _check_run_options(protocol, cohort, seed, baseline, export_nwb)
         settings = {
             "cohort": protocol.cohort if cohort is None else cohort,
             "seed": protocol.seed if seed is None else seed,
             "progress": not quiet,
         }
-        if export_nwb:
-            from synpharm.extras import require
-            from synpharm.io import simulated
-
-            require("nwb", "--export-nwb")
-
-            simulated.check_exportable(protocol)
-        if hasattr(protocol, "run"):  # a study (synpharm.studies)
-            result = protocol.run(**settings)
-            out_dir = result.write_outputs(out_dir)
-        else:
-            from synpharm.report import write_outputs
-            from synpharm.simulate import run_protocol
-
-            result = run_protocol(protocol, **settings)
-            out_dir = write_outputs(result, out_dir, protocol=protocol)
-            if export_nwb:
-                simulated.export_nwb(
-                    protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
-                    seed=settings["seed"],
-                )
-        from synpharm.report.html import write_run_report
-
-        write_run_report(out_dir)
+        out_dir = out if out is not None else Path("out") / protocol.name
+        result, out_dir = _run_and_write(protocol, settings, out_dir, baseline, export_nwb)
     if json_output:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
         _print_table(result)
     typer.echo(f"wrote {out_dir}", err=True)
+
+
+def _check_run_options(
+    protocol: Any, cohort: int | None, seed: int | None, baseline: str, export_nwb: bool
+) -> None:
+    """Reject bad ``run`` options with one error naming the option."""
+    if cohort is not None and cohort < 1:
+        raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
+    if seed is not None and seed < 0:
+        raise InputError("--seed", f"must be zero or positive, got {seed}", "give e.g. 0")
+    if baseline not in ("auto", "pre-drug", "pre-induction"):
+        raise InputError(
+            "--baseline", f"unknown baseline {baseline!r}", "give auto, pre-drug or pre-induction"
+        )
+    if export_nwb:
+        from synpharm.extras import require
+        from synpharm.io import simulated
+
+        require("nwb", "--export-nwb")
+        simulated.check_exportable(protocol)
+
+
+def _run_and_write(
+    protocol: Any, settings: dict[str, Any], out_dir: Path, baseline: str, export_nwb: bool
+) -> tuple[Any, Path]:
+    """Simulate, write the output folder and its ``index.html``; (result, folder)."""
+    if hasattr(protocol, "run"):  # a study (synpharm.studies)
+        result = protocol.run(**settings)
+        out_dir = result.write_outputs(out_dir)
+    else:
+        from synpharm.report import write_outputs
+        from synpharm.simulate import run_protocol
+
+        result = run_protocol(protocol, **settings)
+        out_dir = write_outputs(
+            result, out_dir, protocol=protocol, baseline=baseline.replace("-", "_")
+        )
+        if export_nwb:
+            from synpharm.io import simulated
+
+            simulated.export_nwb(
+                protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
+                seed=settings["seed"],
+            )
+    from synpharm.report.html import write_run_report
+
+    write_run_report(out_dir)
+    return result, out_dir
 
 
 def _protocol_file(file: Path) -> Path:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["OKABE_ITO", "RC", "condition_colours", "format_concentration"]
+__all__ = ["OKABE_ITO", "RC", "condition_colours", "format_concentration", "rc_context"]
 
 #: Okabe-Ito palette without black (black is reserved for control).
 OKABE_ITO: tuple[str, ...] = (
@@ -43,11 +43,11 @@ def _cycle() -> Any:
     return cycler(color=("#000000", *OKABE_ITO))
 
 
-def rc_context() -> Any:
-    """``matplotlib.rc_context`` with :data:`RC` and the Okabe-Ito colour cycle."""
+def rc_context(overrides: dict[str, Any] | None = None) -> Any:
+    """``matplotlib.rc_context`` with :data:`RC`, the Okabe-Ito colour cycle and ``overrides``."""
     import matplotlib
 
-    return matplotlib.rc_context({**RC, "axes.prop_cycle": _cycle()})
+    return matplotlib.rc_context({**RC, "axes.prop_cycle": _cycle(), **(overrides or {})})
 
 
 def format_concentration(value_uM: float) -> str:

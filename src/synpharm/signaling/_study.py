@@ -378,7 +378,7 @@ def plot_time_courses(times: NDArray[np.float64],
             ax.plot(time_h[shown], values[shown], label=arm, linewidth=1.3)
         ax.axhline(0.5 if scale_to_peak else 1.0, color="0.6", linewidth=0.6, linestyle=":")
         ax.set_title(name.replace("_", " "), fontsize=9)
-        ax.set_xlabel("time after dosing (h)", fontsize=8)
+        ax.set_xlabel("time after dosing [h]", fontsize=8)
         ax.tick_params(labelsize=7)
     np.atleast_1d(axes)[0].set_ylabel("change / peak change" if scale_to_peak
                                       else "level (1 = drug-free baseline)", fontsize=8)
