@@ -63,7 +63,7 @@ def format_mean_sem(mean: Any, sem: Any) -> str:
     """
     if not _finite(mean):
         return "—"
-    if not _finite(sem) or sem <= 0:
+    if not _finite(sem) or sem <= 1e-9 * abs(mean):  # no spread beyond float rounding
         return _significant(float(mean), 3)
     magnitude = math.floor(math.log10(sem))
     if magnitude < -3 or magnitude >= 6 or abs(mean) >= 1e6 or 0 < abs(mean) < 1e-3:

@@ -178,7 +178,7 @@ def _decorate(
         else ("drug application" if result.drug_time is not None else "start")
     )
     axes.set_xlabel(f"time from {reference} [min]")
-    axes.set_title(result.protocol_name, pad=24 if drug_spans else 6, loc="left")
+    axes.set_title(result.protocol_name, pad=36 if drug_spans else 6, loc="left")
 
 
 #: Single-cell measures: (label for axes, trace axis label, trace unit scale, trace unit).
@@ -248,8 +248,7 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
                 fontsize=7, ncol=1)
     _scale_bars(axes, unit)
     kind = "fEPSPs" if measure == "fEPSP slope" else f"{measure.split()[0]}s"
-    axes.set_title(f"example {kind}, baseline-subtracted\n(stimulus artefact clipped)",
-                   fontsize=9)
+    axes.set_title(f"example {kind}\nbaseline-subtracted, artefact clipped", fontsize=9)
 
 
 def _nice(span: float) -> float:
