@@ -120,7 +120,14 @@ def _rows(summary: Mapping[str, Any], name: str) -> list[tuple[str, str, str, st
 
 
 def _title(summary: Mapping[str, Any]) -> str:
-    return f"{summary.get('protocol', '')}: mean ± SEM, n, Welch t-test vs control"
+    tested = any(
+        _finite(r.get("p_vs_control"))
+        for c in summary.get("conditions", [])
+        for r in c.get("readouts", {}).values()
+    )
+    return f"{summary.get('protocol', '')}: mean ± SEM, n" + (
+        "; p: Welch t-test vs control" if tested else ""
+    )
 
 
 def _footer(summary: Mapping[str, Any], empty: Iterable[str]) -> list[str]:
