@@ -26,7 +26,7 @@ _STYLES = ("-", "--", ":", "-.")
 def _signaling_panel(ax, study, arms) -> None:
     for k, data in enumerate(arms):
         ax.plot(data.times / 3600.0, data.species["synaptic_protein"], label=data.arm.name,
-                color=f"C{k}", ls=_STYLES[k % len(_STYLES)], lw=1.8 - 0.3 * (k % 3))
+                color=f"C{k}", ls=_STYLES[k % len(_STYLES)], lw=2.0)
     ax.set(xlabel="time after dose [h]", ylabel="synaptic protein [relative to baseline]",
            title="signalling: synaptic protein",
            xlim=(min(-1.0, data.times[0] / 3600.0), min(48.0, data.times[-1] / 3600.0)))
