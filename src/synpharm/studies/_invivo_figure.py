@@ -38,7 +38,7 @@ def _density_panel(ax, study, arms) -> None:
         density = data.imaging["density_per_10um"]
         mean, sem = _mean_sem(100.0 * (density / density[:, :1] - 1.0))
         ax.errorbar(days, mean, sem, marker="o", ms=3, capsize=2, label=data.arm.name,
-                    color=f"C{k}", ls=_STYLES[k % len(_STYLES)])
+                    color=f"C{k}")
     ax.axhline(0.0, color="0.6", lw=0.8)
     ax.set(xlabel="time after dose [days]", ylabel="density change from first session [%]",
            title="imaging: spine density")
