@@ -148,8 +148,13 @@ def _plot_course(
         )
     axes.axhline(100.0, color="0.5", linewidth=0.6, linestyle="--")
     _decorate(axes, result, drug_spans, origin)
-    what = "pre-drug" if reference == "pre_drug" else "pre-induction"
-    axes.set_ylabel(f"{_labels(result)[0]} [% of {what} baseline]")
+    if reference == "pre_drug":
+        what = "pre-drug baseline"
+    elif result.induction_time is not None:
+        what = "pre-induction baseline"
+    else:
+        what = "mean of all test pulses"
+    axes.set_ylabel(f"{_labels(result)[0]} [% of {what}]")
     ncol = 2 if len(result.conditions) > 10 else 1
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, ncol=ncol)
 
@@ -215,6 +220,8 @@ def _phases(traces: dict[str, np.ndarray]) -> tuple[tuple[str, str], tuple[str, 
         if before in traces and after in traces:
             return (before, after), names
     labels = list(traces)
+    if len(labels) == 1:
+        return (labels[0], labels[0]), ("", "whole recording")
     return (labels[0], labels[-1]), (labels[0], labels[-1])
 
 
@@ -230,7 +237,8 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
         time_ms = np.asarray(condition.trace_time, dtype=float) * 1e3
         outside = (time_ms < _ARTEFACT[0] * 1e3) | (time_ms > _ARTEFACT[1] * 1e3)
         labels, names = _phases(condition.example_traces)
-        for label, style in zip(dict.fromkeys(labels), ("--", "-"), strict=False):
+        unique = list(dict.fromkeys(labels))
+        for label, style in zip(unique, ("--", "-") if len(unique) > 1 else ("-",), strict=True):
             trace = np.asarray(condition.example_traces[label], dtype=float) * scale
             before = time_ms < _ARTEFACT[0] * 1e3
             if before.any():
@@ -243,6 +251,7 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
     styles = [
         Line2D([], [], color="0.3", linestyle=s, label=n)
         for s, n in zip(("--", "-"), names, strict=True)
+        if n
     ]
     axes.legend(handles=shown + styles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
                 fontsize=7, ncol=1)
