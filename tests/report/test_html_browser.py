@@ -1,8 +1,9 @@
 """The HTML report in a real browser (Playwright driving Debian's chromium).
 
-Checks what a reader depends on: the page loads, every image loads, nothing is fetched from
-the network, no console errors, a figure opens at full width on click, a table sorts on a
-click, and the page fits a phone-sized viewport without horizontal scrolling.
+The run, validate and sweep reports, checked for what a reader depends on: the page loads,
+every image loads, nothing is fetched from the network, no console errors, a figure opens at
+full width on click, a table sorts on a click, and the page fits a phone-sized viewport
+without horizontal scrolling.
 
 Skipped, with the reason, only when Playwright or a chromium executable is missing
 (``.ci/run`` installs both: chromium with apt, playwright with ``.[dev]``).
@@ -64,6 +65,29 @@ readout = "baseline_change_percent"
 high = -50.0
 """
 
+SWEEP = """
+[sweep]
+name = "tiny_sweep"
+cohort = 2
+seeds = [0]
+
+[concentrations]
+compound = "baclofen"
+values = ["1 uM", "3 uM", "10 uM", "30 uM", "100 uM"]
+
+[[protocols]]
+label = "depression"
+[[protocols.steps]]
+type = "baseline"
+duration = "1 min"
+test_rate = "0.1 Hz"
+[[protocols.steps]]
+type = "wash_in"
+duration = "2 min"
+test_rate = "0.1 Hz"
+exchange_time = "10 s"
+"""
+
 _FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -104,7 +128,13 @@ def reports(tmp_path_factory) -> dict[str, Path]:
               str(folder / "validate"), "-q"]
     )
     assert validate.exit_code == 0, validate.output
-    return {"run": folder / "run" / "index.html", "validate": folder / "validate" / "index.html"}
+    (folder / "sweep.toml").write_text(SWEEP, encoding="utf-8")
+    sweep = runner.invoke(
+        app, ["sweep", str(folder / "sweep.toml"), "--out", str(folder / "sweep"), "--store",
+              str(folder / "sweep.store"), "-q"]
+    )
+    assert sweep.exit_code == 0, sweep.output
+    return {kind: folder / kind / "index.html" for kind in ("run", "validate", "sweep")}
 
 
 def _open(browser, path: Path, width: int):
@@ -118,7 +148,7 @@ def _open(browser, path: Path, width: int):
     return page, problems, requests
 
 
-@pytest.mark.parametrize("kind", ["run", "validate"])
+@pytest.mark.parametrize("kind", ["run", "validate", "sweep"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_report_loads_every_image_without_errors(browser, reports, kind, width, tmp_path):
     page, problems, requests = _open(browser, reports[kind], width)
