@@ -57,7 +57,7 @@ class LineProgress:
         fraction = self._done / self.total if self.total > 0 else 1.0
         text = f"{self.label}: {100 * fraction:.0f} % ({self._done:.0f}/{self.total:.0f}"
         text += f" {self.unit}), {elapsed:.0f} s elapsed" if self.unit else f"), {elapsed:.0f} s"
-        if 0 < fraction < 1:
+        if 0 < fraction < 0.995:
             text += f", ~{elapsed * (1 - fraction) / fraction:.0f} s left"
         return text
 
