@@ -258,12 +258,9 @@ def _example_masks(times, kinds, schedule: Schedule) -> dict[str, np.ndarray]:
 def _progress_bar(total: float, enabled: bool):
     if not enabled:
         return None, None
-    from rich.progress import Progress
+    from synpharm.progress import start_progress
 
-    progress = Progress(transient=True)
-    task = progress.add_task("simulating", total=total)
-    progress.start()
-    return progress, lambda now: progress.update(task, completed=min(now, total))
+    return start_progress(total, "simulating", "s of protocol")
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,7 @@ def test_run_json_prints_only_the_summary(
     assert fake_simulate[0]["cohort"] == 3 and fake_simulate[0]["seed"] == 7
     out = tmp_path / "out" / "cli_demo"
     assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
         "pulses.csv",
         "summary.json",
         "time_course.png",
@@ -204,7 +205,7 @@ def test_run_prints_a_table(tmp_path: Path, fake_simulate: list[object]) -> None
     result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "--cohort", "5"])
     assert result.exit_code == 0, result.output
     assert "ketamine 10 uM" in result.stdout and "± " in result.stdout
-    assert "(3)" in result.stdout
+    assert "n=3" in result.stdout
 
 
 def test_help_does_not_import_heavy_modules() -> None:

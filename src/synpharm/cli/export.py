@@ -37,7 +37,10 @@ def export_sbml(
     from synpharm.cli.main import _user_errors
 
     with _user_errors():
+        from synpharm.extras import require
         from synpharm.signaling._sbml import sbml_errors, to_sbml, write_sbml
+
+        require("sbml", "synpharm export sbml")
 
         declared = _network(network, ablate)
         if out is None:

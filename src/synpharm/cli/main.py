@@ -62,6 +62,32 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+#: --quiet of the long-running commands.
+_QUIET = typer.Option(
+    "--quiet", "-q", help="No progress output on stderr (a bar on a terminal, lines on a pipe)."
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"synpharm {version('synpharm')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Virtual experiments: drug effects on synaptic transmission and hippocampal LTP."""
+
+
 @app.command()
 def run(
     file: Annotated[
@@ -96,45 +122,82 @@ def run(
             "--export-nwb", help="Also write the simulated field sweeps as recording.nwb."
         ),
     ] = False,
+    quiet: Annotated[bool, _QUIET] = False,
+    baseline: Annotated[
+        str,
+        typer.Option(
+            "--baseline",
+            help="Baseline of the time-course figure: auto (pre-drug with a wash-in, else "
+            "pre-induction), pre-drug or pre-induction.",
+        ),
+    ] = "auto",
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
         from synpharm.studies import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
-        if cohort is not None and cohort < 1:
-            raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
-        if seed is not None and seed < 0:
-            raise InputError("--seed", f"must be zero or positive, got {seed}", "give e.g. 0")
-        out_dir = out if out is not None else Path("out") / protocol.name
+        _check_run_options(protocol, cohort, seed, baseline, export_nwb)
         settings = {
             "cohort": protocol.cohort if cohort is None else cohort,
             "seed": protocol.seed if seed is None else seed,
-            "progress": sys.stderr.isatty(),
+            "progress": not quiet,
         }
-        if export_nwb:
-            from synpharm.io import simulated
-
-            simulated.check_exportable(protocol)
-        if hasattr(protocol, "run"):  # a study (synpharm.studies)
-            result = protocol.run(**settings)
-            out_dir = result.write_outputs(out_dir)
-        else:
-            from synpharm.report import write_outputs
-            from synpharm.simulate import run_protocol
-
-            result = run_protocol(protocol, **settings)
-            out_dir = write_outputs(result, out_dir, protocol=protocol)
-            if export_nwb:
-                simulated.export_nwb(
-                    protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
-                    seed=settings["seed"],
-                )
+        out_dir = out if out is not None else Path("out") / protocol.name
+        result, out_dir = _run_and_write(protocol, settings, out_dir, baseline, export_nwb)
     if json_output:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
         _print_table(result)
     typer.echo(f"wrote {out_dir}", err=True)
+
+
+def _check_run_options(
+    protocol: Any, cohort: int | None, seed: int | None, baseline: str, export_nwb: bool
+) -> None:
+    """Reject bad ``run`` options with one error naming the option."""
+    if cohort is not None and cohort < 1:
+        raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
+    if seed is not None and seed < 0:
+        raise InputError("--seed", f"must be zero or positive, got {seed}", "give e.g. 0")
+    if baseline not in ("auto", "pre-drug", "pre-induction"):
+        raise InputError(
+            "--baseline", f"unknown baseline {baseline!r}", "give auto, pre-drug or pre-induction"
+        )
+    if export_nwb:
+        from synpharm.extras import require
+        from synpharm.io import simulated
+
+        require("nwb", "--export-nwb")
+        simulated.check_exportable(protocol)
+
+
+def _run_and_write(
+    protocol: Any, settings: dict[str, Any], out_dir: Path, baseline: str, export_nwb: bool
+) -> tuple[Any, Path]:
+    """Simulate, write the output folder and its ``index.html``; (result, folder)."""
+    if hasattr(protocol, "run"):  # a study (synpharm.studies)
+        result = protocol.run(**settings)
+        out_dir = result.write_outputs(out_dir)
+    else:
+        from synpharm.report import write_outputs
+        from synpharm.simulate import run_protocol
+
+        result = run_protocol(protocol, **settings)
+        out_dir = write_outputs(
+            result, out_dir, protocol=protocol, baseline=baseline.replace("-", "_")
+        )
+        if export_nwb:
+            from synpharm.io import simulated
+
+            simulated.export_nwb(
+                protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
+                seed=settings["seed"],
+            )
+    from synpharm.report.html import write_run_report
+
+    write_run_report(out_dir)
+    return result, out_dir
 
 
 def _protocol_file(file: Path) -> Path:
@@ -174,6 +237,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    quiet: Annotated[bool, _QUIET] = False,
 ) -> None:
     """Run the validation targets and print the scorecard (exit 0 whether targets pass or not)."""
     with _user_errors():
@@ -185,7 +249,7 @@ def validate(
         from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
 
         sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
-        scorecard = run_targets(sets, only=only, progress=_stderr_progress())
+        scorecard = run_targets(sets, only=only, progress=None if quiet else _stderr_progress())
         if report is not None:
             write_scorecard_report(scorecard, report)
     if json_output:
@@ -197,10 +261,16 @@ def validate(
 
 
 def _stderr_progress():
-    """One line per experiment on stderr when it is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    return lambda label: typer.echo(f"running {label}", err=True)
+    """One line per experiment on stderr (terminal or pipe), numbered, with the time so far."""
+    import time
+
+    start, count = time.monotonic(), [0]
+
+    def report(label: str) -> None:
+        count[0] += 1
+        typer.echo(f"[{count[0]}] running {label} ({time.monotonic() - start:.0f} s)", err=True)
+
+    return report
 
 
 @app.command("protocols")
@@ -216,12 +286,12 @@ def list_protocols() -> None:
     table = Table(box=None)
     table.add_column("protocol", no_wrap=True)
     for heading in ("kind", "preparation", "arms"):
-        table.add_column(heading, overflow="fold")
+        table.add_column(heading, no_wrap=True)
     for name in library_protocols():
         path = library_protocol_path(name)
         assert path is not None
         table.add_row(name, *_protocol_overview(tomllib.loads(path.read_text(encoding="utf-8"))))
-    Console(file=sys.stdout).print(table)
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200).print(table)
 
 
 def _protocol_overview(data: dict[str, Any]) -> tuple[str, str, str]:
@@ -236,35 +306,18 @@ def _protocol_overview(data: dict[str, Any]) -> tuple[str, str, str]:
     return "slice", data.get("experiment", {}).get("preparation", "ca1_slice"), str(n)
 
 
-def _cell(readout: dict[str, Any]) -> str:
-    mean, sem, n = readout["mean"], readout["sem"], readout["n"]
-    if mean is None or mean != mean:  # NaN
-        return f"- ({n})"
-    if sem is None or sem != sem:
-        return f"{mean:.3g} ({n})"
-    return f"{mean:.3g} ± {sem:.2g} ({n})"
-
-
 def _print_table(result: ExperimentResult) -> None:
+    """The readouts per condition: wide on a wide terminal, else one block per readout."""
     from rich.console import Console
-    from rich.table import Table
 
-    summary = result.summary()
-    units: dict[str, str] = {}
-    for condition in summary["conditions"]:
-        for name, readout in condition["readouts"].items():
-            units.setdefault(name, readout["unit"])
-    table = Table(title=f"{summary['protocol']}: mean ± SEM (n)")
-    table.add_column("condition")
-    for name, unit in units.items():
-        table.add_column(f"{name} [{unit}]", justify="right")
-    for condition in summary["conditions"]:
-        readouts = condition["readouts"]
-        table.add_row(
-            condition["name"],
-            *(_cell(readouts[name]) if name in readouts else "" for name in units),
-        )
-    Console(file=sys.stdout).print(table)
+    from synpharm.report.tables import render_table
+
+    console = Console(file=sys.stdout)
+    table = render_table(result.summary(), width=console.width, terminal=console.is_terminal)
+    if isinstance(table, str):
+        typer.echo(table, nl=False)
+    else:
+        console.print(table)
 
 
 @compounds_app.command("list")

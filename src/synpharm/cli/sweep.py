@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -61,12 +60,20 @@ def sweep(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary JSON to stdout.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress output on stderr.")
+    ] = False,
 ) -> None:
     """Run the sweep in FILE: readouts.parquet/.csv and summary.json in --out."""
     from synpharm.cli.main import _user_errors
 
     with _user_errors():
+        from synpharm.extras import require
         from synpharm.sweep import ChunkStore, load_sweep, plan_chunks
+
+        require("parquet", "synpharm sweep")
+        if workers is not None or scheduler is not None:
+            require("dask", "--workers/--scheduler")
 
         grid = load_sweep(file)
         out_dir = out if out is not None else Path("out") / grid.name
@@ -76,14 +83,16 @@ def sweep(
             done = chunk_store.finished(c.key for c in chunks)
             typer.echo(f"{grid.name}: {len(chunks)} chunks, {len(done)} in {chunk_store.root}")
             return
-        _run(grid, chunk_store, out_dir, workers, scheduler, json_output)
+        _run(grid, chunk_store, out_dir, workers, scheduler, json_output, quiet)
 
 
-def _run(grid, chunk_store, out_dir: Path, workers, scheduler, json_output: bool) -> None:
+def _run(
+    grid, chunk_store, out_dir: Path, workers, scheduler, json_output: bool, quiet: bool = False
+) -> None:
     from synpharm.sweep import run_sweep, write_sweep_outputs
 
     run = run_sweep(
-        grid, chunk_store, scheduler=scheduler, workers=workers, progress=sys.stderr.isatty()
+        grid, chunk_store, scheduler=scheduler, workers=workers, progress=not quiet
     )
     write_sweep_outputs(grid, run, chunk_store, out_dir)
     typer.echo(

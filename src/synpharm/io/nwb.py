@@ -110,6 +110,9 @@ def write_field_nwb(
     tags
         Drug applications and inductions (``Tag.is_drug`` / ``Tag.is_induction``).
     """
+    from synpharm.extras import require
+
+    require("nwb", "NWB export")
     from pynwb import NWBHDF5IO, NWBFile
 
     n_samples = groups[0].sweeps.shape[2]
@@ -214,6 +217,9 @@ def read_nwb(path: str | Path, *, units: str | None = None) -> Recording:
         ``sweep`` = trial; stimulus time, kind and intensity from the trials table; drug and
         induction tags from the epochs table.
     """
+    from synpharm.extras import require
+
+    require("nwb", "reading NWB files")
     from pynwb import NWBHDF5IO
 
     path = Path(path)

@@ -103,6 +103,10 @@ def _flat(value: Any) -> Any:
 
 
 def _write_parquet(path: Path, columns: dict[str, Any]) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:  # optional extra [parquet]; CSV has it all
+        return
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -7,7 +7,6 @@ how far the model is from each claim.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import textwrap
@@ -98,11 +97,37 @@ def _strip(axes: Any, check: CheckOutcome) -> None:
             alpha=0.12,
             lw=0,
         )
-    axes.set_ylabel(check.unit or "value")
+    axes.set_ylabel(f"[{check.unit}]" if check.unit else "value")
+
+
+def _fit_panel(axes: Any, check: CheckOutcome) -> None:
+    """The concentration-response data, Hill fit and band, with the published EC50 range."""
+    from synpharm.report.concentration_response import Series, draw_panel
+
+    points = (check.fit or {})["points"]
+    ci = (check.fit or {}).get("ic50_ci_uM", [math.nan, math.nan])
+    series = Series(
+        title=check.what,
+        response="inhibition of the basal response [%]",
+        concentrations_uM=np.asarray(points["concentration_uM"], dtype=float),
+        responses=np.asarray(points["response"], dtype=float),
+        control=np.asarray(points["control"], dtype=float),
+        summary=f"simulated IC50 {check.value:.3g} µM\n95 % CI "
+        f"{float(ci[0] or math.nan):.3g}–{float(ci[1] or math.nan):.3g} µM",
+        compound=str((check.fit or {}).get("compound", "")),
+    )
+    draw_panel(axes, series)
+    if check.band is not None and None not in check.band:
+        axes.axvspan(*check.band, color=_STATUS_COLOUR["pass"], alpha=0.12, lw=0,
+                     label="published IC50 range")
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6)
 
 
 def _point(axes: Any, check: CheckOutcome) -> None:
     """A fitted number (EC50, ratio) with its CI against the published range, log axis."""
+    if len((check.fit or {}).get("points", {}).get("response", [])) >= 4:
+        _fit_panel(axes, check)
+        return
     ci = [float(x) for x in (check.fit or {}).get("ic50_ci_uM", [math.nan, math.nan])]
     if all(math.isfinite(x) for x in ci):
         error = [[check.value - ci[0]], [ci[1] - check.value]]
@@ -130,8 +155,10 @@ def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
     n = len(outcome.checks)
     settings = {"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path", "font.size": 8}
     with matplotlib.rc_context(settings):
-        width = max(4.5, 3.2 * n)
-        figure, axes = plt.subplots(1, n, figsize=(width, 3.6), squeeze=False)
+        width = max(4.5, 3.2 * n + 2.0 * sum(bool(c.fit) for c in outcome.checks))
+        figure, axes = plt.subplots(
+            1, n, figsize=(width, 3.8), squeeze=False, layout="constrained"
+        )
         for ax, check in zip(axes[0], outcome.checks, strict=True):
             (_strip if check.series else _point)(ax, check)
             status = "pass" if check.passed else "fail"
@@ -139,7 +166,6 @@ def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
             ax.set_title(title, fontsize=7, color=_STATUS_COLOUR[status])
         headline = f"{outcome.target.id}: {outcome.target.claim}"
         figure.suptitle(textwrap.fill(headline, int(width * 14)), fontsize=8)
-        figure.tight_layout()
         name = f"{outcome.target.id}.svg"
         figure.savefig(folder / name, metadata={"Date": None})
         figure.savefig(folder / f"{outcome.target.id}.png", dpi=120, metadata={"Software": None})
@@ -148,40 +174,42 @@ def _target_figure(outcome: TargetOutcome, folder: Path) -> str:
 
 
 def _html(scorecard: Scorecard, figures: dict[str, str]) -> str:
-    e = html.escape
+    from synpharm.report.html import Cell, Figure, Section, Table, render_page
+
     summary = scorecard.summary()
     rows = []
     for outcome in scorecard.outcomes:
         row = outcome.as_dict()
-        colour = _STATUS_COLOUR[outcome.status]
-        figure = figures.get(outcome.target.id)
-        image = f'<img src="{e(figure)}" alt="{e(outcome.target.id)}">' if figure else ""
+        simulated = (row["simulated"] or "") + (f" ({outcome.detail})" if outcome.detail else "")
         rows.append(
-            "<tr>"
-            f"<td><b>{e(outcome.target.id)}</b><br><small>{e(outcome.target.source)}</small></td>"
-            f"<td>{e(outcome.target.role)}</td>"
-            f'<td style="color:{colour}"><b>{e(outcome.status)}</b></td>'
-            f"<td>{e(outcome.target.claim)}</td>"
-            f"<td>{e(row['simulated'] or '')}<br><small>{e(outcome.detail)}</small></td>"
-            f"<td>{e(row['tolerance'] or '')}</td>"
-            f"<td>{image}</td>"
-            "</tr>"
+            [
+                Cell(outcome.target.id),
+                Cell(outcome.target.role),
+                Cell(outcome.status, f"status-{outcome.status}"),
+                Cell(outcome.target.claim),
+                Cell(simulated),
+                Cell(row["tolerance"] or ""),
+                Cell(outcome.target.source),
+            ]
         )
-    counts = "; ".join(
+    header = ["target", "role", "status", "published", "simulated", "tolerance", "source"]
+    counts = [
         f"{role}: {c['pass']} pass, {c['fail']} fail, {c['pending']} pending"
         for role, c in summary["by_role"].items()
-    )
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>synpharm scorecard</title>"
-        "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:13px}"
-        "img{max-width:520px}</style></head><body>\n"
-        f"<h1>synpharm validation scorecard</h1><p>{e(counts)}</p>\n"
-        "<table><tr><th>target</th><th>role</th><th>status</th><th>published</th>"
-        "<th>simulated</th><th>tolerance</th><th>figure</th></tr>\n"
-        + "\n".join(rows)
-        + "\n</table></body></html>\n"
-    )
+    ]
+    pictures = [
+        Figure(name.replace(".svg", ".png"), f"{o.target.id} ({o.status}): {o.target.claim}")
+        for o in scorecard.outcomes
+        if (name := figures.get(o.target.id))
+    ]
+    sections = [
+        Section("Targets", text=["Click a column heading to sort.", *counts],
+                tables=[Table(header, rows)]),
+        Section("Figures", text=["Dots: simulated subjects; squares: mean ± SEM; shaded: the "
+                                 "published value or acceptance range. Click to enlarge."],
+                figures=pictures),
+    ]
+    return render_page("synpharm validation scorecard", sections)
 
 
 def write_scorecard_report(scorecard: Scorecard, out_dir: str | Path) -> Path:

@@ -156,27 +156,28 @@ def draw_network(network: Network, path: str | Path | None = None, title: str | 
     positions, feedback = layered_layout(nodes, [(a, b) for a, b, _ in signed])
     n_layers = int(max(x for x, _ in positions.values())) + 1
     height = max(len([n for n in nodes if positions[n][0] == k]) for k in range(n_layers))
-    figure, axes = plt.subplots(figsize=(2.3 * n_layers + 1, 0.75 * height + 1.5))
+    # top to bottom (layers are rows): a long pathway stays readable on a page or a screen
+    xy = {n: (1.9 * rank, -1.0 * layer) for n, (layer, rank) in positions.items()}
+    figure, axes = plt.subplots(figsize=(1.9 * height + 2.5, 0.85 * n_layers + 1.2))
     colours = _style(network)
     for a, b, sign in signed:
-        (x0, y0), (x1, y1) = positions[a], positions[b]
         is_feedback = (a, b) in feedback
         arrow = FancyArrowPatch(
-            (x0, -y0), (x1, -y1), arrowstyle="-|>" if sign > 0 else "-[",
+            xy[a], xy[b], arrowstyle="-|>" if sign > 0 else "-[",
             connectionstyle=f"arc3,rad={0.35 if is_feedback else 0.08}",
-            mutation_scale=12, shrinkA=32, shrinkB=32, linewidth=1.0,
+            mutation_scale=14, shrinkA=16, shrinkB=18, linewidth=1.2,
             linestyle="--" if is_feedback else "-",
-            color="#2b6cb0" if sign > 0 else "#c53030", alpha=0.8)
+            color="#0072B2" if sign > 0 else "#D55E00", alpha=0.85)
         axes.add_patch(arrow)
-    for node, (x, y) in positions.items():
-        axes.text(x, -y, node.replace("_", " "), ha="center", va="center", fontsize=7,
-                  bbox={"boxstyle": "round,pad=0.3", "facecolor": colours[node],
-                        "edgecolor": "#555555", "linewidth": 0.6})
-    axes.set_xlim(-0.7, n_layers - 0.3)
-    axes.set_ylim(-(height / 2 + 0.7), height / 2 + 0.7)
+    for node, (x, y) in xy.items():
+        axes.text(x, y, node.replace("_", " "), ha="center", va="center", fontsize=10,
+                  bbox={"boxstyle": "round,pad=0.35", "facecolor": colours[node],
+                        "edgecolor": "#555555", "linewidth": 0.7})
+    axes.set_xlim(-0.95 * height - 0.6, 0.95 * height + 0.6)
+    axes.set_ylim(-(n_layers - 1) - 0.5, 0.5)
     axes.axis("off")
-    axes.set_title(title or f"{network.name}: blue arrows activate, red bars inhibit, "
-                   "dashed = feedback (generated from the declaration)", fontsize=9)
+    axes.set_title(title or f"{network.name} (from the declaration)\nblue arrows activate, "
+                   "orange bars inhibit, dashed = feedback; red boxes: drug inputs", fontsize=11)
     figure.tight_layout()
     if path is not None:
         figure.savefig(path, dpi=150)

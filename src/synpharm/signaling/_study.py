@@ -361,29 +361,36 @@ def plot_time_courses(times: NDArray[np.float64],
     With ``scale_to_peak`` each line is its change from time 0 divided by its largest change
     (compares the duration of elevations whose baselines differ, e.g. after an ablation).
     """
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from synpharm.report.style import OKABE_ITO
 
-    figure, axes = plt.subplots(1, len(species), figsize=(3.4 * len(species), 3.0))
+    columns = 2 if len(species) > 2 else len(species)
+    rows = -(-len(species) // columns)
+    figure = Figure(figsize=(5.0 * columns, 3.2 * rows + 0.9), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
     time_h = times / 3600.0
     shown = time_h <= (hours if hours is not None else time_h[-1])
-    for ax, name in zip(np.atleast_1d(axes), species, strict=True):
-        for arm, course in courses.items():
+    colours = ("#000000", *OKABE_ITO)
+    styles = ("-", "--", "-.", ":")
+    for ax, name in zip(axes, species, strict=False):
+        for k, (arm, course) in enumerate(courses.items()):
             values = np.asarray(course[name])
             if scale_to_peak:
                 change = values - values[0]
                 values = change / change.max() if change.max() > 0 else change
-            ax.plot(time_h[shown], values[shown], label=arm, linewidth=1.3)
+            ax.plot(time_h[shown], values[shown], label=arm, color=colours[k % len(colours)],
+                    linestyle=styles[(k // 2) % len(styles)], linewidth=1.6)
         ax.axhline(0.5 if scale_to_peak else 1.0, color="0.6", linewidth=0.6, linestyle=":")
-        ax.set_title(name.replace("_", " "), fontsize=9)
-        ax.set_xlabel("time after dosing (h)", fontsize=8)
-        ax.tick_params(labelsize=7)
-    np.atleast_1d(axes)[0].set_ylabel("change / peak change" if scale_to_peak
-                                      else "level (1 = drug-free baseline)", fontsize=8)
-    np.atleast_1d(axes)[-1].legend(fontsize=6, frameon=False)
-    figure.tight_layout()
+        ax.set_title(name.replace("_", " "), fontsize=10)
+        ax.set_xlabel("time after dosing [h]", fontsize=9)
+        ax.set_ylabel("change / peak change" if scale_to_peak
+                      else "level [relative to drug-free baseline]", fontsize=9)
+    for ax in axes[len(species):]:
+        ax.set_axis_off()
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)),
+                  fontsize=8, frameon=False)
     return figure
 
 

@@ -19,25 +19,29 @@ def _mean_sem(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray
     return mean, sem
 
 
+#: line styles by arm, so that arms with identical curves stay visible on top of each other
+_STYLES = ("-", "--", ":", "-.")
+
+
 def _signaling_panel(ax, study, arms) -> None:
-    for data in arms:
-        ax.plot(data.times / 3600.0, data.species["synaptic_protein"], label=data.arm.name)
-    ax.set(xlabel="time after dose [h]", ylabel="synaptic protein (1 = baseline)",
+    for k, data in enumerate(arms):
+        ax.plot(data.times / 3600.0, data.species["synaptic_protein"], label=data.arm.name,
+                color=f"C{k}", ls=_STYLES[k % len(_STYLES)], lw=2.0)
+    ax.set(xlabel="time after dose [h]", ylabel="synaptic protein [relative to baseline]",
            title="signalling: synaptic protein",
            xlim=(min(-1.0, data.times[0] / 3600.0), min(48.0, data.times[-1] / 3600.0)))
-    ax.legend(fontsize=6)
 
 
 def _density_panel(ax, study, arms) -> None:
     days = np.array([t for _, t in study.sessions]) / DAY
-    for data in arms:
+    for k, data in enumerate(arms):
         density = data.imaging["density_per_10um"]
         mean, sem = _mean_sem(100.0 * (density / density[:, :1] - 1.0))
-        ax.errorbar(days, mean, sem, marker="o", ms=3, capsize=2, label=data.arm.name)
+        ax.errorbar(days, mean, sem, marker="o", ms=3, capsize=2, label=data.arm.name,
+                    color=f"C{k}")
     ax.axhline(0.0, color="0.6", lw=0.8)
     ax.set(xlabel="time after dose [days]", ylabel="density change from first session [%]",
            title="imaging: spine density")
-    ax.legend(fontsize=6)
 
 
 def _turnover_panel(ax, study, arms) -> None:
@@ -59,7 +63,6 @@ def _turnover_panel(ax, study, arms) -> None:
     else:
         ax.set(xlabel="interval midpoint [days]", ylabel="% of spines per day",
                title="formation (-) / elimination (--)", xscale="symlog")
-    ax.legend(fontsize=6)
 
 
 def _bar_panel(ax, names, series, ylabel, title) -> None:
@@ -89,6 +92,11 @@ def draw_invivo(figure, study, arms, conditions: list[Any]) -> None:
         ax.set_visible(False)
     for ax, panel in zip(axes, panels, strict=False):
         _draw_panel(ax, panel, study, arms, conditions)
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=f"C{k}", label=a.arm.name) for k, a in enumerate(arms)]
+    figure.legend(handles=handles, loc="outside lower center", ncol=min(len(arms), 6),
+                  fontsize=7, title="arms (same colour in every panel)", title_fontsize=7)
     figure.suptitle(study.name)
 
 
@@ -101,7 +109,7 @@ def _draw_panel(ax, panel: str, study, arms, conditions) -> None:
         simple[kind](ax, study, arms)
     elif kind == "golgi_density":
         _bar_panel(ax, names, [a.golgi[label]["density_per_10um"] for a in arms],
-                   "spines per 10 um", f"Golgi density at {label}")
+                   "spine density [spines per 10 µm]", f"Golgi density at {label}")
     elif kind == "golgi_mushroom":
         _bar_panel(ax, names, [100.0 * a.golgi[label]["mushroom_fraction"] for a in arms],
                    "mushroom spines [%]", f"Golgi mushroom fraction at {label}")

@@ -22,7 +22,7 @@ from synpharm.results import ConditionResult, ExperimentResult
 __all__ = ["PasCrossoverResult", "crossover_analysis", "two_period_crossover"]
 
 _SVG_SALT = "synpharm"
-_COLOURS = ("#4d4d4d", "#c0392b")
+_COLOURS = ("#000000", "#E69F00")  # Okabe-Ito: placebo black, drug orange
 
 
 def two_period_crossover(treatment: ArrayLike, reference: ArrayLike, treatment_first: ArrayLike
@@ -156,10 +156,11 @@ def _time_course_axes(axes: Any, result: PasCrossoverResult) -> None:
     if course.pas_window is not None:
         start, end = course.pas_window
         axes.axvspan(start / 60, end / 60, color="0.9", zorder=0, label="PAS")
-    axes.set_xlabel("time after dose (min)")
-    axes.set_ylabel("MEP amplitude (% of pre-PAS)" if course.pas_window is not None
-                    else "MEP amplitude (% of pre-drug baseline)")
-    axes.legend(frameon=False, fontsize=7)
+    axes.set_xlabel("time after dose [min]")
+    axes.set_ylabel("MEP amplitude [% of pre-PAS]" if course.pas_window is not None
+                    else "MEP amplitude [% of pre-drug baseline]")
+    axes.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                ncol=3)
 
 
 def _paired_axes(axes: Any, result: PasCrossoverResult) -> None:
@@ -178,7 +179,7 @@ def _paired_axes(axes: Any, result: PasCrossoverResult) -> None:
     axes.set_title(f"paired t = {stats_['paired_t']:.2f}, p = {stats_['paired_p']:.2g}",
                    fontsize=8)
     axes.set_ylabel("MEP ratio (post / pre PAS)" if readout == "mep_ratio"
-                    else "resting MEP change (%)")
+                    else "resting MEP change [%]")
 
 
 def write_figure(result: PasCrossoverResult, stem: Path) -> None:

@@ -126,11 +126,11 @@ class StudyOutcome:
 
 def save_figure(draw: Callable[[Any], None], stem: Path, size=(9.0, 6.0)) -> None:
     """Draw a figure with ``draw(figure)`` and save ``stem.png`` and ``stem.svg`` reproducibly."""
-    import matplotlib
     from matplotlib.figure import Figure
 
-    rc = {"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path", "font.size": 8}
-    with matplotlib.rc_context(rc):
+    from synpharm.report.style import rc_context
+
+    with rc_context({"svg.hashsalt": _SVG_SALT, "font.size": 8}):
         figure = Figure(figsize=size, layout="constrained")
         draw(figure)
         figure.savefig(stem.with_suffix(".png"), dpi=120, metadata={"Software": None})

@@ -67,6 +67,7 @@ from synpharm.studies._cortical_plasticity import (
     tetanus_early_phase,
 )
 from synpharm.studies._result import StudyOutcome, condition, readout
+from synpharm.studies._vep_figure import draw_vep
 from synpharm.units import parse_quantity
 
 __all__ = ["VepArm", "VepStudy", "build_vep_study", "session_factors"]
@@ -367,7 +368,7 @@ def _run(study: VepStudy, n: int, seed: int, layers: Layers) -> StudyOutcome:
             }
             for arm in study.arms
         },
-        draw=lambda figure: _draw(figure, study, courses, sessions),
+        draw=lambda figure: draw_vep(figure, study, courses, sessions),
     )
 
 
@@ -398,32 +399,6 @@ def _provenance(study, n, seed, vep, coupling, subject_condition) -> dict[str, A
         "protocol_sha": hashlib.sha256(text.encode()).hexdigest()[:16],
         "parameters": cited,
     }
-
-
-def _draw(figure, study: VepStudy, courses, sessions) -> None:
-    ax_pk, ax_course, ax_pairs = figure.subplots(1, 3)
-    for name, (times, concentrations, protein) in courses.items():
-        for compound, c in concentrations.items():
-            ax_pk.plot(times / 3600.0, c * 1e3, label=f"{name}: {compound} ({study.site}) [uM]")
-        ax_pk.plot(times / 3600.0, protein, "--", label=f"{name}: synaptic protein")
-    ax_pk.set(xlabel="time after infusion start [h]", title="exposure and synaptic protein")
-    ax_pk.legend(fontsize=6)
-    for name, session in sessions.items():
-        normalised = 100.0 * session.post / session.baseline.mean(axis=1, keepdims=True)
-        mean = normalised.mean(axis=0)
-        sem = normalised.std(axis=0, ddof=1) / np.sqrt(normalised.shape[0])
-        ax_course.errorbar(session.post_times / 60.0, mean, sem, marker="o", label=name)
-    ax_course.axhline(100.0, color="0.6", lw=0.8)
-    ax_course.set(xlabel="time after visual tetanus [min]", ylabel="P2 [% of baseline]",
-                  title="P2 after the tetanus (mean +- SEM)")
-    ax_course.legend()
-    names = list(sessions)
-    values = np.stack([sessions[k].potentiation_percent for k in names])
-    x = np.arange(len(names))
-    ax_pairs.plot(x, values, color="0.7", lw=0.6)
-    ax_pairs.plot(x, values.mean(axis=1), "ko-", lw=2)
-    ax_pairs.set(xticks=x, xticklabels=names, ylabel="P2 potentiation [%]",
-                 title=f"crossover, n = {values.shape[1]} ({study.subject_condition})")
 
 
 def _positive_int(value: Any, field_name: str, minimum: int = 1) -> int:

@@ -217,7 +217,8 @@ def table_csv(table) -> str:
 def write_sweep_outputs(
     sweep: Sweep, run: SweepRun, store: ChunkStore, out_dir: str | Path
 ) -> Path:
-    """Write ``readouts.parquet``, ``readouts.csv`` and ``summary.json`` into ``out_dir``.
+    """Write ``readouts.parquet``, ``readouts.csv``, ``summary.json``, the concentration-response
+    figure (when there are Hill fits) and ``index.html`` into ``out_dir``.
 
     The folder is written all at once (staged, then moved into place).
     """
@@ -231,4 +232,7 @@ def write_sweep_outputs(
         pq.write_table(table, staging / "readouts.parquet")
         (staging / "readouts.csv").write_text(table_csv(table), encoding="utf-8")
         (staging / "summary.json").write_text(summary_json(summary), encoding="utf-8")
+        from synpharm.report.sweep_report import write_sweep_report
+
+        write_sweep_report(staging, summary, list(_cells(run.chunks, store)))
     return Path(out_dir)

@@ -8,6 +8,7 @@ next run computes just the missing ones.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -240,6 +241,18 @@ def _progress_bar(total: int, already: int, enabled: bool) -> Iterator[Callable[
     """A rich progress bar on stderr (chunks done / total, elapsed, ETA); a no-op if disabled."""
     if not enabled:
         yield lambda: None
+        return
+    if not sys.stderr.isatty():  # a log or CI: one line every few seconds, no bar
+        from synpharm.progress import LineProgress
+
+        lines = LineProgress(total, "sweep", "chunks")
+        lines.update(already)
+
+        def advance() -> None:
+            lines.update(lines.done + 1)
+
+        yield advance
+        lines.stop()
         return
     from rich.console import Console
     from rich.progress import (

@@ -322,8 +322,25 @@ def _ec50_range(ctx: CheckContext, check: Check) -> CheckOutcome:
         "uM",
         (),
         (check.low, check.high),
-        fit,
+        {**fit, "points": _fit_points(ctx.result, check.compound)},
     )
+
+
+def _fit_points(result: ExperimentResult, compound: str) -> dict[str, list[float]]:
+    """The data of a Hill fit, for the scorecard figure: concentration [uM] and inhibition [%]
+    of every slice of the compound's series, and of control."""
+    points: dict[str, list[float]] = {"concentration_uM": [], "response": [], "control": []}
+    for c in result.conditions:
+        values = c.readouts.get("baseline_change_percent")
+        if values is None:
+            continue
+        inhibition = (-np.asarray(values.values, dtype=float)).tolist()
+        if not c.drugs:
+            points["control"] += inhibition
+        elif len(c.drugs) == 1 and c.drugs[0][0] == compound:
+            points["concentration_uM"] += [c.drugs[0][1] * 1e3] * len(inhibition)
+            points["response"] += inhibition
+    return points
 
 
 def _ratio_range(ctx: CheckContext, check: Check) -> CheckOutcome:

@@ -1,0 +1,70 @@
+"""Figure files of a slice or single-cell experiment (PNG for reading, SVG for editing).
+
+``time_course.png``/``.svg`` always; ``concentration_response.png``/``.svg`` when the
+experiment has a Hill fit. Saving is reproducible: no dates or software tags, fixed SVG ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from synpharm.report.style import rc_context
+
+__all__ = ["save", "write_experiment_figures"]
+
+
+def save(draw: Callable[[Any], None], stem: Path, size: tuple[float, float]) -> None:
+    """Draw with ``draw(figure)`` on a constrained-layout figure; write ``stem.png``/``.svg``."""
+    from matplotlib.figure import Figure
+
+    with rc_context():
+        figure = Figure(figsize=size, layout="constrained")
+        draw(figure)
+        figure.savefig(stem.with_suffix(".png"), dpi=150, metadata={"Software": None})
+        figure.savefig(stem.with_suffix(".svg"), metadata={"Date": None})
+
+
+def write_experiment_figures(
+    result: Any,
+    folder: Path,
+    drug_spans: list[tuple[float, float]],
+    percent: Callable[[Any, str], Any],
+    *,
+    baseline: str = "auto",
+) -> None:
+    """Write the time-course figure and, with a Hill fit, the concentration-response figure.
+
+    Parameters
+    ----------
+    result
+        A :class:`synpharm.results.ExperimentResult`.
+    folder
+        Destination folder (exists).
+    drug_spans
+        ``(start, end)`` [s] of each drug application.
+    percent
+        ``percent(pulses, reference)``: per-pulse response [% of the ``reference`` baseline].
+    baseline
+        ``"auto"``, ``"pre_drug"`` or ``"pre_induction"``.
+    """
+    from synpharm.report.concentration_response import (
+        draw_concentration_response,
+        series_from_result,
+    )
+    from synpharm.report.time_course import draw_time_course
+
+    has_traces = any(c.example_traces for c in result.conditions)
+    save(
+        lambda figure: draw_time_course(figure, result, drug_spans, percent, baseline=baseline),
+        folder / "time_course",
+        (11.0, 4.6) if has_traces else (8.5, 4.4),
+    )
+    series = series_from_result(result)
+    if series:
+        save(
+            lambda figure: draw_concentration_response(figure, series),
+            folder / "concentration_response",
+            (4.8 * len(series) + 1.6, 3.8),
+        )
