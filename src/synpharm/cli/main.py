@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from synpharm.cli._errors import OneLineErrorGroup
+from synpharm.cli._preflight import DRY_RUN, OVERWRITE
 from synpharm.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrorGroup,
 )
 compounds_app = typer.Typer(help="The compound library.", no_args_is_help=True)
 app.add_typer(compounds_app, name="compounds")
@@ -96,9 +99,12 @@ def run(
             "--export-nwb", help="Also write the simulated field sweeps as recording.nwb."
         ),
     ] = False,
+    overwrite: Annotated[bool, OVERWRITE] = False,
+    dry_run: Annotated[bool, DRY_RUN] = False,
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
+        from synpharm.cli._preflight import check_run, default_out, prepare_out
         from synpharm.studies import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
@@ -106,12 +112,18 @@ def run(
             raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
         if seed is not None and seed < 0:
             raise InputError("--seed", f"must be zero or positive, got {seed}", "give e.g. 0")
-        out_dir = out if out is not None else Path("out") / protocol.name
         settings = {
             "cohort": protocol.cohort if cohort is None else cohort,
             "seed": protocol.seed if seed is None else seed,
             "progress": sys.stderr.isatty(),
         }
+        estimate = check_run(
+            protocol, settings["cohort"], "cohort" if cohort is None else "--cohort"
+        )
+        if dry_run:
+            typer.echo(f"{protocol.name}: {estimate.describe()}")
+            return
+        out_dir = prepare_out(out, default_out(protocol.name), overwrite=overwrite)
         if export_nwb:
             from synpharm.io import simulated
 
@@ -127,7 +139,9 @@ def run(
             out_dir = write_outputs(result, out_dir, protocol=protocol)
             if export_nwb:
                 simulated.export_nwb(
-                    protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
+                    protocol,
+                    out_dir / "recording.nwb",
+                    cohort=settings["cohort"],
                     seed=settings["seed"],
                 )
     if json_output:
@@ -174,9 +188,11 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Run the validation targets and print the scorecard (exit 0 whether targets pass or not)."""
     with _user_errors():
+        from synpharm.cli._preflight import prepare_out
         from synpharm.report.scorecard import (
             print_scorecard,
             scorecard_json,
@@ -185,6 +201,8 @@ def validate(
         from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
 
         sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
+        if report is not None:
+            prepare_out(report, report, overwrite=overwrite, field="--report")
         scorecard = run_targets(sets, only=only, progress=_stderr_progress())
         if report is not None:
             write_scorecard_report(scorecard, report)

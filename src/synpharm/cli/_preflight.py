@@ -1,0 +1,80 @@
+"""Checks every command makes before any work: output folder, names, memory estimate.
+
+Nothing here writes a file; a failed check is an :class:`~synpharm.errors.InputError`
+(exit code 2) that names the option or field and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from synpharm.safety import (
+    Estimate,
+    check_estimate,
+    check_output_folder,
+    inside,
+    protocol_estimate,
+    protocol_stimuli,
+    safe_file_name,
+    study_estimate,
+)
+
+__all__ = ["DRY_RUN", "OUT_ROOT", "OVERWRITE", "check_run", "default_out", "prepare_out"]
+
+OVERWRITE = typer.Option(
+    "--overwrite", help="Replace an earlier synpharm output in the folder (never other folders)."
+)
+DRY_RUN = typer.Option("--dry-run", help="Only print the memory estimate of the run.")
+
+#: folder under the current folder that holds the default outputs
+OUT_ROOT = Path("out")
+
+
+def default_out(name: str, field: str = "name", *parents: str) -> Path:
+    """``out/<parents...>/<name>`` with ``name`` through the file-name sanitiser, kept inside."""
+    root = OUT_ROOT.joinpath(*parents)
+    return inside(OUT_ROOT, root / safe_file_name(name, field), field)
+
+
+def prepare_out(out: Path | None, default: Path, *, overwrite: bool, field: str = "--out") -> Path:
+    """The output folder (``out`` or ``default``) after :func:`check_output_folder`."""
+    return check_output_folder(
+        out if out is not None else default, overwrite=overwrite, field=field
+    )
+
+
+def run_estimate(experiment: Any, cohort: int) -> tuple[Estimate, float | None]:
+    """Memory estimate of a slice protocol or a study, and stimuli per slice (protocols)."""
+    steps = getattr(experiment, "steps", None)
+    if hasattr(experiment, "conditions") and steps is not None and not hasattr(experiment, "run"):
+        return protocol_estimate(experiment, cohort, _synapses(experiment)), protocol_stimuli(steps)
+    groups = next(
+        (
+            len(getattr(experiment, k))
+            for k in ("arms", "groups", "conditions")
+            if hasattr(experiment, k)
+        ),
+        1,
+    )
+    return study_estimate(groups, cohort), None
+
+
+def check_run(experiment: Any, cohort: int, field: str = "cohort") -> Estimate:
+    """The estimate of a run, after checking it fits the memory available."""
+    estimate, stimuli = run_estimate(experiment, cohort)
+    check_estimate(estimate, field, stimuli=stimuli)
+    return estimate
+
+
+def _synapses(protocol: Any) -> int:
+    """Synapses per slice of the protocol's preparation (1000 if it declares none)."""
+    from synpharm.parameters import load_parameter_set, package_parameter_file
+
+    try:
+        parameters = load_parameter_set(package_parameter_file(protocol.preparation))
+        return int(parameters["synapses_per_slice"])
+    except Exception:  # quantal preparations declare no synapse population
+        return 1000
