@@ -22,7 +22,15 @@ from synpharm.safety import (
     study_estimate,
 )
 
-__all__ = ["DRY_RUN", "OUT_ROOT", "OVERWRITE", "check_run", "default_out", "prepare_out"]
+__all__ = [
+    "DRY_RUN",
+    "OUT_ROOT",
+    "OVERWRITE",
+    "check_run",
+    "check_sweep",
+    "default_out",
+    "prepare_out",
+]
 
 OVERWRITE = typer.Option(
     "--overwrite", help="Replace an earlier synpharm output in the folder (never other folders)."
@@ -78,3 +86,28 @@ def _synapses(protocol: Any) -> int:
         return int(parameters["synapses_per_slice"])
     except Exception:  # quantal preparations declare no synapse population
         return 1000
+
+
+def check_sweep(sweep: Any) -> None:
+    """Check the number of chunks of a sweep and the memory of its largest chunk."""
+    from synpharm.safety import check_grid_size
+
+    conditions = sum(len(entry.protocol.conditions) for entry in sweep.protocols)
+    sizes = (conditions, len(sweep.parameter_sets), len(sweep.seeds), len(sweep.cohorts))
+    check_grid_size(sizes, "sweep")
+    for entry in sweep.protocols:
+        estimate = protocol_estimate(entry.protocol, max(sweep.cohorts), _synapses(entry.protocol))
+        check_estimate(estimate, "sweep.cohort", stimuli=protocol_stimuli(entry.protocol.steps))
+
+
+#: largest recording file ``synpharm analyze`` reads [bytes]
+MAX_RECORDING_BYTES = 1 << 30
+
+
+def check_recordings(files: list[Path]) -> None:
+    """Every recording is a bounded regular file (folders, e.g. of tracings, are allowed)."""
+    from synpharm.safety import check_input_file
+
+    for path in files:
+        if not path.is_dir():
+            check_input_file(path, max_bytes=MAX_RECORDING_BYTES)

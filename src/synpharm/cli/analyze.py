@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from synpharm.cli._preflight import OVERWRITE
 from synpharm.errors import InputError
 
 __all__ = ["PROTOCOLS", "register"]
@@ -475,20 +476,25 @@ def analyze(
             help="Output folder [default: out/analyze/<first file name>].", show_default=False
         ),
     ] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Measure fEPSPs (slope, amplitude, fiber volley) in recordings and summarise them."""
     from synpharm.cli.main import _user_errors
 
-    settings = {k: v for k, v in locals().items() if k not in ("files", "json_output", "out")}
+    skip = ("files", "json_output", "out", "overwrite")
+    settings = {k: v for k, v in locals().items() if k not in skip}
     with _user_errors():
         if protocol not in PROTOCOLS:
             raise InputError(
                 "--protocol", f"unknown protocol {protocol!r}", f"use one of {', '.join(PROTOCOLS)}"
             )
+        from synpharm.cli._preflight import check_recordings, default_out, prepare_out
         from synpharm.io.outputs import write_analysis
 
+        check_recordings(list(files))
+        default = default_out(files[0].stem, "FILE", "analyze")
+        out_dir = prepare_out(out, default, overwrite=overwrite)
         document, table, figures = analyze_files(list(files), settings)
-        out_dir = out if out is not None else Path("out") / "analyze" / files[0].stem
         write_analysis(out_dir, document, table, figures)
     if json_output:
         from synpharm.io.outputs import json_ready

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from synpharm.cli._preflight import OVERWRITE
+
 __all__ = ["register"]
 
 
@@ -61,21 +63,26 @@ def sweep(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the summary JSON to stdout.")
     ] = False,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Run the sweep in FILE: readouts.parquet/.csv and summary.json in --out."""
     from synpharm.cli.main import _user_errors
 
     with _user_errors():
+        from synpharm.cli._preflight import check_sweep, default_out, prepare_out
         from synpharm.sweep import ChunkStore, load_sweep, plan_chunks
 
         grid = load_sweep(file)
-        out_dir = out if out is not None else Path("out") / grid.name
-        chunk_store = ChunkStore(store if store is not None else Path("out") / f"{grid.name}.store")
+        check_sweep(grid)
+        default = default_out(grid.name, "sweep.name")
+        store_default = default.with_name(f"{default.name}.store")
+        chunk_store = ChunkStore(store if store is not None else store_default)
         if dry_run:
             chunks = plan_chunks(grid)
             done = chunk_store.finished(c.key for c in chunks)
             typer.echo(f"{grid.name}: {len(chunks)} chunks, {len(done)} in {chunk_store.root}")
             return
+        out_dir = prepare_out(out, default, overwrite=overwrite)
         _run(grid, chunk_store, out_dir, workers, scheduler, json_output)
 
 

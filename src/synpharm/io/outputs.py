@@ -9,7 +9,6 @@ example traces as insets, the input-output curve and the concentration-response 
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from synpharm.report._staging import staged_folder
+from synpharm.safety import spreadsheet_writer
 
 __all__ = ["TABLE_COLUMNS", "json_ready", "write_analysis"]
 
@@ -77,7 +77,7 @@ def _cell(value: Any) -> str:
 def _write_csv(path: Path, columns: dict[str, Any]) -> None:
     n = len(columns["file"])
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = spreadsheet_writer(handle, lineterminator="\n")
         writer.writerow(TABLE_COLUMNS)
         for k in range(n):
             writer.writerow([_cell(columns[name][k]) for name in TABLE_COLUMNS])

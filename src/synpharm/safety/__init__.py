@@ -16,6 +16,7 @@ from synpharm.safety._inputs import (
 from synpharm.safety._names import MAX_NAME_LENGTH, inside, safe_file_name
 from synpharm.safety._outputs import (
     MANIFEST,
+    check_output_file,
     check_output_folder,
     clean_leftovers,
     folder_state,
@@ -33,7 +34,11 @@ from synpharm.safety._resources import (
     protocol_stimuli,
     study_estimate,
 )
-from synpharm.safety._spreadsheet import spreadsheet_cell, spreadsheet_safe_frame
+from synpharm.safety._spreadsheet import (
+    spreadsheet_cell,
+    spreadsheet_safe_frame,
+    spreadsheet_writer,
+)
 
 __all__ = [
     "MANIFEST",
@@ -48,6 +53,7 @@ __all__ = [
     "check_grid_size",
     "check_input_file",
     "check_nesting",
+    "check_output_file",
     "check_output_folder",
     "clean_leftovers",
     "folder_state",
@@ -60,6 +66,7 @@ __all__ = [
     "safe_file_name",
     "spreadsheet_cell",
     "spreadsheet_safe_frame",
+    "spreadsheet_writer",
     "staged_folder",
     "study_estimate",
 ]

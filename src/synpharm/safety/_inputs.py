@@ -42,7 +42,6 @@ _OS_PROBLEMS = {
     errno.ENAMETOOLONG: ("is too long a path", "give a shorter path"),
     errno.EACCES: ("cannot be read (permission denied)", "check the file's permissions"),
     errno.ENOTDIR: ("does not exist (a parent is a file)", "check the path"),
-    errno.ENOENT: ("no such file", "check the path"),
 }
 
 
@@ -53,8 +52,10 @@ def check_input_file(
 
     Raises
     ------
+    FileNotFoundError
+        ``path`` does not exist.
     InputError
-        Named by ``field`` (default: the path): missing, a folder, FIFO, device or socket, a
+        Named by ``field`` (default: the path): a folder, FIFO, device or socket, a
         symbolic-link loop, unreadable, or larger than ``max_bytes``.
     """
     text = os.fspath(path)
@@ -63,6 +64,8 @@ def check_input_file(
         raise InputError(field, f"{text[:40]!r} is not a usable path", "give a file path")
     try:
         info = os.stat(text)
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "no such file", text) from None
     except OSError as error:
         problem, fix = _OS_PROBLEMS.get(error.errno, (error.strerror or "cannot be read", ""))
         raise InputError(

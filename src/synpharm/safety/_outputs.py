@@ -23,7 +23,14 @@ from pathlib import Path
 
 from synpharm.errors import InputError
 
-__all__ = ["MANIFEST", "check_output_folder", "folder_state", "staged_folder"]
+__all__ = [
+    "MANIFEST",
+    "check_output_file",
+    "check_output_folder",
+    "clean_leftovers",
+    "folder_state",
+    "staged_folder",
+]
 
 #: file that marks a folder as a synpharm output and lists its files
 MANIFEST = "synpharm-manifest.json"
@@ -56,6 +63,27 @@ def check_output_folder(out_dir: str | Path, *, overwrite: bool, field: str = "-
                 f"{str(path)!r} holds an earlier synpharm output",
                 "add --overwrite to replace it, or give a new folder",
             )
+    return path
+
+
+def check_output_file(path: str | Path, *, overwrite: bool, field: str = "--out") -> Path:
+    """Check, before any work, that the single output file ``path`` may be written.
+
+    Raises
+    ------
+    InputError
+        ``path`` is a folder, a symbolic link or not a regular file, lies under a file or an
+        unwritable folder, or exists and ``overwrite`` is false.
+    """
+    text = os.fspath(path)
+    if not text or "\x00" in text or len(text) > 4000:
+        raise InputError(field, f"{text[:40]!r} is not a usable path", "give a file path")
+    path = Path(text)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InputError(field, f"{text!r} is not a regular file", "give a new file name")
+    if path.exists() and not overwrite:
+        raise InputError(field, f"{text!r} exists", "add --overwrite to replace it")
+    _check_parent(Path(os.path.abspath(path)).parent, text, field)
     return path
 
 

@@ -8,9 +8,11 @@ as plain text (OWASP "CSV injection"). Numbers, including negative ones such as 
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["spreadsheet_cell", "spreadsheet_safe_frame"]
+__all__ = ["spreadsheet_cell", "spreadsheet_safe_frame", "spreadsheet_writer"]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,7 +27,7 @@ def spreadsheet_cell(value: Any) -> Any:
     >>> spreadsheet_cell("-0.5"), spreadsheet_cell(-0.5), spreadsheet_cell("ketamine 10 uM")
     ('-0.5', -0.5, 'ketamine 10 uM')
     """
-    if not isinstance(value, str) or not value.startswith(_TRIGGERS):
+    if not isinstance(value, str) or not value.startswith(_TRIGGERS) or value in ("-", "+"):
         return value
     try:
         float(value)
@@ -43,3 +45,22 @@ def spreadsheet_safe_frame(frame: Any) -> Any:
     for column in text_columns:
         safe[column] = safe[column].map(spreadsheet_cell)
     return safe
+
+
+class _SafeWriter:
+    """A ``csv.writer`` whose cells pass through :func:`spreadsheet_cell`."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([spreadsheet_cell(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def spreadsheet_writer(handle: Any, **options: Any) -> _SafeWriter:
+    """``csv.writer(handle, **options)`` that escapes formula-like text cells."""
+    return _SafeWriter(csv.writer(handle, **options))
