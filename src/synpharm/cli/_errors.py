@@ -10,7 +10,8 @@ system errors and interrupts become exit codes (``docs/exit_codes.md``):
 70    internal error (a bug; set ``SYNPHARM_DEBUG=1`` for the traceback)
 71    out of memory
 74    input/output error while working: disk full, permission lost, device error
-130   interrupted (Ctrl-C, SIGTERM); nothing written
+130   interrupted (Ctrl-C, SIGTERM); nothing written (SIGKILL leaves a hidden staging
+      folder, removed by the next run that writes next to it)
 ====  ==========================================================================
 """
 
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -83,6 +86,7 @@ class OneLineErrorGroup(TyperGroup):
 
 def _guarded(invoke: Callable[[], Any]) -> int:
     """Exit code of ``invoke()``, printing one ``error:`` line for a failure."""
+    previous = _terminate_as_interrupt()
     try:
         returned = invoke()
     except click_errors.NoArgsIsHelpError as error:
@@ -98,7 +102,21 @@ def _guarded(invoke: Callable[[], Any]) -> int:
             return 0
         typer.echo(f"error: {' '.join(message.split())}", err=True)
         return code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return returned if isinstance(returned, int) else 0
+
+
+def _terminate_as_interrupt() -> Any:
+    """Make SIGTERM raise KeyboardInterrupt (so staged outputs are removed); the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def describe_failure(error: BaseException) -> tuple[int, str]:

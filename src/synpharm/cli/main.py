@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,11 +154,14 @@ def run(
 
 def _protocol_file(file: Path) -> Path:
     """``file`` itself, or the library protocol of that name when no such file exists."""
-    if file.exists():
+    if os.path.lexists(file):
         return file
     from synpharm.protocols.library import library_protocol_path
 
-    return library_protocol_path(str(file)) or file
+    try:
+        return library_protocol_path(str(file)) or file
+    except (OSError, ValueError):  # not a usable name: reading the file says why
+        return file
 
 
 @app.command()

@@ -142,6 +142,8 @@ def check_grid_size(sizes: Iterable[int], field: str) -> int:
 
 def format_bytes(n_bytes: float) -> str:
     """``1.5e9`` -> ``"1.4 GB"`` (binary prefixes, one decimal)."""
+    if not n_bytes < 1024.0**6:
+        return f"{n_bytes:.2g} bytes"
     for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
         if n_bytes < 1024 or unit == "PB":
             return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
