@@ -126,7 +126,7 @@ def describe_failure(error: BaseException) -> tuple[int, str]:
         return EXIT_INPUT, f"{error.format_message().rstrip('.')}; see '{where}'"
     if isinstance(error, click_errors.ClickException):
         return EXIT_INPUT, error.format_message()
-    if isinstance(error, click_errors.Exit):
+    if isinstance(error, typer.Exit):
         return error.exit_code, ""
     if isinstance(error, click_errors.Abort | KeyboardInterrupt):
         return EXIT_INTERRUPTED, "interrupted; no output was written"
@@ -147,7 +147,8 @@ def describe_failure(error: BaseException) -> tuple[int, str]:
 def _os_failure(error: OSError) -> tuple[int, str]:
     if error.errno == errno.EPIPE:  # stdout closed early (synpharm ... | head)
         return 0, ""
-    where = f"{error.filename}: " if error.filename else ""
+    name = str(error.filename) if error.filename else ""
+    where = f"{name if len(name) <= 80 else name[:77] + '...'}: " if name else ""
     problem = error.strerror or type(error).__name__
     fix = _OS_FIXES.get(error.errno or 0, "check the file and the disk")
     return EXIT_IOERR, f"{where}{problem.lower()}; {fix}"

@@ -6,6 +6,7 @@ Nothing here writes a file; a failed check is an :class:`~synpharm.errors.InputE
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -109,5 +110,5 @@ def check_recordings(files: list[Path]) -> None:
     from synpharm.safety import check_input_file
 
     for path in files:
-        if not path.is_dir():
+        if not os.path.isdir(path):
             check_input_file(path, max_bytes=MAX_RECORDING_BYTES)

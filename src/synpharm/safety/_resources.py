@@ -114,7 +114,7 @@ def check_estimate(estimate: Estimate, field: str, *, stimuli: float | None = No
     """
     if stimuli is not None and stimuli > MAX_STIMULI:
         raise InputError(
-            field,
+            "steps",
             f"{_count(stimuli)} stimuli per slice, more than the limit of {MAX_STIMULI:,}",
             "shorten the steps or lower their rates",
         )

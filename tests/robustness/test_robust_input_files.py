@@ -1,0 +1,139 @@
+"""Input files that are not what they claim: broken TOML, binary, huge, deep, special files.
+
+Every command that reads a file (run, sweep, validate --targets, analyze) refuses them with one
+line, exit 2, before reading more than the size cap, and never hangs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from robustness_helpers import assert_one_error_line, invoke, invoke_subprocess
+
+BAD_TEXT = {
+    "empty": "",
+    "only_comment": "# nothing\n",
+    "syntax": "[experiment\nname = 'x'\n",
+    "unclosed_string": "[experiment]\nname = 'x\n",
+    "duplicate_key": "[experiment]\nname = 'a'\nname = 'b'\n",
+    "duplicate_table": "[experiment]\nname = 'a'\n[experiment]\n",
+    "array_of_scalars": "steps = [1, 2, 3]\n",
+    "steps_not_tables": "[experiment]\nname = 'x'\nsteps = 'baseline'\n",
+    "experiment_not_table": "experiment = 3\n",
+    "no_steps": "[experiment]\nname = 'x'\n",
+    "study_not_table": "study = 'pas'\n",
+    "study_unknown_kind": "[study]\nkind = 'telepathy'\n",
+    "study_kind_missing": "[study]\nname = 'x'\n",
+    "json_instead": '{"experiment": {"name": "x"}}',
+    "yaml_instead": "experiment:\n  name: x\n",
+    "null_bytes": "[experiment]\nname = 'a\x00b'\n",
+    "control_chars": "[experiment]\nname = '\x07\x1b[31m'\n",
+    "deep_arrays": "x = " + "[" * 3000 + "]" * 3000 + "\n",
+    "deep_inline_tables": "x = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n",
+    "deep_tables": "[" + ".".join(["a"] * 3000) + "]\n",
+    "deep_moderate": "x = " + "[" * 40 + "]" * 40 + "\n",
+    "long_line": "[experiment]\nname = '" + "a" * 1_000_000 + "\n",
+    "bom_garbage": "\ufeff[experiment]\nname = 'x'\n",
+}
+BAD_BYTES = {
+    "latin1": "[experiment]\nname = 'caf\xe9'\n".encode("latin-1"),
+    "utf16": "[experiment]\nname = 'x'\n".encode("utf-16"),
+    "binary": bytes(range(256)) * 4,
+    "gzip_magic": b"\x1f\x8b\x08\x00" + b"\x00" * 100,
+    "png_magic": b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
+}
+
+
+def _commands(name: str) -> list[tuple[str, ...]]:
+    return [
+        ("run", name, "--out", "o"),
+        ("sweep", name, "--out", "o", "--store", "s"),
+        ("validate", "--targets", name, "--report", "r"),
+    ]
+
+
+CASES = [
+    pytest.param(kind, command, id=f"{command}-{kind}")
+    for kind in [*BAD_TEXT, *BAD_BYTES]
+    for command in ("run", "sweep", "validate")
+]
+
+
+@pytest.mark.parametrize(("kind", "command"), CASES)
+def test_bad_file_content(sandbox, kind, command):
+    content = BAD_TEXT.get(kind, BAD_BYTES.get(kind))
+    sandbox.write("bad.toml", content)
+    args = {c[0]: c for c in _commands("bad.toml")}[command]
+    assert_one_error_line(invoke(*args), 2)
+    sandbox.assert_untouched()
+
+
+def _special(sandbox, kind: str) -> str:
+    root = sandbox.root
+    if kind == "folder":
+        (root / "folder.toml").mkdir()
+        name = "folder.toml"
+    elif kind == "symlink_loop":
+        os.symlink("loop_b.toml", root / "loop_a.toml")
+        os.symlink("loop_a.toml", root / "loop_b.toml")
+        name = "loop_a.toml"
+    elif kind == "dangling_symlink":
+        os.symlink("nowhere.toml", root / "dangling.toml")
+        name = "dangling.toml"
+    elif kind == "dev_zero":
+        os.symlink("/dev/zero", root / "zero.toml")
+        name = "zero.toml"
+    elif kind == "dev_null":
+        name = "/dev/null"
+    elif kind == "sparse_2gb":
+        with open(root / "sparse.toml", "wb") as handle:
+            handle.truncate(2 * 1024**3)
+        name = "sparse.toml"
+    elif kind == "missing":
+        name = "missing.toml"
+    elif kind == "under_a_file":
+        name = "keep.txt/p.toml"
+    elif kind == "long_name":
+        name = "a" * 5000 + ".toml"
+    elif kind == "nul_in_name":
+        name = "bad\x00name.toml"
+    else:  # pragma: no cover
+        raise ValueError(kind)
+    sandbox.remember()
+    return name
+
+
+SPECIAL = ["folder", "symlink_loop", "dangling_symlink", "dev_zero", "dev_null", "sparse_2gb",
+           "missing", "under_a_file", "long_name", "nul_in_name"]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "validate", "analyze"])
+@pytest.mark.parametrize("kind", SPECIAL)
+def test_special_input_files(sandbox, kind, command):
+    name = _special(sandbox, kind)
+    args = {c[0]: c for c in _commands(name)}.get(command) or ("analyze", name, "--out", "o")
+    line = assert_one_error_line(invoke(*args), 2)
+    if kind == "sparse_2gb":
+        assert "limit" in line
+    sandbox.assert_untouched()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("command", ["run", "analyze"])
+def test_fifo_is_refused_without_hanging(sandbox, command):
+    os.mkfifo(sandbox.root / "pipe.toml")
+    sandbox.remember()
+    args = ("run", "pipe.toml", "--out", "o") if command == "run" else ("analyze", "pipe.toml")
+    outcome = invoke_subprocess(*args, timeout=60, cwd=sandbox.root)  # a hang fails here
+    line = assert_one_error_line(outcome, 2)
+    assert "FIFO" in line
+    sandbox.assert_untouched()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux /proc")
+def test_compound_show_with_odd_names(sandbox):
+    for name in ("", "../../etc/passwd", "a" * 5000, "=1+1", "\x00"):
+        assert_one_error_line(invoke("compounds", "show", name), 2)
+    sandbox.assert_untouched()
