@@ -128,7 +128,7 @@ def describe_failure(error: BaseException) -> tuple[int, str]:
         return EXIT_INPUT, error.format_message()
     if isinstance(error, typer.Exit):
         return error.exit_code, ""
-    if isinstance(error, click_errors.Abort | KeyboardInterrupt):
+    if isinstance(error, typer.Abort | KeyboardInterrupt):
         return EXIT_INTERRUPTED, "interrupted; no output was written"
     if isinstance(error, InputError):
         return EXIT_INPUT, str(error)

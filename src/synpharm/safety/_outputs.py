@@ -37,7 +37,6 @@ MANIFEST = "synpharm-manifest.json"
 _MAX_ENTRIES = 10_000  # a folder with more entries is not inspected (treated as foreign)
 _MAX_MANIFEST_BYTES = 1 << 20
 _LEFTOVER = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.(partial|old)$")
-_STALE_AFTER = 1.0  # [s] a leftover must be older than this run by at least this much
 
 
 def check_output_folder(out_dir: str | Path, *, overwrite: bool, field: str = "--out") -> Path:
@@ -130,9 +129,13 @@ def staged_folder(out_dir: str | Path, field: str = "--out") -> Iterator[Path]:
 
 
 def clean_leftovers(parent: Path) -> list[Path]:
-    """Remove staging (``.partial``) and retired (``.old``) folders of dead earlier runs."""
+    """Remove staging (``.partial``) and retired (``.old``) folders of dead earlier runs.
+
+    Only folders named by :func:`staged_folder` (``.<name>.<pid>.<random>.partial`` or
+    ``.old``) whose process is no longer alive and which are older than this call are removed.
+    """
     removed = []
-    started = _process_start()
+    started = time.time()
     try:
         entries = list(os.scandir(parent))
     except OSError:
@@ -144,7 +147,7 @@ def clean_leftovers(parent: Path) -> list[Path]:
         pid = int(match.group(1))
         if pid == os.getpid() or _alive(pid):
             continue
-        if entry.stat(follow_symlinks=False).st_mtime < started - _STALE_AFTER:
+        if entry.stat(follow_symlinks=False).st_mtime <= started:
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return removed
@@ -266,13 +269,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _process_start() -> float:
-    """Start time of this process [s since the epoch]."""
-    try:
-        import psutil
-
-        return float(psutil.Process().create_time())
-    except Exception:  # psutil missing or /proc unreadable: only clearly old leftovers
-        return time.time() - 3600.0
