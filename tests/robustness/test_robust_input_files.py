@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from robustness_helpers import assert_one_error_line, invoke, invoke_subprocess
@@ -70,43 +72,39 @@ def test_bad_file_content(sandbox, kind, command):
     sandbox.assert_untouched()
 
 
+def _sparse(root: Path) -> None:
+    with open(root / "sparse.toml", "wb") as handle:
+        handle.truncate(2 * 1024**3)
+
+
+def _loop(root: Path) -> None:
+    os.symlink("loop_b.toml", root / "loop_a.toml")
+    os.symlink("loop_a.toml", root / "loop_b.toml")
+
+
+#: kind -> (set-up in the sandbox root, the path given to the command)
+SPECIAL_FILES: dict[str, tuple[Callable[[Path], object], str]] = {
+    "folder": (lambda root: (root / "folder.toml").mkdir(), "folder.toml"),
+    "symlink_loop": (_loop, "loop_a.toml"),
+    "dangling_symlink": (lambda root: os.symlink("nowhere", root / "dang.toml"), "dang.toml"),
+    "dev_zero": (lambda root: os.symlink("/dev/zero", root / "zero.toml"), "zero.toml"),
+    "dev_null": (lambda root: None, "/dev/null"),
+    "sparse_2gb": (_sparse, "sparse.toml"),
+    "missing": (lambda root: None, "missing.toml"),
+    "under_a_file": (lambda root: None, "keep.txt/p.toml"),
+    "long_name": (lambda root: None, "a" * 5000 + ".toml"),
+    "nul_in_name": (lambda root: None, "bad\x00name.toml"),
+}
+
+
 def _special(sandbox, kind: str) -> str:
-    root = sandbox.root
-    if kind == "folder":
-        (root / "folder.toml").mkdir()
-        name = "folder.toml"
-    elif kind == "symlink_loop":
-        os.symlink("loop_b.toml", root / "loop_a.toml")
-        os.symlink("loop_a.toml", root / "loop_b.toml")
-        name = "loop_a.toml"
-    elif kind == "dangling_symlink":
-        os.symlink("nowhere.toml", root / "dangling.toml")
-        name = "dangling.toml"
-    elif kind == "dev_zero":
-        os.symlink("/dev/zero", root / "zero.toml")
-        name = "zero.toml"
-    elif kind == "dev_null":
-        name = "/dev/null"
-    elif kind == "sparse_2gb":
-        with open(root / "sparse.toml", "wb") as handle:
-            handle.truncate(2 * 1024**3)
-        name = "sparse.toml"
-    elif kind == "missing":
-        name = "missing.toml"
-    elif kind == "under_a_file":
-        name = "keep.txt/p.toml"
-    elif kind == "long_name":
-        name = "a" * 5000 + ".toml"
-    elif kind == "nul_in_name":
-        name = "bad\x00name.toml"
-    else:  # pragma: no cover
-        raise ValueError(kind)
+    set_up, name = SPECIAL_FILES[kind]
+    set_up(sandbox.root)
     sandbox.remember()
     return name
 
 
-SPECIAL = ["folder", "symlink_loop", "dangling_symlink", "dev_zero", "dev_null", "sparse_2gb",
-           "missing", "under_a_file", "long_name", "nul_in_name"]  # fmt: skip
+SPECIAL = sorted(SPECIAL_FILES)
 
 
 @pytest.mark.parametrize("command", ["run", "sweep", "validate", "analyze"])

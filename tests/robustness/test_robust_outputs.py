@@ -159,9 +159,11 @@ def test_unwritable_output_parent_is_refused_before_work(sandbox, monkeypatch):
     import synpharm.safety._outputs as outputs
 
     real_access = os.access
-    monkeypatch.setattr(
-        outputs.os, "access", lambda path, mode, **kw: not mode & os.W_OK and real_access(path, mode)
-    )
+
+    def no_writing(path: object, mode: int, **kwargs: object) -> bool:
+        return not mode & os.W_OK and real_access(path, mode)
+
+    monkeypatch.setattr(outputs.os, "access", no_writing)
     line = assert_one_error_line(invoke("run", "tiny.toml", "--out", "o"), 2)
     assert "not writable" in line
     sandbox.assert_untouched()

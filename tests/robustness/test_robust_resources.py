@@ -54,7 +54,7 @@ def test_cohort_of_a_billion_fails_within_a_second_with_the_estimate(sandbox):
 
 @pytest.mark.parametrize("value", ["1000000000", "100000000", str(10**15)])
 def test_cohort_option_beyond_memory(sandbox, value):
-    line, elapsed = _timed_failure("run", "tiny.toml", "--cohort", value, "--out", "o")
+    line, _ = _timed_failure("run", "tiny.toml", "--cohort", value, "--out", "o")
     assert line.startswith("error: --cohort: the run needs")
     sandbox.assert_untouched()
 
@@ -125,8 +125,9 @@ def test_sweep_cohort_beyond_memory(sandbox):
 
 
 def test_estimate_counts_stimuli_without_building_arrays():
-    from synpharm.protocols import Protocol
     import tomllib
+
+    from synpharm.protocols import Protocol
 
     protocol = Protocol.from_dict(tomllib.loads(TINY))
     assert protocol_stimuli(protocol.steps) == 4
