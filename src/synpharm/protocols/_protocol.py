@@ -26,7 +26,7 @@ from synpharm.protocols._steps import (
     parse_step,
     within,
 )
-from synpharm.safety import loads_toml, read_input_bytes
+from synpharm.safety import check_printable, loads_toml, read_input_bytes
 from synpharm.units import parse_quantity
 
 __all__ = ["Protocol", "check_stimulation_rate", "read_toml"]
@@ -123,7 +123,7 @@ class Protocol:
     steps: tuple[Step, ...] = ()
 
     def __post_init__(self) -> None:
-        _text(self.name, "name")
+        check_printable(_text(self.name, "name"), "name")
         if "/" in self.name or "\\" in self.name:
             raise InputError(
                 "name", f"{self.name!r} contains a path separator", "use a name without '/' or '\\'"

@@ -13,7 +13,7 @@ from synpharm.safety._inputs import (
     loads_toml,
     read_input_bytes,
 )
-from synpharm.safety._names import MAX_NAME_LENGTH, inside, safe_file_name
+from synpharm.safety._names import MAX_NAME_LENGTH, check_printable, inside, safe_file_name
 from synpharm.safety._outputs import (
     MANIFEST,
     check_output_file,
@@ -55,6 +55,7 @@ __all__ = [
     "check_nesting",
     "check_output_file",
     "check_output_folder",
+    "check_printable",
     "clean_leftovers",
     "folder_state",
     "format_bytes",

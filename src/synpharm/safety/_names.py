@@ -13,7 +13,7 @@ from pathlib import Path
 
 from synpharm.errors import InputError
 
-__all__ = ["MAX_NAME_LENGTH", "inside", "safe_file_name"]
+__all__ = ["MAX_NAME_LENGTH", "check_printable", "inside", "safe_file_name"]
 
 #: longest file name made from a user-given name [characters]
 MAX_NAME_LENGTH = 100
@@ -45,6 +45,20 @@ def safe_file_name(name: str, field: str = "name") -> str:
             field,
             f"{_shown(name)} gives no usable file name",
             "use letters, digits, '-', '_' or '.' (not starting with '.')",
+        )
+    return text
+
+
+def check_printable(text: str, field: str) -> str:
+    """``text`` after checking it holds no control characters (NUL, escapes, line breaks).
+
+    Names are shown in tables, figure titles and file names, where control characters either
+    break the output or hide what is written.
+    """
+    bad = next((c for c in text if ord(c) < 32 or 127 <= ord(c) < 160), None)
+    if bad is not None:
+        raise InputError(
+            field, f"{_shown(text)} contains the control character {bad!r}", "use printable text"
         )
     return text
 
