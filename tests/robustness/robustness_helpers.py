@@ -126,8 +126,10 @@ def snapshot(root: Path) -> dict[str, str]:
     return found
 
 
-def assert_one_error_line(outcome: Outcome, code: int = 2) -> str:
+def assert_one_error_line(outcome: Outcome | subprocess.CompletedProcess, code: int = 2) -> str:
     """The outcome failed with ``code``, exactly one ``error:`` line on stderr, no traceback."""
+    if isinstance(outcome, subprocess.CompletedProcess):
+        outcome = Outcome(outcome.returncode, outcome.stdout, outcome.stderr)
     lines = outcome.stderr.splitlines()
     assert outcome.exit_code == code, (outcome.exit_code, outcome.stderr[-2000:])
     assert len(lines) == 1 and lines[0].startswith("error: "), outcome.stderr[-2000:]

@@ -105,6 +105,8 @@ def _guarded(invoke: Callable[[], Any]) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+    if returned == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into Exit(130)
+        typer.echo(f"error: {describe_failure(KeyboardInterrupt())[1]}", err=True)
     return returned if isinstance(returned, int) else 0
 
 
