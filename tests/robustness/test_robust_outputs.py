@@ -193,3 +193,23 @@ def test_export_never_replaces_a_file_without_overwrite(sandbox, command):
 
 def test_snapshot_sees_everything(sandbox):
     assert {"keep.txt", "d", "d/keep.txt", "tiny.toml"} <= set(snapshot(sandbox.root))
+
+
+def test_sweep_store_in_a_users_folder_is_refused(sandbox):
+    line = assert_one_error_line(invoke("sweep", "sweep.toml", "--out", "o", "--store", "d"), 2)
+    assert line.startswith("error: --store:")
+    sandbox.assert_untouched()
+
+
+def test_nwb_export_is_listed_in_the_manifest(sandbox, monkeypatch):
+    import synpharm.io.simulated as simulated
+
+    def export(protocol: object, path: Path, **settings: object) -> None:
+        path.write_bytes(b"nwb")  # the real export is covered by tests/io/test_nwb.py
+
+    monkeypatch.setattr(simulated, "export_nwb", export)
+    args = ("run", "tiny.toml", "--out", "o", "--export-nwb")
+    assert invoke(*args).exit_code == 0
+    files = json.loads((sandbox.root / "o" / MANIFEST).read_text())["files"]
+    assert "recording.nwb" in files
+    assert invoke(*args, "--overwrite").exit_code == 0

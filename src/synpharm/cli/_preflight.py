@@ -112,3 +112,19 @@ def check_recordings(files: list[Path]) -> None:
     for path in files:
         if not os.path.isdir(path):
             check_input_file(path, max_bytes=MAX_RECORDING_BYTES)
+
+
+def check_store(path: Path) -> Path:
+    """A sweep's chunk store: new, empty, or a store (it has ``chunks/`` or ``manifest.json``)."""
+    from synpharm.errors import InputError
+
+    if os.path.lexists(path) and (path.is_symlink() or not path.is_dir()):
+        raise InputError("--store", f"{str(path)!r} is not a folder", "give a folder path")
+    is_store = (path / "chunks").is_dir() or (path / "manifest.json").is_file()
+    if path.is_dir() and any(path.iterdir()) and not is_store:
+        raise InputError(
+            "--store",
+            f"{str(path)!r} is not empty and is not a chunk store (no chunks/ folder)",
+            "give a new folder or an earlier store",
+        )
+    return path

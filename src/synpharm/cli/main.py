@@ -106,6 +106,7 @@ def run(
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
         from synpharm.cli._preflight import check_run, default_out, prepare_out
+        from synpharm.safety import add_to_manifest
         from synpharm.studies import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
@@ -145,6 +146,7 @@ def run(
                     cohort=settings["cohort"],
                     seed=settings["seed"],
                 )
+                add_to_manifest(out_dir)
     if json_output:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:

@@ -69,14 +69,14 @@ def sweep(
     from synpharm.cli.main import _user_errors
 
     with _user_errors():
-        from synpharm.cli._preflight import check_sweep, default_out, prepare_out
+        from synpharm.cli._preflight import check_store, check_sweep, default_out, prepare_out
         from synpharm.sweep import ChunkStore, load_sweep, plan_chunks
 
         grid = load_sweep(file)
         check_sweep(grid)
         default = default_out(grid.name, "sweep.name")
         store_default = default.with_name(f"{default.name}.store")
-        chunk_store = ChunkStore(store if store is not None else store_default)
+        chunk_store = ChunkStore(check_store(store if store is not None else store_default))
         if dry_run:
             chunks = plan_chunks(grid)
             done = chunk_store.finished(c.key for c in chunks)

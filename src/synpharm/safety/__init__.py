@@ -16,6 +16,7 @@ from synpharm.safety._inputs import (
 from synpharm.safety._names import MAX_NAME_LENGTH, check_printable, inside, safe_file_name
 from synpharm.safety._outputs import (
     MANIFEST,
+    add_to_manifest,
     check_output_file,
     check_output_folder,
     clean_leftovers,
@@ -48,6 +49,7 @@ __all__ = [
     "MAX_STIMULI",
     "MAX_TEXT_BYTES",
     "Estimate",
+    "add_to_manifest",
     "available_memory",
     "check_estimate",
     "check_grid_size",

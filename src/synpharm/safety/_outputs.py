@@ -25,6 +25,7 @@ from synpharm.errors import InputError
 
 __all__ = [
     "MANIFEST",
+    "add_to_manifest",
     "check_output_file",
     "check_output_folder",
     "clean_leftovers",
@@ -230,6 +231,11 @@ def _manifest_files(path: Path) -> set[str] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return {str(name) for name in files}
+
+
+def add_to_manifest(folder: str | Path) -> None:
+    """List the files written into an output folder after it was moved into place."""
+    _write_manifest(Path(folder))
 
 
 def _write_manifest(folder: Path) -> None:
