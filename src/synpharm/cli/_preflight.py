@@ -57,9 +57,11 @@ def prepare_out(out: Path | None, default: Path, *, overwrite: bool, field: str 
 
 def run_estimate(experiment: Any, cohort: int) -> tuple[Estimate, float | None]:
     """Memory estimate of a slice protocol or a study, and stimuli per slice (protocols)."""
-    steps = getattr(experiment, "steps", None)
-    if hasattr(experiment, "conditions") and steps is not None and not hasattr(experiment, "run"):
-        return protocol_estimate(experiment, cohort, _synapses(experiment)), protocol_stimuli(steps)
+    from synpharm.protocols import Protocol
+
+    if isinstance(experiment, Protocol):
+        estimate = protocol_estimate(experiment, cohort, *_sizes(experiment))
+        return estimate, protocol_stimuli(experiment.steps)
     groups = next(
         (
             len(getattr(experiment, k))
@@ -78,15 +80,19 @@ def check_run(experiment: Any, cohort: int, field: str = "cohort") -> Estimate:
     return estimate
 
 
-def _synapses(protocol: Any) -> int:
-    """Synapses per slice of the protocol's preparation (1000 if it declares none)."""
+def _sizes(protocol: Any) -> tuple[int, int]:
+    """Synapses per slice and samples per field sweep of the protocol's preparation."""
     from synpharm.parameters import load_parameter_set, package_parameter_file
 
     try:
         parameters = load_parameter_set(package_parameter_file(protocol.preparation))
-        return int(parameters["synapses_per_slice"])
-    except Exception:  # quantal preparations declare no synapse population
-        return 1000
+    except Exception:  # not a preparation with a parameter file: the CA1 slice's sizes
+        return 1000, 600
+    names = ("synapses_per_slice", "recording_sampling_rate", "recording_sweep_duration")
+    values = [parameters[n] if n in parameters else None for n in names]
+    synapses = int(values[0]) if values[0] is not None else 1000
+    samples = int(values[1] * values[2]) if None not in values[1:] else 600
+    return synapses, samples
 
 
 def check_sweep(sweep: Any) -> None:
@@ -97,7 +103,7 @@ def check_sweep(sweep: Any) -> None:
     sizes = (conditions, len(sweep.parameter_sets), len(sweep.seeds), len(sweep.cohorts))
     check_grid_size(sizes, "sweep")
     for entry in sweep.protocols:
-        estimate = protocol_estimate(entry.protocol, max(sweep.cohorts), _synapses(entry.protocol))
+        estimate = protocol_estimate(entry.protocol, max(sweep.cohorts), *_sizes(entry.protocol))
         check_estimate(estimate, "sweep.cohort", stimuli=protocol_stimuli(entry.protocol.steps))
 
 

@@ -33,12 +33,14 @@ __all__ = [
 MAX_GRID_COMBINATIONS = 100_000
 #: most stimuli (pulses) one protocol may deliver to one slice
 MAX_STIMULI = 10_000_000
-_STATE_BYTES_PER_SYNAPSE = 40 * 8  # declared state fields and per-synapse constants (float64)
-_BYTES_PER_STIMULUS = 12 * 8  # drive, firing, measures, drug effects per slice and stimulus
+# Calibrated on measured peak memory (max RSS) of `synpharm run` (docs/safety.md): control_ltp
+# with 50 and 400 slices (261 and 286 MB measured) and 20 slices x 36,001 stimuli (1.19 GB).
+_STATE_BYTES_PER_SYNAPSE = 16 * 8  # declared state fields and per-synapse constants (float64)
+_BYTES_PER_SLICE_STIMULUS = 200  # drive, firing, measures, pulse table and CSV text
+_SWEEP_COPIES = 6  # one slice's field sweeps and the measurement's working copies
 _SCHEDULE_BYTES_PER_STIMULUS = 64  # time, kind, intensity, train of the shared schedule
-_SWEEP_SAMPLES = 20_000 * 0.03  # samples per synthesised field sweep (20 kHz x 30 ms)
 _BYTES_PER_SUBJECT = 1 << 20  # time courses of one virtual subject or animal in a study
-_BASE_BYTES = 200 << 20  # interpreter, libraries and compiled kernels
+_BASE_BYTES = 250 << 20  # interpreter, libraries and compiled kernels
 _USABLE_FRACTION = 0.8
 
 
@@ -87,15 +89,21 @@ def protocol_stimuli(steps: Iterable[Any]) -> float:
     return total
 
 
-def protocol_estimate(protocol: Any, cohort: int, n_synapses: int = 1000) -> Estimate:
-    """Peak memory of a slice protocol with ``cohort`` slices per condition."""
+def protocol_estimate(
+    protocol: Any, cohort: int, n_synapses: int = 1000, sweep_samples: int = 600
+) -> Estimate:
+    """Peak memory of a slice protocol with ``cohort`` slices per condition.
+
+    ``n_synapses`` per slice and ``sweep_samples`` per recorded field sweep come from the
+    preparation (defaults: the CA1 slice, 1000 synapses, 20 kHz x 30 ms).
+    """
     slices = float(max(len(protocol.conditions), 1)) * cohort
     stimuli = protocol_stimuli(protocol.steps)
     n_bytes = (
         _BASE_BYTES
         + slices * n_synapses * _STATE_BYTES_PER_SYNAPSE
-        + slices * stimuli * _BYTES_PER_STIMULUS
-        + stimuli * (_SCHEDULE_BYTES_PER_STIMULUS + 2 * _SWEEP_SAMPLES * 8)
+        + slices * stimuli * _BYTES_PER_SLICE_STIMULUS
+        + stimuli * (_SCHEDULE_BYTES_PER_STIMULUS + _SWEEP_COPIES * sweep_samples * 8)
     )
     what = f"{_count(slices)} slices x {n_synapses:,} synapses x {_count(stimuli)} stimuli"
     return Estimate(what, n_bytes)
