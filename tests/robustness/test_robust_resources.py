@@ -134,3 +134,18 @@ def test_estimate_counts_stimuli_without_building_arrays():
     small, large = protocol_estimate(protocol, 1), protocol_estimate(protocol, 1000)
     assert large.n_bytes > small.n_bytes
     assert check_grid_size([10, 10], "g") == 100
+
+
+def test_validate_target_with_a_huge_cohort_is_refused_before_running(sandbox):
+    text = (sandbox.root / "targets.toml").read_text()
+    sandbox.write("huge.toml", text.replace("cohort = 1", "cohort = 1000000000"))
+    line, _ = _timed_failure("validate", "--targets", "huge.toml", "--report", "r")
+    assert line.startswith("error: targets[LAB-1].cohort: the run needs")
+    sandbox.assert_untouched()
+
+
+def test_sweep_dry_run_shows_the_estimate(sandbox):
+    outcome = invoke("sweep", "sweep.toml", "--dry-run", "--store", "s")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "largest chunk" in outcome.stdout and "about" in outcome.stdout
+    sandbox.assert_untouched()

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from synpharm.safety import (
-    Estimate,
-    check_estimate,
     check_output_folder,
+    check_run,
+    check_sweep,
     inside,
-    protocol_estimate,
-    protocol_stimuli,
+    run_estimate,
     safe_file_name,
-    study_estimate,
 )
 
 __all__ = [
@@ -31,6 +28,7 @@ __all__ = [
     "check_sweep",
     "default_out",
     "prepare_out",
+    "run_estimate",
 ]
 
 OVERWRITE = typer.Option(
@@ -53,58 +51,6 @@ def prepare_out(out: Path | None, default: Path, *, overwrite: bool, field: str 
     return check_output_folder(
         out if out is not None else default, overwrite=overwrite, field=field
     )
-
-
-def run_estimate(experiment: Any, cohort: int) -> tuple[Estimate, float | None]:
-    """Memory estimate of a slice protocol or a study, and stimuli per slice (protocols)."""
-    from synpharm.protocols import Protocol
-
-    if isinstance(experiment, Protocol):
-        estimate = protocol_estimate(experiment, cohort, *_sizes(experiment))
-        return estimate, protocol_stimuli(experiment.steps)
-    groups = next(
-        (
-            len(getattr(experiment, k))
-            for k in ("arms", "groups", "conditions")
-            if hasattr(experiment, k)
-        ),
-        1,
-    )
-    return study_estimate(groups, cohort), None
-
-
-def check_run(experiment: Any, cohort: int, field: str = "cohort") -> Estimate:
-    """The estimate of a run, after checking it fits the memory available."""
-    estimate, stimuli = run_estimate(experiment, cohort)
-    check_estimate(estimate, field, stimuli=stimuli)
-    return estimate
-
-
-def _sizes(protocol: Any) -> tuple[int, int]:
-    """Synapses per slice and samples per field sweep of the protocol's preparation."""
-    from synpharm.parameters import load_parameter_set, package_parameter_file
-
-    try:
-        parameters = load_parameter_set(package_parameter_file(protocol.preparation))
-    except Exception:  # not a preparation with a parameter file: the CA1 slice's sizes
-        return 1000, 600
-    names = ("synapses_per_slice", "recording_sampling_rate", "recording_sweep_duration")
-    values = [parameters[n] if n in parameters else None for n in names]
-    synapses = int(values[0]) if values[0] is not None else 1000
-    samples = int(values[1] * values[2]) if None not in values[1:] else 600
-    return synapses, samples
-
-
-def check_sweep(sweep: Any) -> None:
-    """Check the number of chunks of a sweep and the memory of its largest chunk."""
-    from synpharm.safety import check_grid_size
-
-    conditions = sum(len(entry.protocol.conditions) for entry in sweep.protocols)
-    sizes = (conditions, len(sweep.parameter_sets), len(sweep.seeds), len(sweep.cohorts))
-    check_grid_size(sizes, "sweep")
-    for entry in sweep.protocols:
-        estimate = protocol_estimate(entry.protocol, max(sweep.cohorts), *_sizes(entry.protocol))
-        check_estimate(estimate, "sweep.cohort", stimuli=protocol_stimuli(entry.protocol.steps))
 
 
 #: largest recording file ``synpharm analyze`` reads [bytes]

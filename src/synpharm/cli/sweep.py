@@ -73,7 +73,7 @@ def sweep(
         from synpharm.sweep import ChunkStore, load_sweep, plan_chunks
 
         grid = load_sweep(file)
-        check_sweep(grid)
+        largest = check_sweep(grid)
         default = default_out(grid.name, "sweep.name")
         store_default = default.with_name(f"{default.name}.store")
         chunk_store = ChunkStore(check_store(store if store is not None else store_default))
@@ -81,6 +81,7 @@ def sweep(
             chunks = plan_chunks(grid)
             done = chunk_store.finished(c.key for c in chunks)
             typer.echo(f"{grid.name}: {len(chunks)} chunks, {len(done)} in {chunk_store.root}")
+            typer.echo(f"largest chunk: {largest.describe()}")
             return
         out_dir = prepare_out(out, default, overwrite=overwrite)
         _run(grid, chunk_store, out_dir, workers, scheduler, json_output)
