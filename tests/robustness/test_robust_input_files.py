@@ -135,3 +135,24 @@ def test_compound_show_with_odd_names(sandbox):
     for name in ("", "../../etc/passwd", "a" * 5000, "=1+1", "\x00"):
         assert_one_error_line(invoke("compounds", "show", name), 2)
     sandbox.assert_untouched()
+
+
+RECORDINGS = {
+    "a.abf": b"garbage\x00\x01",
+    "b.nwb": b"garbage",
+    "c.mat": b"garbage",
+    "d.csv": b"a,b\n1,x\n",
+    "e.npz": b"",
+    "f.npy": b"xx",
+    "g.txt": b"x",
+    "h.csv": b"\xff\xfe\x00garbage",
+    "i.npz": b"PK\x03\x04" + b"\x00" * 40,
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDINGS))
+def test_analyze_refuses_broken_recordings(sandbox, name):
+    sandbox.write(name, RECORDINGS[name])
+    line = assert_one_error_line(invoke("analyze", name, "--out", "o"), 2)
+    assert name in line
+    sandbox.assert_untouched()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import math
 import re
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -72,8 +74,12 @@ def read_csv(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "no such file", str(path))
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = [row for row in csv.reader(handle) if row]
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.reader(handle) if row]
+    except UnicodeDecodeError as error:
+        problem = f"is not UTF-8 text ({error.reason})"
+        raise InputError(path.name, problem, "save it as UTF-8") from None
     if len(rows) < 3:
         raise InputError(path.name, "needs a header row and at least 2 samples", "")
     names, file_units = zip(*(_split_header(cell) for cell in rows[0]), strict=True)
@@ -129,24 +135,13 @@ def read_numpy(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "no such file", str(path))
-    file_units: str | None = None
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if isinstance(loaded, np.lib.npyio.NpzFile):
-            with loaded:
-                if "sweeps" not in loaded:
-                    raise InputError(path.name, "has no array 'sweeps'", "save it as sweeps=...")
-                data = loaded["sweeps"]
-                if "sampling_rate" in loaded and sampling_rate is None:
-                    sampling_rate = _stored_rate(loaded["sampling_rate"], path.name)
-                if "units" in loaded:
-                    file_units = str(loaded["units"])
-        else:
-            data = loaded
+        with path.open("rb") as handle:  # closed even when the archive is broken
+            data, sampling_rate, file_units = _numpy_content(handle, path.name, sampling_rate)
         sweeps = np.atleast_2d(np.asarray(data, dtype=float))
     except InputError:
         raise
-    except (ValueError, OSError, EOFError) as error:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         raise InputError(path.name, f"not a readable NumPy file ({error})", "") from None
     if sweeps.ndim != 2 or sweeps.shape[0] < 1 or sweeps.shape[1] < 2:
         raise InputError(
@@ -169,3 +164,20 @@ def read_numpy(
         channel_units=(si,),
         source=str(path),
     )
+
+
+def _numpy_content(handle: Any, name: str, sampling_rate: float | None):
+    """(sweeps, sampling rate, units) stored in an open ``.npy``/``.npz`` file."""
+    file_units: str | None = None
+    loaded = np.load(handle, allow_pickle=False)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        return loaded, sampling_rate, file_units
+    with loaded:
+        if "sweeps" not in loaded:
+            raise InputError(name, "has no array 'sweeps'", "save it as sweeps=...")
+        data = loaded["sweeps"]
+        if "sampling_rate" in loaded and sampling_rate is None:
+            sampling_rate = _stored_rate(loaded["sampling_rate"], name)
+        if "units" in loaded:
+            file_units = str(loaded["units"])
+    return data, sampling_rate, file_units
