@@ -156,3 +156,19 @@ def test_analyze_refuses_broken_recordings(sandbox, name):
     line = assert_one_error_line(invoke("analyze", name, "--out", "o"), 2)
     assert name in line
     sandbox.assert_untouched()
+
+
+@pytest.mark.parametrize("kind", ["bad_toml", "fifo", "missing", "dev_zero", "long_name"])
+def test_export_network_files(sandbox, kind):
+    names = {"bad_toml": "bad.toml", "fifo": "pipe.toml", "missing": "missing.toml",
+             "dev_zero": "/dev/zero", "long_name": "a" * 3000 + ".toml"}  # fmt: skip
+    if kind == "bad_toml":
+        sandbox.write("bad.toml", "x = [[[[")
+    if kind == "fifo":
+        os.mkfifo(sandbox.root / "pipe.toml")
+        sandbox.remember()
+    outcome = invoke_subprocess("export", "sbml", "--network", names[kind], "--out", "x.xml",
+                                timeout=60, cwd=sandbox.root) if kind == "fifo" else invoke(
+        "export", "sbml", "--network", names[kind], "--out", "x.xml")  # fmt: skip
+    assert_one_error_line(outcome, 2)
+    sandbox.assert_untouched()

@@ -6,7 +6,8 @@ system errors and interrupts become exit codes (``docs/exit_codes.md``):
 
 ====  ==========================================================================
 0     success
-2     bad input: a protocol field, unit, file, option or output folder (nothing written)
+2     bad input: a protocol field, unit, file, option or output folder, or a path the
+      system cannot use (too long, symbolic-link loop, under a file); nothing written
 70    internal error (a bug; set ``SYNPHARM_DEBUG=1`` for the traceback)
 71    out of memory
 74    input/output error while working: disk full, permission lost, device error
@@ -51,6 +52,8 @@ EXIT_OSERR = 71
 EXIT_IOERR = 74
 EXIT_INTERRUPTED = 130
 
+#: errors that come from a path the user gave, not from the disk: bad input (exit 2)
+_BAD_PATHS = {errno.ENAMETOOLONG, errno.ELOOP, errno.ENOTDIR, errno.ENOENT, errno.EISDIR}
 _OS_FIXES = {
     errno.ENOSPC: "free disk space or give --out on another disk",
     errno.EDQUOT: "free disk space or give --out on another disk",
@@ -59,6 +62,9 @@ _OS_FIXES = {
     errno.EROFS: "give --out on a writable disk",
     errno.ENAMETOOLONG: "use a shorter path",
     errno.ELOOP: "give a path without a symbolic-link loop",
+    errno.ENOTDIR: "check the path",
+    errno.ENOENT: "check the path",
+    errno.EISDIR: "give a file, not a folder",
 }
 
 
@@ -153,4 +159,5 @@ def _os_failure(error: OSError) -> tuple[int, str]:
     where = f"{name if len(name) <= 80 else name[:77] + '...'}: " if name else ""
     problem = error.strerror or type(error).__name__
     fix = _OS_FIXES.get(error.errno or 0, "check the file and the disk")
-    return EXIT_IOERR, f"{where}{problem.lower()}; {fix}"
+    code = EXIT_INPUT if error.errno in _BAD_PATHS else EXIT_IOERR
+    return code, f"{where}{problem.lower()}; {fix}"
