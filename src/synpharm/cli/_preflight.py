@@ -13,6 +13,7 @@ import typer
 
 from synpharm.safety import (
     check_output_folder,
+    check_printable,
     check_run,
     check_sweep,
     inside,
@@ -43,6 +44,7 @@ OUT_ROOT = Path("out")
 def default_out(name: str, field: str = "name", *parents: str) -> Path:
     """``out/<parents...>/<name>`` with ``name`` through the file-name sanitiser, kept inside."""
     root = OUT_ROOT.joinpath(*parents)
+    check_printable(str(name), field)
     return inside(OUT_ROOT, root / safe_file_name(name, field), field)
 
 
