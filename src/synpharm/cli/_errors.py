@@ -106,7 +106,8 @@ def _guarded(invoke: Callable[[], Any]) -> int:
         code, message = describe_failure(error)
         if code == 0:
             return 0
-        typer.echo(f"error: {' '.join(message.split())}", err=True)
+        line = " ".join(message.split())
+        typer.echo(f"error: {line if len(line) <= 600 else line[:597] + '...'}", err=True)
         return code
     finally:
         if previous is not None:
