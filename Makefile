@@ -1,4 +1,4 @@
-# make demo: set up .venv and run the headline experiment
+# make demo: set up .venv and run the headline experiment (again: replaces its earlier output)
 # make test: set up .venv, lint and run the test suite
 PYTHON ?= python3.11
 VENV := .venv
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/synpharm run ketamine_slice_ltp --out out/ketamine
+	$(BIN)/synpharm run ketamine_slice_ltp --out out/ketamine --overwrite
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests

@@ -193,6 +193,7 @@ def test_run_json_prints_only_the_summary(
         "index.html",
         "pulses.csv",
         "summary.json",
+        "synpharm-manifest.json",
         "time_course.png",
         "time_course.svg",
     ]
@@ -296,14 +297,19 @@ def test_baseline_is_the_ten_minutes_before_induction() -> None:
     np.testing.assert_allclose(no_induction[:, :30], 100.0)
 
 
-def test_existing_output_is_replaced_and_failures_leave_nothing(
+def test_earlier_output_is_replaced_other_folders_never_and_failures_leave_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "o"
-    target.mkdir()
-    (target / "stale.txt").write_text("old")
     write_outputs(fake_result(), target)
-    assert not (target / "stale.txt").exists() and (target / "summary.json").exists()
+    (target / "summary.json").write_text("edited")
+    write_outputs(fake_result(), target)  # an earlier synpharm output is replaced
+    assert (target / "summary.json").read_text() != "edited"
+    (target / "thesis.txt").write_text("mine")
+    with pytest.raises(InputError, match="not a synpharm output"):
+        write_outputs(fake_result(), target)
+    assert (target / "thesis.txt").read_text() == "mine"
+    (target / "thesis.txt").unlink()
     import synpharm.report.outputs as outputs
 
     def broken(*args: object) -> None:

@@ -87,7 +87,7 @@ def test_outputs_are_written_together(small_run, tmp_path):
     out = result.write_outputs(tmp_path / "pas")
     names = sorted(p.name for p in out.iterdir())
     assert names == ["mep_time_course.png", "mep_time_course.svg", "subjects.csv",
-                     "summary.json"]
+                     "summary.json", "synpharm-manifest.json"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["conditions"][1]["readouts"]["mep_ratio"]["n"] == 10
     rows = (out / "subjects.csv").read_text().splitlines()

@@ -222,7 +222,7 @@ def test_summary_describes_arms_and_doses(with_rise):
 def test_outputs(with_rise, tmp_path):
     out = with_rise.write_outputs(tmp_path / "study")
     assert {p.name for p in out.iterdir()} == {
-        "summary.json", "readouts.csv", "figure.png", "figure.svg"
+        "summary.json", "readouts.csv", "figure.png", "figure.svg", "synpharm-manifest.json"
     }
 
 

@@ -224,7 +224,7 @@ def test_outputs_are_written_at_once(tmp_path):
     result = _study(cohort=4).run(layers=_stand_in(0.2))
     out = result.write_outputs(tmp_path / "vep")
     assert {p.name for p in out.iterdir()} == {
-        "summary.json", "readouts.csv", "figure.png", "figure.svg"
+        "summary.json", "readouts.csv", "figure.png", "figure.svg", "synpharm-manifest.json"
     }
     assert "p2_potentiation_percent" in (out / "readouts.csv").read_text()
 

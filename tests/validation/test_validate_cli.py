@@ -112,7 +112,7 @@ def test_table_and_report(tmp_path):
     assert result.exit_code == 0, result.output
     assert "LAB-1" in result.stdout and "pass" in result.stdout
     assert {p.name for p in report.iterdir()} == {
-        "index.html", "scorecard.json", "LAB-1.svg", "LAB-1.png"
+        "index.html", "scorecard.json", "LAB-1.svg", "LAB-1.png", "synpharm-manifest.json"
     }
     assert "LAB-1" in (report / "index.html").read_text(encoding="utf-8")
 

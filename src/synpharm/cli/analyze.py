@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
+from synpharm.cli._preflight import OVERWRITE
 from synpharm.errors import InputError
 
 __all__ = ["EXIT_UNDER_MEASURED", "PROTOCOLS", "analyze_files", "register"]
@@ -115,13 +116,15 @@ def analyze(
     max_baseline_noise: _o.MaxBaselineNoise = None,
     json_output: _o.JsonOutput = False,
     out: _o.Out = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Measure fEPSPs (slope, amplitude, fiber volley) in recordings and summarise them."""
     from synpharm.cli.main import _user_errors
 
-    settings = {k: v for k, v in locals().items() if k not in ("files", "json_output", "out")}
+    skip = ("files", "json_output", "out", "overwrite")
+    settings = {k: v for k, v in locals().items() if k not in skip}
     with _user_errors():
-        document, out_dir, warnings = _run(list(files or []), settings, out)
+        document, out_dir, warnings = _run(list(files or []), settings, out, overwrite)
     if json_output:
         from synpharm.io.outputs import json_ready
 
@@ -137,10 +140,11 @@ def analyze(
         raise typer.Exit(EXIT_UNDER_MEASURED)
 
 
-def _run(files: list[Path], settings: dict[str, Any], out: Path | None):
+def _run(files: list[Path], settings: dict[str, Any], out: Path | None, overwrite: bool):
     """Analyse, write the outputs; the document, the folder and the warning lines."""
     from synpharm.cli._analyze_settings import apply_preset
     from synpharm.cli._analyze_summary import under_measured
+    from synpharm.cli._preflight import check_recordings, default_out, prepare_out
     from synpharm.io.outputs import write_analysis
 
     protocol = settings["protocol"]
@@ -152,19 +156,23 @@ def _run(files: list[Path], settings: dict[str, Any], out: Path | None):
     if settings["sheet"] is not None:
         from synpharm.cli._analyze_sheet import analyze_sheet
 
+        check_recordings([settings["sheet"]])
+        out_dir = prepare_out(
+            out, default_out(settings["sheet"].stem, "--sheet", "analyze"), overwrite=overwrite
+        )
         document, figures, tables = analyze_sheet(settings["sheet"], settings)
-        out_dir = out if out is not None else Path("out") / "analyze" / settings["sheet"].stem
         write_analysis(out_dir, document, None, figures, tables)
         return document, out_dir, []
     if not files:
         raise InputError("FILES", "no recording given", "name one or more files, or --sheet")
+    check_recordings(files)
+    out_dir = prepare_out(out, default_out(files[0].stem, "FILE", "analyze"), overwrite=overwrite)
     from synpharm.cli._analyze_tables import is_sweep_table, resummarise
 
     if all(is_sweep_table(f) for f in files):
         document, table, figures, tables = resummarise(files, settings)
     else:
         document, table, figures, tables = analyze_files(files, settings)
-    out_dir = out if out is not None else Path("out") / "analyze" / files[0].stem
     write_analysis(out_dir, document, table, figures, tables)
     return document, out_dir, under_measured(table) if table is not None else []
 

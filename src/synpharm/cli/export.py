@@ -7,6 +7,9 @@ from typing import Annotated
 
 import typer
 
+from synpharm.cli._preflight import OVERWRITE
+from synpharm.safety import check_output_file
+
 __all__ = ["register"]
 
 export_app = typer.Typer(help="Export model declarations (SBML, pathway diagram).",
@@ -32,6 +35,7 @@ def export_sbml(
         show_default=False)] = None,
     network: Annotated[str, _NETWORK_OPTION] = "synaptic_signaling",
     ablate: Annotated[list[str] | None, _ABLATE_OPTION] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Write the signalling network as SBML Level 3 Version 2 (validated with libsbml)."""
     from synpharm.cli.main import _user_errors
@@ -41,7 +45,8 @@ def export_sbml(
         from synpharm.signaling._sbml import sbml_errors, to_sbml, write_sbml
 
         require("sbml", "synpharm export sbml")
-
+        if out is not None:
+            check_output_file(out, overwrite=overwrite)
         declared = _network(network, ablate)
         if out is None:
             text = to_sbml(declared)
@@ -60,6 +65,7 @@ def export_diagram(
         "--out", help="Figure file, .png or .svg.", show_default=False)],
     network: Annotated[str, _NETWORK_OPTION] = "synaptic_signaling",
     ablate: Annotated[list[str] | None, _ABLATE_OPTION] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Draw the pathway diagram generated from the network declaration."""
     from synpharm.cli.main import _user_errors
@@ -72,6 +78,7 @@ def export_diagram(
         if not out.parent.is_dir():
             raise InputError("--out", f"folder {str(out.parent)!r} does not exist",
                              "create it or give another path")
+        check_output_file(out, overwrite=overwrite)
         from synpharm.signaling._diagram import draw_network
 
         temporary = out.with_name(f".partial.{out.name}")

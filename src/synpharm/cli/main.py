@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from synpharm.cli._errors import OneLineErrorGroup
+from synpharm.cli._preflight import DRY_RUN, OVERWRITE
 from synpharm.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrorGroup,
 )
 compounds_app = typer.Typer(help="The compound library.", no_args_is_help=True)
 app.add_typer(compounds_app, name="compounds")
@@ -131,9 +135,12 @@ def run(
             "pre-induction), pre-drug or pre-induction.",
         ),
     ] = "auto",
+    overwrite: Annotated[bool, OVERWRITE] = False,
+    dry_run: Annotated[bool, DRY_RUN] = False,
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
+        from synpharm.cli._preflight import check_run, default_out, prepare_out
         from synpharm.studies import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
@@ -143,7 +150,13 @@ def run(
             "seed": protocol.seed if seed is None else seed,
             "progress": not quiet,
         }
-        out_dir = out if out is not None else Path("out") / protocol.name
+        estimate = check_run(
+            protocol, settings["cohort"], "cohort" if cohort is None else "--cohort"
+        )
+        if dry_run:
+            typer.echo(f"{protocol.name}: {estimate.describe()}")
+            return
+        out_dir = prepare_out(out, default_out(protocol.name), overwrite=overwrite)
         result, out_dir = _run_and_write(protocol, settings, out_dir, baseline, export_nwb)
     if json_output:
         typer.echo(json.dumps(result.summary(), indent=2))
@@ -195,18 +208,23 @@ def _run_and_write(
                 seed=settings["seed"],
             )
     from synpharm.report.html import write_run_report
+    from synpharm.safety import add_to_manifest
 
     write_run_report(out_dir)
+    add_to_manifest(out_dir)
     return result, out_dir
 
 
 def _protocol_file(file: Path) -> Path:
     """``file`` itself, or the library protocol of that name when no such file exists."""
-    if file.exists():
+    if os.path.lexists(file):
         return file
     from synpharm.protocols.library import library_protocol_path
 
-    return library_protocol_path(str(file)) or file
+    try:
+        return library_protocol_path(str(file)) or file
+    except (OSError, ValueError):  # not a usable name: reading the file says why
+        return file
 
 
 @app.command()
@@ -238,9 +256,11 @@ def validate(
         ),
     ] = None,
     quiet: Annotated[bool, _QUIET] = False,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Run the validation targets and print the scorecard (exit 0 whether targets pass or not)."""
     with _user_errors():
+        from synpharm.cli._preflight import prepare_out
         from synpharm.report.scorecard import (
             print_scorecard,
             scorecard_json,
@@ -249,6 +269,8 @@ def validate(
         from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
 
         sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
+        if report is not None:
+            prepare_out(report, report, overwrite=overwrite, field="--report")
         scorecard = run_targets(sets, only=only, progress=None if quiet else _stderr_progress())
         if report is not None:
             write_scorecard_report(scorecard, report)

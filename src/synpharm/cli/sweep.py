@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from synpharm.cli._preflight import OVERWRITE
+
 __all__ = ["register"]
 
 
@@ -63,11 +65,13 @@ def sweep(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress output on stderr.")
     ] = False,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Run the sweep in FILE: readouts.parquet/.csv and summary.json in --out."""
     from synpharm.cli.main import _user_errors
 
     with _user_errors():
+        from synpharm.cli._preflight import check_store, check_sweep, default_out, prepare_out
         from synpharm.extras import require
         from synpharm.sweep import ChunkStore, load_sweep, plan_chunks
 
@@ -76,13 +80,17 @@ def sweep(
             require("dask", "--workers/--scheduler")
 
         grid = load_sweep(file)
-        out_dir = out if out is not None else Path("out") / grid.name
-        chunk_store = ChunkStore(store if store is not None else Path("out") / f"{grid.name}.store")
+        largest = check_sweep(grid)
+        default = default_out(grid.name, "sweep.name")
+        store_default = default.with_name(f"{default.name}.store")
+        chunk_store = ChunkStore(check_store(store if store is not None else store_default))
         if dry_run:
             chunks = plan_chunks(grid)
             done = chunk_store.finished(c.key for c in chunks)
             typer.echo(f"{grid.name}: {len(chunks)} chunks, {len(done)} in {chunk_store.root}")
+            typer.echo(f"largest chunk: {largest.describe()}")
             return
+        out_dir = prepare_out(out, default, overwrite=overwrite)
         _run(grid, chunk_store, out_dir, workers, scheduler, json_output, quiet)
 
 

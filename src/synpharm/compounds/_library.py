@@ -12,6 +12,7 @@ from typing import Any
 
 from synpharm.errors import InputError
 from synpharm.parameters import Parameter
+from synpharm.safety import loads_toml, read_input_bytes
 from synpharm.units import parse_quantity
 
 __all__ = [
@@ -268,8 +269,8 @@ def load_compound_file(path: str | Path) -> Compound:
     """
     path = Path(path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        document = loads_toml(read_input_bytes(path).decode("utf-8"), path.name)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise InputError(path.name, f"cannot read compound file ({error})",
                          "fix the TOML") from None
     return _compound(document, path.name)

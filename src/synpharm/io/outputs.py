@@ -7,7 +7,6 @@ Figures: :mod:`synpharm.io.analysis_figures`.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from synpharm.report._staging import staged_folder
+from synpharm.safety import spreadsheet_writer
 
 __all__ = ["TABLE_COLUMNS", "json_ready", "write_analysis", "write_rows"]
 
@@ -81,7 +81,7 @@ def _cell(value: Any) -> str:
 def _write_csv(path: Path, columns: dict[str, Any], names: tuple[str, ...] = TABLE_COLUMNS) -> None:
     n = len(columns[names[0]])
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = spreadsheet_writer(handle, lineterminator="\n")
         writer.writerow(names)
         for k in range(n):
             writer.writerow([_cell(columns[name][k]) for name in names])

@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import math
 import re
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,8 +75,12 @@ def read_csv(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, "no such file", str(path))
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = [row for row in csv.reader(handle) if row]
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.reader(handle) if row]
+    except UnicodeDecodeError as error:
+        problem = f"is not UTF-8 text ({error.reason})"
+        raise InputError(path.name, problem, "save it as UTF-8") from None
     if len(rows) < 3:
         raise InputError(path.name, "needs a header row and at least 2 samples", "")
     names, file_units = zip(*(_split_header(cell) for cell in rows[0]), strict=True)
@@ -123,14 +129,14 @@ def _stored_rate(value: object, name: str) -> float:
     return rate
 
 
-def _load_numpy(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The sweeps array and the other arrays stored with it (``.npz``)."""
-    loaded = np.load(path, allow_pickle=False)
+def _load_numpy(handle: Any, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The sweeps array and the other arrays stored with it (``.npz``) from an open file."""
+    loaded = np.load(handle, allow_pickle=False)
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         return loaded, {}
     with loaded:
         if "sweeps" not in loaded:
-            raise InputError(path.name, "has no array 'sweeps'", "save it as sweeps=...")
+            raise InputError(name, "has no array 'sweeps'", "save it as sweeps=...")
         stored = {k: loaded[k] for k in ("sampling_rate", "units", "sweep_time") if k in loaded}
         if "sweep_time" in stored:
             stored["sweep_time"] = np.asarray(stored["sweep_time"], dtype=float).ravel()
@@ -149,11 +155,12 @@ def read_numpy(
     if not path.is_file():
         raise FileNotFoundError(2, "no such file", str(path))
     try:
-        data, stored = _load_numpy(path)
+        with path.open("rb") as handle:  # closed even when the archive is broken
+            data, stored = _load_numpy(handle, path.name)
         sweeps = np.atleast_2d(np.asarray(data, dtype=float))
     except InputError:
         raise
-    except (ValueError, OSError, EOFError) as error:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         raise InputError(path.name, f"not a readable NumPy file ({error})", "") from None
     if sampling_rate is None and "sampling_rate" in stored:
         sampling_rate = _stored_rate(stored["sampling_rate"], path.name)
@@ -185,3 +192,4 @@ def read_numpy(
         source=str(path),
         sweep_time=sweep_time if sweep_time is not None else np.zeros(0),
     )
+

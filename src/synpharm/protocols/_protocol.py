@@ -26,6 +26,7 @@ from synpharm.protocols._steps import (
     parse_step,
     within,
 )
+from synpharm.safety import check_printable, loads_toml, read_input_bytes
 from synpharm.units import parse_quantity
 
 __all__ = ["Protocol", "check_stimulation_rate", "read_toml"]
@@ -65,9 +66,9 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     Raises :class:`FileNotFoundError` if the file does not exist.
     """
     path = Path(path)
-    raw = path.read_bytes()
+    raw = read_input_bytes(path)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = loads_toml(raw.decode("utf-8"), str(path))
     except UnicodeDecodeError as error:
         raise InputError(
             str(path), f"is not UTF-8 text ({error.reason})", "save the file as UTF-8"
@@ -122,7 +123,7 @@ class Protocol:
     steps: tuple[Step, ...] = ()
 
     def __post_init__(self) -> None:
-        _text(self.name, "name")
+        check_printable(_text(self.name, "name"), "name")
         if "/" in self.name or "\\" in self.name:
             raise InputError(
                 "name", f"{self.name!r} contains a path separator", "use a name without '/' or '\\'"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from synpharm.errors import InputError
+from synpharm.safety import check_printable
 from synpharm.units import parse_quantity, to_unit
 
 __all__ = [
@@ -160,6 +161,7 @@ class Condition:
                 f"{self.name!r} is not a condition name",
                 "give a name such as 'ketamine 10 uM'",
             )
+        check_printable(self.name, "name")
         _set(self, "drugs", tuple(self.drugs))
         compounds = [drug.compound for drug in self.drugs]
         for compound in compounds:

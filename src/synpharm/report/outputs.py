@@ -7,7 +7,6 @@ results give byte-identical files (no timestamps; fixed SVG hash salt).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -18,6 +17,7 @@ import numpy as np
 
 from synpharm.report._staging import staged_folder
 from synpharm.results import ExperimentResult, PulseTable, ResponseTable
+from synpharm.safety import spreadsheet_writer
 
 if TYPE_CHECKING:
     from synpharm.protocols import Protocol
@@ -175,7 +175,7 @@ def pulses_csv(result: ExperimentResult) -> str:
     if result.conditions and isinstance(result.conditions[0].pulses, ResponseTable):
         return _response_csv(result)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = spreadsheet_writer(buffer, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
     for condition in result.conditions:
         p = condition.pulses
@@ -202,7 +202,7 @@ def _response_csv(result: ExperimentResult) -> str:
     first = result.conditions[0].pulses
     names = {"measure": first.measure, "unit": first.unit}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = spreadsheet_writer(buffer, lineterminator="\n")
     writer.writerow([column.format(**names) for column in _RESPONSE_CSV_COLUMNS])
     for condition in result.conditions:
         p = condition.pulses

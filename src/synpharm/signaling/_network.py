@@ -22,6 +22,7 @@ from typing import Any
 
 from synpharm.errors import InputError
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
+from synpharm.safety import loads_toml, read_input_bytes
 
 __all__ = [
     "Input",
@@ -300,8 +301,8 @@ def load_network_file(path: str | Path, parameters: ParameterSet | None = None) 
     """Read and check a network file; ``parameters`` overrides the file's parameter set."""
     path = Path(path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        document = loads_toml(read_input_bytes(path).decode("utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise InputError(str(path), f"cannot read network file ({error})", "fix the TOML") from None
     return _network(document, path.name, parameters)
 

@@ -347,7 +347,7 @@ class SignalingStudyResult:
         for arm, course in self.mean_time_courses.items():
             for i, t in enumerate(self.time):
                 values = ",".join(f"{course[n][i]:.6g}" for n in names)
-                lines.append(f"\"{arm}\",{t / 3600:.4g},{values}")
+                lines.append(f"{_quoted(arm)},{t / 3600:.4g},{values}")
         return "\n".join(lines) + "\n"
 
 
@@ -453,3 +453,10 @@ def build_signaling_study(data: Mapping[str, Any], source: str = "<dict>") -> Si
     for arm in arms:
         study.network.without(arm.ablations)  # unknown reaction names fail here
     return study
+
+
+def _quoted(text: str) -> str:
+    """A CSV text cell, quoted, with spreadsheet formulas escaped."""
+    from synpharm.safety import spreadsheet_cell
+
+    return '"' + str(spreadsheet_cell(text)).replace('"', '""') + '"'

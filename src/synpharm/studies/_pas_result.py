@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import warnings
@@ -18,6 +17,7 @@ from synpharm.analysis.statistics import paired_t_test
 from synpharm.errors import InputError
 from synpharm.report._staging import staged_folder
 from synpharm.results import ConditionResult, ExperimentResult
+from synpharm.safety import spreadsheet_writer
 
 __all__ = ["PasCrossoverResult", "crossover_analysis", "two_period_crossover"]
 
@@ -122,7 +122,7 @@ class PasCrossoverResult(ExperimentResult):
     def subjects_csv(self) -> str:
         """One row per arm, subject and MEP block (observed and noise-free MEP)."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = spreadsheet_writer(buffer, lineterminator="\n")
         writer.writerow(["arm", "subject", "session", "block", "time_after_dose_min",
                          "mep_mV", "expected_mep_mV"])
         for condition, course in zip(self.conditions, self.courses, strict=True):

@@ -8,7 +8,6 @@ paired design.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -22,6 +21,7 @@ import numpy as np
 from synpharm.analysis.statistics import welch_t_test
 from synpharm.report._staging import staged_folder
 from synpharm.results import ConditionResult, Readout
+from synpharm.safety import spreadsheet_writer
 
 __all__ = ["StudyOutcome", "condition", "readout"]
 
@@ -103,7 +103,7 @@ class StudyOutcome:
     def readouts_csv(self) -> str:
         """One row per condition, subject and readout (long format)."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = spreadsheet_writer(buffer, lineterminator="\n")
         writer.writerow(["condition", "subject", "readout", "value", "unit"])
         for c in self.conditions:
             for name, r in c.readouts.items():

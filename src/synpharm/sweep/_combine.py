@@ -8,7 +8,6 @@ cohort size, and Hill fits of concentration-response series (as ``synpharm run``
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import defaultdict
@@ -18,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from synpharm.safety import spreadsheet_writer
 from synpharm.sweep._chunk import Chunk
 from synpharm.sweep._execute import SweepRun
 from synpharm.sweep._spec import Sweep
@@ -206,7 +206,7 @@ def _finite_or_none(value: Any) -> Any:
 def table_csv(table) -> str:
     """The combined table as CSV text; floats written with Python's shortest exact repr."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = spreadsheet_writer(buffer, lineterminator="\n")
     writer.writerow(table.column_names)
     columns = [table.column(name).to_pylist() for name in table.column_names]
     for row in zip(*columns, strict=True):

@@ -15,6 +15,7 @@ from typing import Any
 
 from synpharm.errors import InputError
 from synpharm.protocols import Condition, Drug, Protocol, read_toml
+from synpharm.safety import check_grid_size
 
 __all__ = [
     "ParameterSet",
@@ -126,6 +127,7 @@ def sweep_from_dict(
     settings = _sweep_table(data.get("sweep"))
     concentrations = _concentrations(data.get("concentrations"), settings["control"])
     protocols = _protocols(data.get("protocols"), Path(base), concentrations)
+    _check_grid_names(data.get("parameter_grid"), protocols)
     parameter_sets = _parameter_sets(data.get("parameter_sets"), data.get("parameter_grid"))
     for entry in protocols:
         for parameter_set in parameter_sets:
@@ -404,18 +406,30 @@ def _explicit_sets(items: object) -> list[ParameterSet]:
     return sets
 
 
+def _check_grid_names(grid: object, protocols: tuple[ProtocolEntry, ...]) -> None:
+    """Check the names of ``[parameter_grid]`` (with each first value) before any product."""
+    if not isinstance(grid, dict):
+        return
+    first = tuple((k, v[0]) for k, v in grid.items() if isinstance(v, list) and v)
+    probe = ParameterSet("grid", first, "parameter_grid")
+    for entry in protocols:
+        preparation_overrides(entry.protocol.preparation, probe)
+
+
 def _grid_sets(grid: object) -> list[ParameterSet]:
     """``[parameter_grid]`` name -> list of values: one set per combination (first key slowest)."""
     if grid is None:
         return []
     if not isinstance(grid, dict) or not grid:
         raise InputError("parameter_grid", "is not a non-empty table", "write name = [values]")
-    combos: list[tuple[tuple[str, Any], ...]] = [()]
     for name, values in grid.items():
         if not isinstance(values, list) or not values:
             raise InputError(
                 f"parameter_grid.{name}", f"{values!r} is not a non-empty list", "give [v1, v2]"
             )
+    check_grid_size((len(values) for values in grid.values()), "parameter_grid")
+    combos: list[tuple[tuple[str, Any], ...]] = [()]
+    for name, values in grid.items():
         combos = [(*combo, (name, value)) for combo in combos for value in values]
     return [
         ParameterSet(", ".join(f"{k}={v}" for k, v in combo), combo, "parameter_grid")

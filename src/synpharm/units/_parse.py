@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -31,12 +32,29 @@ KINDS: dict[str, tuple[str, str]] = {
 
 @lru_cache(maxsize=1)
 def _registry() -> Any:
-    import pint
-
+    pint = _import_pint()
     registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     registry.define("molar = mole / liter = M")
     registry.define("percent_ = 0.01 = %")
     return registry
+
+
+def _import_pint() -> Any:
+    """``pint``, imported without its optional dask support when dask is not loaded yet.
+
+    pint imports dask (0.1-0.2 s) only to recognise dask arrays, which synpharm never hands it;
+    skipping that keeps every command's start (and its first error line) fast.
+    """
+    if "dask" in sys.modules:
+        import pint
+
+        return pint
+    sys.modules["dask"] = None  # type: ignore[assignment]  # find_spec("dask") -> None
+    try:
+        import pint
+    finally:
+        del sys.modules["dask"]
+    return pint
 
 
 def _kind_of(text: str) -> str:

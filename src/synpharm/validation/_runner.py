@@ -18,6 +18,7 @@ from synpharm.errors import InputError
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import library_protocol_path, library_protocols
 from synpharm.results import ExperimentResult
+from synpharm.safety import check_run
 from synpharm.studies import is_study, load_experiment, study_from_dict
 from synpharm.validation._assays import nmda_channel_block_assay
 from synpharm.validation._compare import CheckOutcome, evaluate
@@ -127,6 +128,8 @@ class _Experiments:
         key_text = json.dumps([protocol.to_dict(), target.cohort, target.seed], default=str)
         key = hashlib.sha256(key_text.encode()).hexdigest()
         if key not in self._results:
+            cohort = protocol.cohort if target.cohort is None else target.cohort
+            check_run(protocol, cohort, f"targets[{target.id}].cohort")
             if self._progress:
                 self._progress(label)
             if hasattr(protocol, "run"):  # a study (synpharm.studies)

@@ -33,6 +33,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from synpharm.errors import InputError
+from synpharm.safety import loads_toml, read_input_bytes
 
 __all__ = ["COMPARISONS", "REQUIRED_FIELDS", "Check", "Target", "TargetSet", "load_targets"]
 
@@ -195,7 +196,7 @@ def load_targets(path: str | Path) -> TargetSet:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = loads_toml(read_input_bytes(path).decode("utf-8"), str(path))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         problem = f"is not a valid TOML file ({' '.join(str(error).split())})"
         raise InputError(str(path), problem, "fix the syntax") from None
