@@ -3,7 +3,9 @@
 A long run that prints nothing looks hung when its stderr goes to a log file or a CI job. On
 a terminal :func:`start_progress` shows a transient rich bar; otherwise it writes a line such
 as ``simulating: 40 % (2400/6000 s of protocol), 12 s elapsed, ~18 s left`` at most every
-``interval`` seconds and once at the end. ``synpharm ... --quiet`` turns both off.
+``interval`` seconds and once at the end (runs shorter than ``interval`` print nothing, so a
+quick command that fails prints only its ``error:`` line). ``synpharm ... --quiet`` turns
+both off.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class LineProgress:
         self._stream, self._interval, self._clock = stream, interval, clock
         self._start = self._last = clock()
         self._done = 0.0
+        self._written = False
 
     @property
     def done(self) -> float:
@@ -65,6 +68,7 @@ class LineProgress:
         stream = self._stream or sys.stderr
         stream.write(self._line() + "\n")
         stream.flush()
+        self._written = True
 
     def update(self, completed: float) -> None:
         """Record ``completed`` work; write a line if ``interval`` has passed since the last."""
@@ -75,8 +79,9 @@ class LineProgress:
             self._write()
 
     def stop(self) -> None:
-        """Write the final line."""
-        self._write()
+        """Write the final line, unless the run was shorter than ``interval`` and wrote none."""
+        if self._written or self._clock() - self._start >= self._interval:
+            self._write()
 
 
 def start_progress(total: float, label: str, unit: str = "") -> tuple[Any, Callable[[float], None]]:

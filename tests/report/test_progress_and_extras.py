@@ -44,3 +44,13 @@ def test_missing_extra_is_one_error_line_naming_the_extra(monkeypatch):
         require("parquet", "synpharm sweep")
     require("nwb", "NWB files")  # installed with .[dev]
     assert set(EXTRAS) == {"nwb", "sbml", "dask", "parquet"}
+
+
+def test_line_progress_of_a_short_run_writes_nothing():
+    now = [0.0]
+    stream = io.StringIO()
+    lines = LineProgress(100, "simulating", "s", stream, interval=5.0, clock=lambda: now[0])
+    now[0] = 1.0
+    lines.update(100)
+    lines.stop()
+    assert stream.getvalue() == ""

@@ -33,8 +33,7 @@ CASES = [
     ("sweep", "sweep.toml", "--workers"),
     ("sweep", "sweep.toml", "--store"),
     ("sweep", "sweep.toml", "--bogus"),
-    # analyze
-    ("analyze",),
+    # analyze (no file is not a parse error since --sheet: see test_analyze_without_files)
     ("analyze", "x.npz", "--pathways", "two"),
     ("analyze", "x.npz", "--min-snr", "high"),
     ("analyze", "x.npz", "--bogus"),
@@ -60,6 +59,12 @@ def test_parse_error_is_one_line_exit_2(sandbox, args):
     outcome = invoke(*args)
     line = assert_one_error_line(outcome, 2)
     assert "--help" in line
+    sandbox.assert_untouched()
+
+
+def test_analyze_without_files_names_the_argument(sandbox):
+    line = assert_one_error_line(invoke("analyze"), 2)
+    assert "FILES" in line and "--sheet" in line
     sandbox.assert_untouched()
 
 

@@ -23,12 +23,20 @@ _TIME = {"time_s": 1.0, "time": 1.0, "time (s)": 1.0, "time_min": 60.0, "time (m
 
 
 def _header(path: Path) -> list[str]:
+    """Column names of a table file; [] for a CSV that is not UTF-8 text (not a table)."""
     if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)
-    with path.open(newline="", encoding="utf-8") as handle:
-        return next(csv.reader(handle), [])
+        try:
+            return list(pq.read_schema(path).names)
+        except (pa.ArrowException, OSError) as error:
+            raise InputError(path.name, f"not a readable Parquet file ({error})", "") from None
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return next(csv.reader(handle), [])
+    except UnicodeDecodeError:
+        return []
 
 
 def is_sweep_table(path: Path) -> bool:
@@ -43,9 +51,14 @@ def is_sweep_table(path: Path) -> bool:
 
 def _columns(path: Path) -> dict[str, list]:
     if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return {k.strip().lower(): v for k, v in pq.read_table(path).to_pydict().items()}
+        try:
+            table = pq.read_table(path).to_pydict()
+        except (pa.ArrowException, OSError) as error:
+            raise InputError(path.name, f"not a readable Parquet file ({error})", "") from None
+        return {k.strip().lower(): v for k, v in table.items()}
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     names = [n.strip().lower() for n in rows[0]]

@@ -12,6 +12,7 @@ its pre-stimulus mean, the stimulus artefact clipped, with scale bars instead of
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -183,7 +184,8 @@ def _decorate(
         else ("drug application" if result.drug_time is not None else "start")
     )
     axes.set_xlabel(f"time from {reference} [min]")
-    axes.set_title(result.protocol_name, pad=36 if drug_spans else 6, loc="left")
+    title = textwrap.shorten(result.protocol_name, 80, placeholder="…")
+    axes.set_title(title, pad=36 if drug_spans else 6, loc="left")
 
 
 #: Single-cell measures: (label for axes, trace axis label, trace unit scale, trace unit).
