@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import time
 
+from synpharm.experiments import load_experiment
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
 
 SUBJECTS = 24
 TARGET_SECONDS = 10.0

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import time
 
+from synpharm.experiments import load_experiment, study_from_dict
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment, study_from_dict
 
 
 def _best_of(run, repeats: int = 3) -> float:

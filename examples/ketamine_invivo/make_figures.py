@@ -22,8 +22,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from synpharm.experiments import load_experiment
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
 
 STUDIES = (
     "ket_spines_mpfc_14d",

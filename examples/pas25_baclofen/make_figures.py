@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from synpharm.experiments import load_experiment
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
 
 HERE = Path(__file__).resolve().parent
 

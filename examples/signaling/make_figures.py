@@ -20,10 +20,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from synpharm.experiments import load_experiment
+from synpharm.experiments.signaling import plot_time_courses
 from synpharm.protocols.library import library_protocol_path
 from synpharm.signaling import draw_network, load_network, write_sbml
-from synpharm.signaling._study import plot_time_courses
-from synpharm.studies import load_experiment
 
 FIGURES = {
     "ketamine_time_courses": (("saline", "ketamine"),

@@ -22,7 +22,7 @@ def __getattr__(name: str) -> Any:  # lazy public API keeps `synpharm --help` fa
 
         return library_protocol_path
     if name == "run_protocol":
-        from synpharm.simulate import run_protocol
+        from synpharm.experiments.slice import run_protocol
 
         return run_protocol
     raise AttributeError(name)

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synpharm.engine import _kernels as K
-from synpharm.engine import _layout as L
+from synpharm.experiments.slice import preparation, run_protocol
+from synpharm.model import slice_state as L
 from synpharm.preparations.ca1_slice import ca1_slice, draw_slices, slice_constants
 from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.protocols import Protocol, build_schedule
 from synpharm.protocols.library import LIBRARY
-from synpharm.simulate import preparation, run_protocol
+from synpharm.solvers import _kernels as K
 
 
 def _drugs(n: int, antagonist_bound: float = 0.0) -> np.ndarray:

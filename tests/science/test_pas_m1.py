@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from synpharm.compounds import load_compound
+from synpharm.experiments import load_experiment
 from synpharm.pharmacology import drug_effects
 from synpharm.preparations import human_motor_cortex as m1
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
 
 PARAMS = m1.load_parameters()
 CONTROL = m1.gabab_state(PARAMS, np.zeros((1, 1)), np.zeros((1, 1)))
@@ -140,7 +140,7 @@ def test_resting_mep_changes_little_under_baclofen(cohort):
 
 
 def test_calcium_blocks_setting_has_converged(monkeypatch):
-    from synpharm.studies import _pas_simulation
+    from synpharm.experiments import _pas_simulation
 
     study = load_experiment(library_protocol_path("pas25_baclofen_crossover"))
     coarse = study.run(cohort=12, seed=2).conditions[1].readouts["early_phase_efficacy"].values

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from synpharm.errors import InputError
-from synpharm.studies import study_from_dict
+from synpharm.experiments import study_from_dict
 
 STUDY = {
     "study": {"kind": "signaling_time_course", "name": "mini", "cohort": 3, "seed": 4,

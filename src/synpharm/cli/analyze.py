@@ -485,13 +485,13 @@ def analyze(
             raise InputError(
                 "--protocol", f"unknown protocol {protocol!r}", f"use one of {', '.join(PROTOCOLS)}"
             )
-        from synpharm.io.outputs import write_analysis
+        from synpharm.report.analysis_outputs import write_analysis
 
         document, table, figures = analyze_files(list(files), settings)
         out_dir = out if out is not None else Path("out") / "analyze" / files[0].stem
         write_analysis(out_dir, document, table, figures)
     if json_output:
-        from synpharm.io.outputs import json_ready
+        from synpharm.report.analysis_outputs import json_ready
 
         typer.echo(json.dumps(json_ready(document), indent=2, allow_nan=False))
     else:

@@ -21,7 +21,7 @@ import typer
 from synpharm.errors import InputError
 
 if TYPE_CHECKING:
-    from synpharm.results import ExperimentResult
+    from synpharm.analysis.results import ExperimentResult
 
 __all__ = ["app"]
 
@@ -99,7 +99,7 @@ def run(
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
-        from synpharm.studies import load_experiment
+        from synpharm.experiments import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
         if cohort is not None and cohort < 1:
@@ -113,15 +113,15 @@ def run(
             "progress": sys.stderr.isatty(),
         }
         if export_nwb:
-            from synpharm.io import simulated
+            from synpharm.experiments import nwb_export as simulated
 
             simulated.check_exportable(protocol)
-        if hasattr(protocol, "run"):  # a study (synpharm.studies)
+        if hasattr(protocol, "run"):  # a study (synpharm.experiments)
             result = protocol.run(**settings)
             out_dir = result.write_outputs(out_dir)
         else:
+            from synpharm.experiments.slice import run_protocol
             from synpharm.report import write_outputs
-            from synpharm.simulate import run_protocol
 
             result = run_protocol(protocol, **settings)
             out_dir = write_outputs(result, out_dir, protocol=protocol)

@@ -14,13 +14,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from synpharm.biophysics.channels import (
+from synpharm.model import slice_state as L
+from synpharm.model.channels import (
     mg_unblocked_fraction,
     nmda_open_increment,
     release_half_activation_power,
     vgcc_activation,
 )
-from synpharm.engine import _layout as L
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
 
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synpharm.report._staging import staged_folder
-from synpharm.results import ConditionResult, ExperimentResult, PulseTable, ResponseTable
+from synpharm.analysis.results import ConditionResult, ExperimentResult, PulseTable, ResponseTable
+from synpharm.io.staging import staged_folder
 
 if TYPE_CHECKING:
     from synpharm.protocols import Protocol

@@ -253,7 +253,7 @@ def code_digest() -> str:
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Simulate one chunk (runs in the calling process or on a Dask worker)."""
-    from synpharm.simulate import run_protocol
+    from synpharm.experiments.slice import run_protocol
 
     prep = _prepared(task.protocol.preparation, task.overrides)
     start = time.perf_counter()

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from synpharm.analysis.results import ExperimentResult
 from synpharm.errors import InputError
+from synpharm.experiments import is_study, load_experiment, study_from_dict
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import library_protocol_path, library_protocols
-from synpharm.results import ExperimentResult
-from synpharm.studies import is_study, load_experiment, study_from_dict
 from synpharm.validation._assays import nmda_channel_block_assay
 from synpharm.validation._compare import CheckOutcome, evaluate
 from synpharm.validation._schema import Check, Target, TargetSet
@@ -111,7 +111,7 @@ class _Experiments:
     def protocol_result(
         self, reference: str | dict[str, Any], base: Path, field: str, target: Target
     ) -> ExperimentResult:
-        from synpharm.simulate import run_protocol
+        from synpharm.experiments.slice import run_protocol
 
         if isinstance(reference, dict):
             protocol = (
@@ -129,7 +129,7 @@ class _Experiments:
         if key not in self._results:
             if self._progress:
                 self._progress(label)
-            if hasattr(protocol, "run"):  # a study (synpharm.studies)
+            if hasattr(protocol, "run"):  # a study (synpharm.experiments)
                 result = protocol.run(cohort=target.cohort, seed=target.seed)
             else:
                 result = run_protocol(protocol, cohort=target.cohort, seed=target.seed)
