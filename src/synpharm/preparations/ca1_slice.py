@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -21,84 +20,8 @@ from synpharm.model.channels import (
     release_half_activation_power,
     vgcc_activation,
 )
+from synpharm.model.slice_state import SliceConstants, SlicePopulation
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
-
-
-class SliceConstants(NamedTuple):
-    """Constants handed to the compiled kernels (SI units)."""
-
-    dt: float
-    site_recovery_time: float
-    recovery_rate_boost: float
-    recovery_kd: float
-    recovery_calcium_increment: float
-    recovery_calcium_tau: float
-    release_cooperativity: float
-    release_p_max: float
-    nmda_open_per_vesicle: float
-    residual_increment: float
-    gaba_half_power: float
-    interneuron_p: float
-    ampa_per_quantum: float
-    gabab_binding_per_release: float
-    ffi_delay_steps: int
-    ffi_conductance: float
-    mg: float
-    mg_slope: float
-    mg_scale: float
-    e_calcium: float
-    e_leak: float
-    ca_nmda_rate: float
-    ca_vgcc_rate: float
-    vgcc_half: float
-    vgcc_slope: float
-    girk_max: float
-    gabab_syn: float
-    gabab_kd: float
-    g_leak_soma: float
-    g_leak_dendrite: float
-    g_coupling: float
-    e_ampa: float
-    e_nmda: float
-    e_gabaa: float
-    e_k: float
-    capacitance_soma: float
-    capacitance_dendrite: float
-    v_reset: float
-    v_threshold: float
-    refractory: float
-    bap_amplitude: float
-    adaptation_increment: float
-    ampa_tau: float
-    gabaa_tau: float
-    bap_tau: float
-    adaptation_tau: float
-    residual_tau: float
-    gaba_recovery: float
-    gabab_k2: float
-    gabab_k3: float
-    gabab_k4: float
-    gamma_d: float
-    gamma_p: float
-    theta_p: float
-    theta_d: float
-    h_max: float
-    tau_h: float
-    nmda_tau: float
-    calcium_tau: float
-    nmda_per_open: float
-    h_noise: float
-    h_relaxation: float
-    tag_threshold: float
-    protein_threshold: float
-    tau_protein: float
-    tau_late: float
-    gaba_max_inhibition: float
-    autoreceptor_half_activation: float
-    feedback_delay_steps: int
-    feedback_conductance: float
-    gaba_depletion: float
-    interneuron_recruitment_loss: float
 
 
 @dataclass(frozen=True)
@@ -247,27 +170,6 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
         gaba_depletion=p["interneuron_release_depletion"],
         interneuron_recruitment_loss=p["interneuron_gabab_recruitment_loss"],
     )
-
-
-@dataclass(frozen=True)
-class SlicePopulation:
-    """Batched state of virtual slices: per-slice rows and per-synapse matrices (mutable arrays)."""
-
-    slices: np.ndarray  # (n_slices, N_SLICE_COLUMNS)
-    n_sites: np.ndarray  # (n_slices, n_synapses) int64
-    ready: np.ndarray  # (n_slices, n_synapses) int64, ready release sites
-    release_half_power: np.ndarray  # K^n of Dodge-Rahamimoff release per synapse
-    recruitment_threshold: np.ndarray  # stimulus intensity (fraction of max) recruiting the axon
-    safety_factor: np.ndarray  # axonal conduction safety factor
-    ampa_weight: np.ndarray  # intrinsic quantal size (mean 1)
-    nmda_weight: np.ndarray  # NMDA receptor content (mean 1)
-    nmda_open: np.ndarray
-    blocked: np.ndarray
-    calcium: np.ndarray
-    early: np.ndarray  # early-phase weight h (1 = baseline)
-    late: np.ndarray  # late-phase weight z (0 = baseline)
-    above: np.ndarray  # time above the depression threshold in the current window [s]
-    rng: np.ndarray  # (n_slices,) uint64 stream states
 
 
 def _lognormal(rng: np.random.Generator, mean: float, cv: float, size) -> np.ndarray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synpharm.preparations.ca1_slice import SliceConstants, SlicePopulation
+from synpharm.model.slice_state import SliceConstants, SlicePopulation
 from synpharm.solvers import _kernels as K
 
 DrugMatrix = Callable[[float], np.ndarray]  # time [s] -> (n_slices, N_DRUG_COLUMNS)
