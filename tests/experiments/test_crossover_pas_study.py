@@ -10,6 +10,7 @@ import pytest
 
 from synpharm.errors import InputError
 from synpharm.experiments import STUDY_KINDS, load_experiment, study_from_dict
+from synpharm.experiments import run as run_experiment
 from synpharm.experiments._pas_simulation import _balanced_order
 from synpharm.protocols import read_toml
 from synpharm.protocols.library import library_protocol_path
@@ -22,7 +23,7 @@ def _data(name: str = "pas25_baclofen_crossover") -> dict:
 @pytest.fixture(scope="module")
 def small_run():
     study = study_from_dict(_data())
-    return study, study.run(cohort=10, seed=3)
+    return study, run_experiment(study, cohort=10, seed=3)
 
 
 def test_the_kind_is_registered_and_library_studies_load():
@@ -35,8 +36,8 @@ def test_the_kind_is_registered_and_library_studies_load():
 
 def test_same_seed_same_result_and_another_seed_differs(small_run):
     study, first = small_run
-    again = study.run(cohort=10, seed=3)
-    other = study.run(cohort=10, seed=4)
+    again = run_experiment(study, cohort=10, seed=3)
+    other = run_experiment(study, cohort=10, seed=4)
     for a, b, c in zip(first.conditions, again.conditions, other.conditions, strict=True):
         np.testing.assert_array_equal(a.readouts["mep_ratio"].values,
                                       b.readouts["mep_ratio"].values)
@@ -68,16 +69,17 @@ def test_order_is_balanced_and_random():
 def test_short_washout_carries_drug_into_the_next_session():
     data = _data()
     data["study"]["washout"] = "2 h"
-    result = study_from_dict(data).run(cohort=12, seed=0)
+    result = run_experiment(study_from_dict(data), cohort=12, seed=0)
     placebo = result.conditions[0].readouts["concentration_at_pas_uM"].values
     after_drug = np.array(result.provenance["sequence_first_arm"]) == "baclofen 50 mg"
     assert np.all(placebo[after_drug] > 0) and np.all(placebo[~after_drug] == 0)
-    week = study_from_dict(_data()).run(cohort=12, seed=0)
+    week = run_experiment(study_from_dict(_data()), cohort=12, seed=0)
     assert np.all(week.conditions[0].readouts["concentration_at_pas_uM"].values < 1e-6)
 
 
 def test_resting_study_has_no_pas_readouts():
-    result = load_experiment(library_protocol_path("baclofen_resting_mep")).run(cohort=8, seed=0)
+    study = load_experiment(library_protocol_path("baclofen_resting_mep"))
+    result = run_experiment(study, cohort=8, seed=0)
     readouts = result.conditions[1].readouts
     assert "mep_ratio" not in readouts and "resting_mep_change_percent" in readouts
 

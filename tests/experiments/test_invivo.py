@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from synpharm.errors import InputError
 from synpharm.experiments import STUDY_KINDS, study_from_dict
+from synpharm.experiments import run as run_experiment
 from synpharm.experiments._chain import Layers, default_layers
 from synpharm.experiments.invivo import (
     InVivoStudy,
@@ -82,7 +83,7 @@ def test_golgi_cohort_counts_its_own_segments():
         return real_simulate(params, clock, drive, n, segments, **kwargs)
 
     spines = {**layers.spines, "simulate": simulate}
-    study.run(layers=Layers(layers.concentration, layers.signaling, spines))
+    run_experiment(study, layers=Layers(layers.concentration, layers.signaling, spines))
     assert sorted(set(seen)) == [4, 9]  # imaging fields 4, Golgi cohort 9 (per arm)
     assert _study().golgi_segments_per_animal is None  # default: the study's segments
 
@@ -160,7 +161,7 @@ def test_time_grid_holds_every_event_in_order(events):
 
 @pytest.fixture(scope="module")
 def with_rise():
-    return _study().run(layers=_stand_in(0.6))
+    return run_experiment(_study(), layers=_stand_in(0.6))
 
 
 def _mean(result, condition, readout):
@@ -196,18 +197,18 @@ def _gain_effect(result) -> float:
 
 
 def test_ablating_the_signal_removes_the_effect(with_rise):
-    blocked = _study(arms=[
+    blocked = run_experiment(_study(arms=[
         {"name": "saline"},
         {"name": "ketamine", "ablations": ["block"],
          "doses": [{"compound": "ketamine", "dose": "10 mg/kg i.p."}]},
-    ]).run(layers=_stand_in(0.6))
+    ]), layers=_stand_in(0.6))
     intact = _gain_effect(with_rise)
     assert intact > 0.0
     assert abs(_gain_effect(blocked)) < 0.5 * intact
 
 
 def test_same_seed_same_summary(with_rise):
-    again = _study().run(layers=_stand_in(0.6))
+    again = run_experiment(_study(), layers=_stand_in(0.6))
     assert again.summary() == with_rise.summary()
 
 
@@ -229,7 +230,7 @@ def test_outputs(with_rise, tmp_path):
 def test_condition_without_spine_declaration_is_an_error():
     study = _study(arms=[{"name": "fsl", "condition": "fsl"}])
     with pytest.raises(InputError) as error:
-        study.run(layers=_stand_in(0.0))
+        run_experiment(study, layers=_stand_in(0.0))
     assert "fsl" in error.value.problem
 
 
@@ -298,7 +299,7 @@ def test_brain_concentrations_are_held_constant_and_reach_the_signalling_layer()
          "brain_concentrations": [{"compound": "rapamycin", "concentration": "100 nM"}]},
     ])
     assert study.arms[1].brain_concentrations == (("rapamycin", pytest.approx(1e-4)),)
-    study.run(layers=Layers(exposure, signaling, default_layers(spines=True).spines))
+    run_experiment(study, layers=Layers(exposure, signaling, default_layers(spines=True).spines))
     assert np.allclose(seen["rapamycin"], 1e-4)
 
 

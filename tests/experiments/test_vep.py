@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synpharm.errors import InputError
+from synpharm.experiments import run as run_experiment
 from synpharm.experiments import study_from_dict
 from synpharm.experiments._chain import Layers
 from synpharm.experiments._cortical_plasticity import (
@@ -181,7 +182,7 @@ def test_major_depression_lowers_the_calcium_factor():
 
 
 def test_crossover_result_pairs_the_same_subjects_in_both_arms():
-    result = _study().run(layers=_stand_in(0.2))
+    result = run_experiment(_study(), layers=_stand_in(0.2))
     names = [c.name for c in result.conditions]
     assert names == ["placebo", "ketamine"]
     placebo, ketamine = result.conditions
@@ -194,34 +195,34 @@ def test_crossover_result_pairs_the_same_subjects_in_both_arms():
 
 
 def test_more_synaptic_protein_enhances_p2_potentiation():
-    none = _study().run(layers=_stand_in(0.0))
-    rise = _study().run(layers=_stand_in(0.3))
+    none = run_experiment(_study(), layers=_stand_in(0.0))
+    rise = run_experiment(_study(), layers=_stand_in(0.3))
     gain_none = _arm_mean(none, "ketamine") - _arm_mean(none, "placebo")
     gain_rise = _arm_mean(rise, "ketamine") - _arm_mean(rise, "placebo")
     assert gain_rise > gain_none + 5.0
 
 
 def test_residual_drug_without_protein_change_does_not_enhance_potentiation():
-    result = _study(cohort=30).run(layers=_stand_in(0.0, concentration=5e-3))
+    result = run_experiment(_study(cohort=30), layers=_stand_in(0.0, concentration=5e-3))
     assert _arm_mean(result, "ketamine") < _arm_mean(result, "placebo")
 
 
 def test_major_depression_weakens_plasticity_under_placebo():
-    healthy = _study("healthy").run(layers=_stand_in(0.0))
-    mdd = _study("major_depression").run(layers=_stand_in(0.0))
+    healthy = run_experiment(_study("healthy"), layers=_stand_in(0.0))
+    mdd = run_experiment(_study("major_depression"), layers=_stand_in(0.0))
     assert _arm_mean(mdd, "placebo") < _arm_mean(healthy, "placebo")
 
 
 def test_same_seed_same_result_and_other_seed_differs():
-    a = _study().run(layers=_stand_in(0.2)).summary()
-    b = _study().run(layers=_stand_in(0.2)).summary()
-    c = _study().run(seed=4, layers=_stand_in(0.2)).summary()
+    a = run_experiment(_study(), layers=_stand_in(0.2)).summary()
+    b = run_experiment(_study(), layers=_stand_in(0.2)).summary()
+    c = run_experiment(_study(), seed=4, layers=_stand_in(0.2)).summary()
     assert a == b
     assert a != c
 
 
 def test_outputs_are_written_at_once(tmp_path):
-    result = _study(cohort=4).run(layers=_stand_in(0.2))
+    result = run_experiment(_study(cohort=4), layers=_stand_in(0.2))
     out = result.write_outputs(tmp_path / "vep")
     assert {p.name for p in out.iterdir()} == {
         "summary.json", "readouts.csv", "figure.png", "figure.svg"

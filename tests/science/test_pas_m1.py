@@ -7,6 +7,7 @@ import pytest
 
 from synpharm.compounds import load_compound
 from synpharm.experiments import load_experiment
+from synpharm.experiments import run as run_experiment
 from synpharm.pharmacology import drug_effects
 from synpharm.preparations import human_motor_cortex as m1
 from synpharm.protocols.library import library_protocol_path
@@ -116,7 +117,7 @@ def test_mep_trial_noise_is_log_normal_with_the_declared_spread():
 @pytest.fixture(scope="module")
 def cohort():
     study = load_experiment(library_protocol_path("pas25_baclofen_crossover"))
-    return study.run(cohort=96, seed=21)
+    return run_experiment(study, cohort=96, seed=21)
 
 
 def test_pas_responses_vary_with_a_realistic_share_of_non_responders(cohort):
@@ -143,7 +144,9 @@ def test_calcium_blocks_setting_has_converged(monkeypatch):
     from synpharm.experiments import _pas_simulation
 
     study = load_experiment(library_protocol_path("pas25_baclofen_crossover"))
-    coarse = study.run(cohort=12, seed=2).conditions[1].readouts["early_phase_efficacy"].values
+    coarse = run_experiment(study, cohort=12, seed=2).conditions[1].readouts[
+        "early_phase_efficacy"].values
     monkeypatch.setattr(_pas_simulation, "CALCIUM_BLOCKS", 9)
-    fine = study.run(cohort=12, seed=2).conditions[1].readouts["early_phase_efficacy"].values
+    fine = run_experiment(study, cohort=12, seed=2).conditions[1].readouts[
+        "early_phase_efficacy"].values
     np.testing.assert_allclose(coarse, fine, atol=0.02)

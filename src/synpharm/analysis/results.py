@@ -7,7 +7,7 @@ Arrays have shape ``(n_slices, n_pulses)`` unless stated otherwise. Units are SI
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -179,3 +179,61 @@ class ExperimentResult:
             **({"analyses": self.analyses} if self.analyses else {}),
             "provenance": self.provenance,
         }
+
+    def to_dataframe(self, table: str = "readouts") -> Any:
+        """The result as a tidy :class:`pandas.DataFrame` (one observation per row).
+
+        Parameters
+        ----------
+        table
+            ``"readouts"``: columns condition, subject (slice, cell, animal or person index),
+            readout, value, unit. ``"pulses"``: the per-pulse measurements of slice protocols,
+            columns condition, subject, pulse, time [s], kind, intensity, then one column per
+            measure in SI units (e.g. ``fepsp_slope`` [V/s]).
+
+        Examples
+        --------
+        >>> r = Readout("ltp_percent", np.array([150.0, 160.0]), "%")
+        >>> c = ConditionResult("control", (), None, {"ltp_percent": r})
+        >>> ExperimentResult("demo", [c], None, None, {}).to_dataframe()["value"].tolist()
+        [150.0, 160.0]
+        """
+        import pandas as pd
+
+        if table == "readouts":
+            return pd.DataFrame(_readout_rows(self.conditions),
+                                columns=["condition", "subject", "readout", "value", "unit"])
+        if table == "pulses":
+            frames = [_pulse_frame(c) for c in self.conditions if c.pulses is not None]
+            return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        raise ValueError(f"table must be 'readouts' or 'pulses', got {table!r}")
+
+
+def _readout_rows(conditions: list[ConditionResult]) -> list[tuple[str, int, str, float, str]]:
+    return [
+        (c.name, subject, name, float(value), r.unit)
+        for c in conditions
+        for name, r in c.readouts.items()
+        for subject, value in enumerate(np.asarray(r.values, dtype=float))
+    ]
+
+
+def _pulse_frame(condition: ConditionResult) -> Any:
+    """Long table of one condition's per-pulse measurements (subjects x pulses rows)."""
+    import pandas as pd
+
+    table = condition.pulses
+    n_pulses = len(table.time)
+    measures = {f.name: np.asarray(getattr(table, f.name)) for f in fields(table)
+                if np.ndim(getattr(table, f.name)) == 2}
+    n_subjects = next(iter(measures.values())).shape[0] if measures else 0
+    columns: dict[str, Any] = {
+        "condition": condition.name,
+        "subject": np.repeat(np.arange(n_subjects), n_pulses),
+        "pulse": np.tile(np.arange(n_pulses), n_subjects),
+        "time": np.tile(np.asarray(table.time, dtype=float), n_subjects),
+        "kind": np.tile(np.asarray(table.kind), n_subjects),
+        "intensity": np.tile(np.asarray(table.intensity, dtype=float), n_subjects),
+    }
+    columns.update({name: values.reshape(-1) for name, values in measures.items()})
+    return pd.DataFrame(columns)

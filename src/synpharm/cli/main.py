@@ -100,6 +100,7 @@ def run(
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
         from synpharm.experiments import load_experiment
+        from synpharm.experiments import run as run_experiment
 
         protocol = load_experiment(_protocol_file(file))
         if cohort is not None and cohort < 1:
@@ -116,14 +117,12 @@ def run(
             from synpharm.experiments import nwb_export as simulated
 
             simulated.check_exportable(protocol)
-        if hasattr(protocol, "run"):  # a study (synpharm.experiments)
-            result = protocol.run(**settings)
+        result = run_experiment(protocol, **settings)
+        if protocol.kind != "slice_protocol":  # studies write their own tables and figure
             out_dir = result.write_outputs(out_dir)
         else:
-            from synpharm.experiments.slice import run_protocol
             from synpharm.report import write_outputs
 
-            result = run_protocol(protocol, **settings)
             out_dir = write_outputs(result, out_dir, protocol=protocol)
             if export_nwb:
                 simulated.export_nwb(

@@ -15,7 +15,8 @@ import numpy as np
 
 from synpharm.analysis.results import ConditionResult, Readout
 from synpharm.errors import InputError
-from synpharm.experiments._chain import Layers
+from synpharm.experiments import cohort_and_seed
+from synpharm.experiments._chain import Layers, default_layers
 from synpharm.experiments._result import StudyOutcome, condition, readout
 from synpharm.experiments.invivo import (
     InVivoArm,
@@ -28,7 +29,22 @@ from synpharm.experiments.invivo import (
     study_time_grid,
 )
 
-__all__ = ["run_invivo"]
+__all__ = ["run_invivo", "run_invivo_study"]
+
+
+def run_invivo_study(
+    study: InVivoStudy,
+    *,
+    cohort: int | None = None,
+    seed: int | None = None,
+    progress: bool = False,
+    layers: Layers | None = None,
+) -> StudyOutcome:
+    """Simulate every arm; ``cohort`` is the number of animals per arm (``invivo_dosing``)."""
+    n, seed = cohort_and_seed(study, cohort, seed, minimum=2, what="animals per arm")
+    needs_spines = bool(study.sessions or study.golgi_times)
+    layers = layers or default_layers(spines=needs_spines)
+    return run_invivo(study, n, seed, layers)
 
 
 @dataclass

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from synpharm.analysis.results import ConditionResult, Readout
+from synpharm.experiments import cohort_and_seed
 from synpharm.experiments.pas import CALCIUM_BLOCKS, quantile_factors
 from synpharm.preparations import human_motor_cortex as m1
 
@@ -18,7 +19,14 @@ if TYPE_CHECKING:
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["ArmCourse", "simulate_crossover"]
+__all__ = ["ArmCourse", "run_pas_crossover", "simulate_crossover"]
+
+
+def run_pas_crossover(study: PasCrossoverStudy, *, cohort: int | None = None,
+                      seed: int | None = None, progress: bool = False) -> Any:
+    """Simulate the study (the ``pas_crossover`` runner of :func:`synpharm.experiments.run`)."""
+    n, seed = cohort_and_seed(study, cohort, seed, minimum=2, what="subjects")
+    return simulate_crossover(study, n, seed)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from synpharm.analysis.results import ConditionResult, Readout
+from synpharm.analysis.results import ConditionResult, ExperimentResult, Readout
 from synpharm.analysis.statistics import welch_t_test
 from synpharm.io.staging import staged_folder
 
@@ -53,9 +53,11 @@ def _clean(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class StudyOutcome:
+@dataclass(frozen=True, kw_only=True)
+class StudyOutcome(ExperimentResult):
     """All conditions of a study, what each condition was, and how to draw the figure.
+
+    The :class:`~synpharm.experiments.Result` of the in-vivo and VEP studies.
 
     Attributes
     ----------
@@ -73,10 +75,8 @@ class StudyOutcome:
         Draws the study figure into a :class:`matplotlib.figure.Figure` (None: no figure).
     """
 
-    protocol_name: str
-    conditions: list[ConditionResult]
-    provenance: dict[str, Any]
-    analyses: dict[str, Any] = field(default_factory=dict)
+    induction_time: float | None = None
+    drug_time: float | None = None
     descriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     draw: Callable[[Any], None] | None = field(default=None, compare=False, repr=False)
 

@@ -56,21 +56,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from synpharm.errors import InputError
-from synpharm.experiments import cohort_and_seed
 from synpharm.experiments._chain import (
     DoseEvent,
     Layers,
     brain_exposure,
-    default_layers,
     parse_dose_events,
     signaling_course,
 )
-from synpharm.experiments._result import StudyOutcome
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
 from synpharm.units import parse_quantity
 
@@ -197,6 +194,7 @@ def study_time_grid(events: list[float], first_dose: float = 0.0) -> np.ndarray:
 class InVivoStudy:
     """An in-vivo dosing study read from TOML (see the module docstring)."""
 
+    kind: ClassVar[str] = "invivo_dosing"
     name: str
     description: str
     arms: tuple[InVivoArm, ...]
@@ -215,22 +213,6 @@ class InVivoStudy:
 
     def to_dict(self) -> dict[str, Any]:
         return self.source or {"study": {"kind": "invivo_dosing", "name": self.name}}
-
-    def run(
-        self,
-        *,
-        cohort: int | None = None,
-        seed: int | None = None,
-        progress: bool = False,
-        layers: Layers | None = None,
-    ) -> StudyOutcome:
-        """Simulate every arm; ``cohort`` is the number of animals per arm."""
-        from synpharm.experiments._invivo_run import run_invivo
-
-        n, seed = cohort_and_seed(self, cohort, seed, minimum=2, what="animals per arm")
-        needs_spines = bool(self.sessions or self.golgi_times)
-        layers = layers or default_layers(spines=needs_spines)
-        return run_invivo(self, n, seed, layers)
 
 
 def arm_course(study: InVivoStudy, arm: InVivoArm, times: np.ndarray, layers: Layers,

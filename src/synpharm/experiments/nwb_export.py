@@ -58,7 +58,7 @@ def check_exportable(protocol) -> None:
     """InputError unless ``protocol`` is a field-recording (CA1 slice) protocol."""
     from synpharm.experiments.slice import PREPARATIONS
 
-    if hasattr(protocol, "run") or getattr(protocol, "preparation", None) not in PREPARATIONS:
+    if protocol.kind != "slice_protocol" or protocol.preparation not in PREPARATIONS:
         raise InputError(
             "--export-nwb",
             "only field recordings of slice protocols can be exported",

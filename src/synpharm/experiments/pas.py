@@ -43,7 +43,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -177,6 +177,7 @@ def _schedule(data: Mapping[str, Any], source: str) -> PasSchedule:
 class PasCrossoverStudy:
     """A PAS (or resting-MEP) crossover study read from TOML; see the module docstring."""
 
+    kind: ClassVar[str] = "pas_crossover"
     name: str
     description: str
     cohort: int
@@ -190,15 +191,6 @@ class PasCrossoverStudy:
     def to_dict(self) -> dict[str, Any]:
         """The TOML mapping the study was read from."""
         return copy.deepcopy(dict(self.source_data))
-
-    def run(self, *, cohort: int | None = None, seed: int | None = None,
-            progress: bool = False) -> Any:
-        """Simulate the study (see :mod:`synpharm.experiments._pas_simulation`)."""
-        from synpharm.experiments import cohort_and_seed
-        from synpharm.experiments._pas_simulation import simulate_crossover
-
-        n, seed = cohort_and_seed(self, cohort, seed, minimum=2, what="subjects")
-        return simulate_crossover(self, n, seed)
 
     def protocol_sha(self) -> str:
         """Hash of the study mapping (provenance)."""

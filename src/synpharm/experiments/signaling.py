@@ -48,12 +48,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from synpharm.analysis.results import ConditionResult, Readout
+from synpharm.analysis.results import ConditionResult, ExperimentResult, Readout
 from synpharm.errors import InputError
 from synpharm.signaling._drive import drive_from_concentrations
 from synpharm.signaling._engine import simulate_signaling
@@ -149,6 +149,7 @@ def _positive_int(value: object, field: str, default: int) -> int:
 class SignalingStudy:
     """A ``signaling_time_course`` study read from TOML (see module docstring)."""
 
+    kind: ClassVar[str] = "signaling_time_course"
     name: str
     cohort: int
     seed: int
@@ -168,41 +169,44 @@ class SignalingStudy:
         n = round(self.duration / self.sample_interval)
         return np.linspace(0.0, n * self.sample_interval, n + 1)
 
-    def run(self, *, cohort: int | None = None, seed: int | None = None,
-            progress: bool = False) -> SignalingStudyResult:
-        """Simulate every arm for the same virtual animals."""
-        from synpharm.experiments import cohort_and_seed
 
-        cohort, seed = cohort_and_seed(self, cohort, seed, what="animals")
-        times = self.times()
-        generator = np.random.default_rng(np.random.SeedSequence(seed))
-        parameters = _draw_rate_constants(self.network, cohort, self.rate_constant_cv, generator)
-        pk_seed = int(generator.integers(2**31))
-        courses = {arm.name: self._simulate_arm(arm, times, cohort, parameters, pk_seed)
-                   for arm in self.arms}
-        return _result(self, times, courses, cohort, seed)
 
-    def _simulate_arm(self, arm: Arm, times: NDArray[np.float64], cohort: int,
-                      parameters: dict[str, NDArray[np.float64]], pk_seed: int
-                      ) -> dict[str, NDArray[np.float64]]:
-        from synpharm.pharmacokinetics import concentration_time_course
+def run_signaling_study(study: SignalingStudy, *, cohort: int | None = None,
+                        seed: int | None = None, progress: bool = False) -> SignalingStudyResult:
+    """Simulate every arm for the same virtual animals (``signaling_time_course``)."""
+    from synpharm.experiments import cohort_and_seed
 
-        concentrations: dict[str, NDArray[np.float64]] = {}
-        for index, (compound, dose, start) in enumerate(arm.doses):
-            after = np.maximum(times - start, 0.0)
-            c = concentration_time_course(compound, dose, self.species, after, site="brain",
-                                          subjects=cohort, rng=pk_seed + index)
-            c = np.where(times >= start, c, 0.0)
-            concentrations[compound] = concentrations.get(compound, 0.0) + c
-        for compound, value in arm.brain_concentrations:
-            concentrations[compound] = concentrations.get(compound, 0.0) + np.full(
-                (cohort, times.size), value)
-        drive = drive_from_concentrations(concentrations, times, self.region) \
-            if concentrations else {}
-        drive = {k: np.broadcast_to(v, (cohort, times.size)) for k, v in drive.items()}
-        result = simulate_signaling(self.network, times, drive, ablations=arm.ablations,
-                                    parameters=parameters)
-        return {k: np.broadcast_to(v, (cohort, times.size)) for k, v in result.species.items()}
+    cohort, seed = cohort_and_seed(study, cohort, seed, what="animals")
+    times = study.times()
+    generator = np.random.default_rng(np.random.SeedSequence(seed))
+    parameters = _draw_rate_constants(study.network, cohort, study.rate_constant_cv, generator)
+    pk_seed = int(generator.integers(2**31))
+    courses = {arm.name: _simulate_arm(study, arm, times, cohort, parameters, pk_seed)
+               for arm in study.arms}
+    return _result(study, times, courses, cohort, seed)
+
+
+def _simulate_arm(study: SignalingStudy, arm: Arm, times: NDArray[np.float64], cohort: int,
+                  parameters: dict[str, NDArray[np.float64]], pk_seed: int
+                  ) -> dict[str, NDArray[np.float64]]:
+    from synpharm.pharmacokinetics import concentration_time_course
+
+    concentrations: dict[str, NDArray[np.float64]] = {}
+    for index, (compound, dose, start) in enumerate(arm.doses):
+        after = np.maximum(times - start, 0.0)
+        c = concentration_time_course(compound, dose, study.species, after, site="brain",
+                                      subjects=cohort, rng=pk_seed + index)
+        c = np.where(times >= start, c, 0.0)
+        concentrations[compound] = concentrations.get(compound, 0.0) + c
+    for compound, value in arm.brain_concentrations:
+        concentrations[compound] = concentrations.get(compound, 0.0) + np.full(
+            (cohort, times.size), value)
+    drive = drive_from_concentrations(concentrations, times, study.region) \
+        if concentrations else {}
+    drive = {k: np.broadcast_to(v, (cohort, times.size)) for k, v in drive.items()}
+    result = simulate_signaling(study.network, times, drive, ablations=arm.ablations,
+                                parameters=parameters)
+    return {k: np.broadcast_to(v, (cohort, times.size)) for k, v in result.species.items()}
 
 
 def _draw_rate_constants(network: Network, cohort: int, cv: float,
@@ -298,21 +302,20 @@ def _result(study: SignalingStudy, times: NDArray[np.float64],
                   "parameters": study.network.parameters.citations()}
     means = {name: {k: v.mean(axis=0) for k, v in course.items()}
              for name, course in courses.items()}
-    return SignalingStudyResult(study.name, conditions, {}, provenance, times, means)
+    return SignalingStudyResult(protocol_name=study.name, conditions=conditions, analyses={},
+                                provenance=provenance, time=times, mean_time_courses=means)
 
 
 def _unit(name: str) -> str:
     return "h" if name.endswith("_h") else "%"
 
 
-@dataclass
-class SignalingStudyResult:
+@dataclass(frozen=True, kw_only=True)
+class SignalingStudyResult(ExperimentResult):
     """Per-animal readouts per arm (``conditions``) and the arm-mean time courses."""
 
-    protocol_name: str
-    conditions: list[ConditionResult]
-    analyses: dict[str, Any]
-    provenance: dict[str, Any]
+    induction_time: float | None = None
+    drug_time: float | None = None
     time: NDArray[np.float64] = field(repr=False)
     mean_time_courses: dict[str, dict[str, NDArray[np.float64]]] = field(repr=False)
 

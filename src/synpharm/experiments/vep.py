@@ -45,7 +45,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -266,6 +266,7 @@ def simulate_session(
 class VepStudy:
     """A VEP-LTP crossover study read from TOML (see the module docstring)."""
 
+    kind: ClassVar[str] = "vep_ltp_crossover"
     name: str
     description: str
     arms: tuple[VepArm, ...]
@@ -283,18 +284,20 @@ class VepStudy:
     def to_dict(self) -> dict[str, Any]:
         return self.source or {"study": {"kind": "vep_ltp_crossover", "name": self.name}}
 
-    def run(
-        self,
-        *,
-        cohort: int | None = None,
-        seed: int | None = None,
-        progress: bool = False,
-        layers: Layers | None = None,
-    ) -> StudyOutcome:
-        """Simulate every subject in every arm; conditions are the arms (paired subjects)."""
-        n, seed = cohort_and_seed(self, cohort, seed, minimum=2, what="subjects")
-        layers = layers or default_layers()
-        return _run(self, n, seed, layers)
+
+
+def run_vep_study(
+    study: VepStudy,
+    *,
+    cohort: int | None = None,
+    seed: int | None = None,
+    progress: bool = False,
+    layers: Layers | None = None,
+) -> StudyOutcome:
+    """Simulate every subject in every arm; conditions are the arms (paired subjects)."""
+    n, seed = cohort_and_seed(study, cohort, seed, minimum=2, what="subjects")
+    layers = layers or default_layers()
+    return _run(study, n, seed, layers)
 
 
 def _arm_course(study: VepStudy, arm: VepArm, layers: Layers):

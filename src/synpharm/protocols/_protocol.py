@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from synpharm.errors import InputError
 from synpharm.protocols._steps import (
@@ -112,6 +112,8 @@ class Protocol:
     ('control', 600.0)
     """
 
+    #: experiment kind (:data:`synpharm.experiments.KINDS`)
+    kind: ClassVar[str] = "slice_protocol"
     name: str
     description: str = ""
     preparation: str = "ca1_slice"

@@ -111,7 +111,7 @@ class _Experiments:
     def protocol_result(
         self, reference: str | dict[str, Any], base: Path, field: str, target: Target
     ) -> ExperimentResult:
-        from synpharm.experiments.slice import run_protocol
+        from synpharm.experiments import run as run_experiment
 
         if isinstance(reference, dict):
             protocol = (
@@ -129,10 +129,7 @@ class _Experiments:
         if key not in self._results:
             if self._progress:
                 self._progress(label)
-            if hasattr(protocol, "run"):  # a study (synpharm.experiments)
-                result = protocol.run(cohort=target.cohort, seed=target.seed)
-            else:
-                result = run_protocol(protocol, cohort=target.cohort, seed=target.seed)
+            result = run_experiment(protocol, cohort=target.cohort, seed=target.seed)
             self._results[key] = result
             self.runs.append(
                 {
