@@ -17,13 +17,13 @@ from synpharm.errors import InputError
 from synpharm.experiments import run as run_experiment
 from synpharm.experiments import study_from_dict
 from synpharm.experiments._chain import Layers
-from synpharm.experiments._cortical_plasticity import (
+from synpharm.experiments.vep import VepStudy, session_factors
+from synpharm.model.plasticity.closed_form import (
     advance_quiet,
     calcium_rule,
     periodic_time_above,
     tetanus_early_phase,
 )
-from synpharm.experiments.vep import VepStudy, session_factors
 from synpharm.parameters import load_parameter_set, package_parameter_file
 
 SLICE = load_parameter_set(package_parameter_file("ca1_slice"))

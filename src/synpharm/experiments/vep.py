@@ -10,7 +10,8 @@ The chain is the one of the in-vivo studies: IV dose -> brain-tissue concentrati
 ``brain``, the scale the signalling drives were calibrated on in rodents; docs/invivo.md)
 (:mod:`synpharm.pharmacokinetics`) -> synaptic protein (:mod:`synpharm.signaling`) -> synaptic
 AMPA/NMDA content and late-phase capture (``synaptic_protein_coupling.toml``) -> the project's
-calcium rule applied to a cortical synapse population (:mod:`._cortical_plasticity`). Drug still
+calcium rule applied to a cortical synapse population
+(:mod:`synpharm.model.plasticity.closed_form`). Drug still
 present at the tetanus blocks NMDA channels with the compound's own open-channel block
 (equilibrium Woodhull block at the depolarised spine potential), so acute block lowers and
 delayed protein synthesis raises plasticity, from the same parameters. A subject condition
@@ -59,13 +60,13 @@ from synpharm.experiments._chain import (
     parse_dose_events,
     signaling_course,
 )
-from synpharm.experiments._cortical_plasticity import (
+from synpharm.experiments._result import StudyOutcome, condition, readout
+from synpharm.model.plasticity.closed_form import (
     CalciumRule,
     advance_quiet,
     calcium_rule,
     tetanus_early_phase,
 )
-from synpharm.experiments._result import StudyOutcome, condition, readout
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
 from synpharm.units import parse_quantity
 
