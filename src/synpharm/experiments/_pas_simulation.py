@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from synpharm.analysis.results import ConditionResult, Readout
 from synpharm.experiments import cohort_and_seed
 from synpharm.experiments.pas import CALCIUM_BLOCKS, quantile_factors
+from synpharm.model.plasticity import closed_form as rule
 from synpharm.preparations import human_motor_cortex as m1
 
 if TYPE_CHECKING:
@@ -90,13 +91,13 @@ def _pas_efficacy(params: ParameterSet, study: PasCrossoverStudy, subjects: m1.S
         subjects.bap_amplitude[:, None, None] * spread[None, None, :],
         m1.GababState(*(np.broadcast_to(a, shape) for a in state)),
         schedule.interval)
-    durations = m1.threshold_times(params, calcium)  # (n, blocks, K)
+    durations = rule.threshold_times(params, calcium, m1.CALCIUM_GRID_STEP)  # (n, blocks, K)
     h = np.ones((subjects.n, classes))
     blocks = np.array_split(np.arange(schedule.pairs), post.shape[1])
     for b, block in enumerate(blocks):
-        times = m1.ThresholdTimes(*(d[:, b, :] for d in durations))
+        times = rule.ThresholdTimes(*(d[:, b, :] for d in durations))
         for _ in block:
-            h = m1.early_phase_after_pairing(params, h, times, 1.0 / schedule.rate)
+            h = rule.early_phase_after_pairing(params, h, times, 1.0 / schedule.rate)
     return h
 
 
@@ -137,7 +138,7 @@ def _simulate_arm(params: ParameterSet, study: PasCrossoverStudy, index: int,
         post, pre = _occupancy(pas_drugs, (subjects.n, mids.size))
         h_end = _pas_efficacy(params, study, subjects, calcium_factor, post, pre).mean(axis=1)
         since = times[2:] - s.pas_end
-        h[:, 2:] = m1.relax_early_phase(params, h_end[:, None], since[None, :])
+        h[:, 2:] = rule.relax_early_phase(params, h_end[:, None], since[None, :])
         readouts["girk_occupancy_percent"] = 100 * post.mean(axis=1)
         readouts["early_phase_efficacy"] = h_end
         readouts["concentration_at_pas_uM"] = 1e3 * sum(

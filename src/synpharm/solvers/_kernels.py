@@ -37,6 +37,11 @@ from synpharm.model.channels import (
     release_probability,
     vgcc_activation,
 )
+from synpharm.model.plasticity.calcium_rule import (
+    early_phase_noise_compiled,
+    early_phase_step,
+    late_phase_capture_compiled,
+)
 
 
 @njit(cache=True, inline="always")
@@ -242,15 +247,6 @@ def _blocker_rates(drug, s, v_spine, mg_free):
     return k_on * conc * mg_free, k_off
 
 
-@njit(cache=True, inline="always")
-def _plasticity_step(c, h, calcium, dt):
-    """Early-phase change while Ca2+ is above threshold (Graupner & Brunel 2012 form)."""
-    rate = -c.gamma_d * h
-    if calcium > c.theta_p:
-        rate += c.gamma_p * (c.h_max - h)
-    return h + dt * rate / c.tau_h
-
-
 @njit(parallel=True, cache=True)
 def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, n_sites, ready,
                      k4, thr, safety, a_w, nmda_w, o, b, ca, h, z, above, rng, out_drive,
@@ -303,7 +299,7 @@ def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, 
                 x = ca[s, i] * decay_ca + dt * influx
                 ca[s, i] = x
                 if x > c.theta_d:
-                    h[s, i] = _plasticity_step(c, h[s, i], x, dt)
+                    h[s, i] = early_phase_step(c, h[s, i], x, dt)
                     above[s, i] += dt
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             if _neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
@@ -321,8 +317,8 @@ def finish_noise(c, above, h, rng):
     for s in prange(h.shape[0]):
         for i in range(h.shape[1]):
             if above[s, i] > 0.0:
-                h[s, i] += c.h_noise * math.sqrt(above[s, i] / c.tau_h) * standard_normal(rng, s)
-                h[s, i] = min(max(h[s, i], 0.0), c.h_max)
+                h[s, i] = early_phase_noise_compiled(h[s, i], above[s, i], standard_normal(rng, s),
+                                                     c.h_noise, c.tau_h, c.h_max)
                 above[s, i] = 0.0
 
 
@@ -395,7 +391,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr
                     ca_start *= decay_ca
                     xi = ca_start + x * jn[step] + kv[step]
                     if xi > c.theta_d:
-                        h[s, i] = _plasticity_step(c, h[s, i], xi, dt)
+                        h[s, i] = early_phase_step(c, h[s, i], xi, dt)
                         above[s, i] += dt
             ca[s, i] = ca[s, i] * ca0_decay + x * jn[n_steps - 1] + kv[n_steps - 1]
             if oi > 1e-7 and a_on > 0.0:
@@ -433,10 +429,7 @@ def advance_quiet(c, duration, sl, drug, h, z, o, ca):
         capture = math.exp(-protein_integral / c.tau_late)
         for i in range(h.shape[1]):
             d = h[s, i] - 1.0
-            if d > c.tag_threshold:
-                z[s, i] = 1.0 - (1.0 - z[s, i]) * capture
-            elif d < -c.tag_threshold:
-                z[s, i] = -0.5 + (z[s, i] + 0.5) * capture
+            z[s, i] = late_phase_capture_compiled(z[s, i], d, capture, c.tag_threshold)
             h[s, i] = 1.0 + d * relax
             o[s, i] *= math.exp(-duration / c.nmda_tau)
             ca[s, i] *= math.exp(-duration / c.calcium_tau)

@@ -28,6 +28,7 @@ from numba import njit, prange
 
 from synpharm.errors import InputError
 from synpharm.model._rng import uniform
+from synpharm.model.plasticity.calcium_rule import gated_gain_loss_compiled
 from synpharm.model.plasticity.graupner_brunel import (
     GraupnerBrunelRule,
     exponential_efficacy_step,
@@ -225,7 +226,9 @@ def _advance(rule, rho, calcium, quiet, duration, now, max_step, scratch, states
     if s < 0 and calcium * math.exp(-duration / tau_ca) > high:
         s = _store_slot(rule, scratch, duration, max_step)
     if s >= 0 and calcium * scratch[s, 1] > high:  # both gates on throughout
-        drive = rule.potentiation_rate / rule.efficacy_time_constant
+        gain, _ = gated_gain_loss_compiled(rule.potentiation_rate, rule.depression_rate, 1.0,
+                                           0.0, 1.0, 1.0)
+        drive = gain / rule.efficacy_time_constant
         sd = scratch[s, 6]
         for _ in range(int(scratch[s, 2])):
             noise = sd * _normal(states, i, scratch) if sd > 0.0 else 0.0

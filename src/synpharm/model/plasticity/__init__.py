@@ -1,8 +1,11 @@
-"""Synaptic plasticity rules as data + compiled building blocks shared by the engines.
+"""The calcium-based plasticity rule, once, with the evaluators each solver needs.
 
-:mod:`synpharm.model.plasticity.graupner_brunel` holds the calcium-based rule of Graupner & Brunel
-(2012); the batched population integrator that uses it is
-:mod:`synpharm.solvers.gb_population`.
+- :mod:`.calcium_rule` - THE rule: gates, gain/loss of the early phase, the explicit step of the
+  compiled slice kernels (CA1, DG, mossy fibre), plasticity noise, late-phase capture;
+- :mod:`.closed_form` - the rule solved in closed form for periodic trains (VEP), pairings
+  (human PAS) and quiet gaps;
+- :mod:`.graupner_brunel` - the published bistable variant (Graupner & Brunel 2012) for the
+  GB-LTP benchmark; its population integrator is :mod:`synpharm.solvers.gb_population`.
 """
 
 from synpharm.model.plasticity.graupner_brunel import (

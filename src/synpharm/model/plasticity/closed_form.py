@@ -1,4 +1,8 @@
-"""The project's calcium rule in closed form for long periodic stimulation (cortical LTP).
+"""The calcium rule (:mod:`.calcium_rule`) in closed form: periodic trains, pairings, quiet gaps.
+
+Used where stimulation is regular enough to skip step-by-step integration: the VEP tetanus
+(:func:`tetanus_early_phase`, :func:`advance_quiet`) and human PAS pairings
+(:func:`threshold_times`, :func:`early_phase_after_pairing`, :func:`relax_early_phase`).
 
 The CA1 engine follows every synapse step by step through 100 Hz trains. A visual tetanus is
 minutes of stimuli at ~9 Hz: each stimulus gives every synapse the same spine Ca2+ transient,
@@ -20,18 +24,29 @@ Spine Ca2+ after each stimulus jumps by ``A`` and decays with ``tau_Ca``; for st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
+from synpharm.model.plasticity.calcium_rule import (
+    early_phase_noise,
+    gated_gain_loss,
+    late_phase_capture,
+    linear_relaxation,
+)
 from synpharm.parameters import ParameterSet
 
 __all__ = [
     "CalciumRule",
+    "ThresholdTimes",
     "advance_quiet",
     "calcium_rule",
+    "early_phase_after_pairing",
     "periodic_time_above",
+    "relax_early_phase",
     "tetanus_early_phase",
+    "threshold_times",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -142,10 +157,12 @@ def tetanus_early_phase(
     """
     t_p = periodic_time_above(jump, rule.theta_p, period, rule.tau_calcium)
     t_d = periodic_time_above(jump, rule.theta_d, period, rule.tau_calcium)
-    rate_p = (rule.gamma_p + rule.gamma_d) / rule.tau_h
-    h_inf = rule.gamma_p * rule.h_max / (rule.gamma_p + rule.gamma_d)
+    gain_p, loss_p = gated_gain_loss(rule.gamma_p, rule.gamma_d, rule.h_max, 0.0, 1.0, 1.0)
+    _, loss_d = gated_gain_loss(rule.gamma_p, rule.gamma_d, rule.h_max, 0.0, 1.0, 0.0)
+    rate_p = loss_p / rule.tau_h
+    h_inf = gain_p / loss_p
     keep_p = np.exp(-rate_p * t_p)
-    keep_d = np.exp(-rule.gamma_d * (t_d - t_p) / rule.tau_h)
+    keep_d = np.exp(-loss_d * (t_d - t_p) / rule.tau_h)
     a = keep_p * keep_d  # h -> a h + b per period
     b = h_inf * (1.0 - keep_p) * keep_d
     a_n = a**n_stimuli
@@ -153,8 +170,9 @@ def tetanus_early_phase(
         geometric = np.where(a < 1.0, (1.0 - a_n) / (1.0 - a), float(n_stimuli))
     h_new = a_n * h + b * geometric
     above = n_stimuli * t_d
-    h_new = h_new + rule.h_noise * np.sqrt(above / rule.tau_h) * rng.standard_normal(h.shape)
-    return np.where(above > 0.0, np.clip(h_new, 0.0, rule.h_max), h)
+    normal = rng.standard_normal(h.shape)
+    kicked = early_phase_noise(h_new, above, normal, rule.h_noise, rule.tau_h, rule.h_max)
+    return np.where(above > 0.0, kicked, h)
 
 
 def advance_quiet(
@@ -195,10 +213,58 @@ def advance_quiet(
     integral = target * duration + (protein - target) * rule.tau_protein * (1.0 - decay_p)
     capture = np.exp(-(capture_gate * integral / rule.tau_late))[:, None]
     d = h - 1.0
-    z_new = np.where(
-        d > rule.tag_threshold,
-        1.0 - (1.0 - z) * capture,
-        np.where(d < -rule.tag_threshold, -0.5 + (z + 0.5) * capture, z),
-    )
+    z_new = late_phase_capture(z, d, capture, rule.tag_threshold)
     h_new = 1.0 + d * np.exp(-duration * rule.h_relaxation / rule.tau_h)
     return h_new, z_new, target + (protein - target) * decay_p
+
+
+class ThresholdTimes(NamedTuple):
+    """Time [s] spent in each plasticity regime during one pairing, arrays ``(n, p)``."""
+
+    depression_before: FloatArray  # theta_d < c <= theta_p before the first potentiation
+    potentiation: FloatArray  # c > theta_p
+    depression_after: FloatArray  # theta_d < c <= theta_p afterwards
+
+
+def threshold_times(params: ParameterSet, calcium: FloatArray, dt: float) -> ThresholdTimes:
+    """Durations above the depression and potentiation thresholds, in their order.
+
+    ``calcium`` is sampled every ``dt`` [s] along its last axis.
+    """
+    above_p = calcium > params["potentiation_threshold"]
+    only_d = (calcium > params["depression_threshold"]) & ~above_p
+    index = np.arange(calcium.shape[-1])
+    first_p = np.where(above_p.any(axis=-1), above_p.argmax(axis=-1), calcium.shape[-1])
+    before = only_d & (index < first_p[..., None])
+    return ThresholdTimes(before.sum(axis=-1) * dt, above_p.sum(axis=-1) * dt,
+                          (only_d & ~before).sum(axis=-1) * dt)
+
+
+def _segment(params: ParameterSet, h: FloatArray, depression_on: float, potentiation_on: float,
+             duration: FloatArray | float) -> FloatArray:
+    """The rule with fixed gates and relaxation over ``duration`` [s], exactly."""
+    gain, loss = gated_gain_loss(params["potentiation_rate"], params["depression_rate"],
+                                 params["early_phase_max"], params["early_phase_relaxation"],
+                                 depression_on, potentiation_on)
+    return linear_relaxation(h, gain, loss, duration, params["early_phase_time_constant"])
+
+
+def early_phase_after_pairing(params: ParameterSet, h: FloatArray, times: ThresholdTimes,
+                              quiet: float) -> FloatArray:
+    """Early-phase efficacy after one pairing and the quiet time until the next.
+
+    Segments in order: depression only, potentiation, depression only, quiet (``quiet`` [s]
+    minus the time above threshold); each is integrated exactly, with the relaxation towards 1
+    acting throughout (human M1 parameter names as in ``human_motor_cortex.toml``).
+    """
+    h = _segment(params, h, 1.0, 0.0, times.depression_before)
+    h = _segment(params, h, 1.0, 1.0, times.potentiation)
+    h = _segment(params, h, 1.0, 0.0, times.depression_after)
+    busy = times.depression_before + times.potentiation + times.depression_after
+    return _segment(params, h, 0.0, 0.0, np.maximum(quiet - busy, 0.0))
+
+
+def relax_early_phase(params: ParameterSet, h: FloatArray, duration: FloatArray | float
+                      ) -> FloatArray:
+    """Early-phase efficacy after ``duration`` [s] without plasticity events (decay to 1)."""
+    return _segment(params, h, 0.0, 0.0, duration)

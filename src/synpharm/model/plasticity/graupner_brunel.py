@@ -12,6 +12,10 @@ efficacy ``rho`` (0 = DOWN, 1 = UP)::
 with the strict step ``H(x) = 1 if x > 0``. The noise does not depend on ``rho`` (additive
 within a stretch of fixed gates), so the Ito and Stratonovich readings agree.
 
+This is the project's calcium rule (:mod:`synpharm.model.plasticity.calcium_rule`) with
+``h_max = 1``, no relaxation and the bistable cubic drift of the published model; the gated
+linear part comes from :func:`~synpharm.model.plasticity.calcium_rule.gated_gain_loss`.
+
 The compiled functions here are the rule's building blocks, shared by every engine:
 
 * :func:`efficacy_drift` - the right-hand side for given gates;
@@ -37,6 +41,7 @@ from numba import njit
 
 from synpharm.errors import InputError
 from synpharm.model._rng import standard_normal
+from synpharm.model.plasticity.calcium_rule import gated_gain_loss_compiled
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
 
 __all__ = [
@@ -139,10 +144,10 @@ def graupner_brunel_rule(
 @njit(cache=True, inline="always")
 def efficacy_drift(rule, rho, depression_on, potentiation_on):
     """d rho / dt [1/s] for gates ``depression_on``, ``potentiation_on`` (0.0 or 1.0)."""
-    rate = rho * (1.0 - rho) * (rho - rule.efficacy_boundary)
-    rate += rule.potentiation_rate * (1.0 - rho) * potentiation_on
-    rate -= rule.depression_rate * rho * depression_on
-    return rate / rule.efficacy_time_constant
+    gain, loss = gated_gain_loss_compiled(rule.potentiation_rate, rule.depression_rate, 1.0, 0.0,
+                                          depression_on, potentiation_on)
+    cubic = rho * (1.0 - rho) * (rho - rule.efficacy_boundary)
+    return (cubic + gain - loss * rho) / rule.efficacy_time_constant
 
 
 @njit(cache=True, inline="always")
@@ -232,8 +237,10 @@ def gated_step_coefficients(rule, step, depression_on, potentiation_on):
     standard deviation of the exact Ornstein-Uhlenbeck increment), with the rate -> 0 limits.
     """
     tau = rule.efficacy_time_constant
-    rate = (rule.potentiation_rate * potentiation_on + rule.depression_rate * depression_on) / tau
-    drive = rule.potentiation_rate * potentiation_on / tau
+    gain, loss = gated_gain_loss_compiled(rule.potentiation_rate, rule.depression_rate, 1.0, 0.0,
+                                          depression_on, potentiation_on)
+    rate = loss / tau
+    drive = gain / tau
     x = rate * step
     decay_minus_one = math.expm1(-x)
     decay = 1.0 + decay_minus_one
