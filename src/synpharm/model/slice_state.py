@@ -1,9 +1,13 @@
-"""Column layout of the batched state arrays handed to the compiled kernels.
+"""Declared state of the batched slice model; the compiled kernels' layout is generated from it.
 
-The engine stores per-slice state in one float array ``slices[n_slices, N_SLICE_COLUMNS]`` and
-drug effects in ``drugs[n_slices, N_DRUG_COLUMNS]`` so that compiled loops take few arguments.
-These are indices, not parameters. :class:`SliceConstants` are the constants and
-:class:`SlicePopulation` the arrays the solver integrates; a preparation fills them.
+The solver stores per-slice state in one float array ``slices[n_slices, N_SLICE_COLUMNS]`` and
+the drug effects in ``drugs[n_slices, N_DRUG_COLUMNS]``; the columns are the positions of the
+names in :data:`SLICE_STATE` and :data:`DRUG_EFFECTS` (``L.V``, ``L.PRE_CALCIUM``, ...; indices,
+not parameters). Per-synapse state travels as one :class:`Synapses` record. To add a state
+variable, add a line to the declared list; every index follows.
+
+:class:`SliceConstants` are the constants and :class:`SlicePopulation` the arrays the solver
+integrates; a preparation fills them.
 """
 
 from __future__ import annotations
@@ -13,41 +17,82 @@ from typing import NamedTuple
 
 import numpy as np
 
-# per-slice state columns
-V = 0  # membrane potential [V]
-G_AMPA = 1  # summed AMPA conductance [S]
-G_GABAA = 2  # feed-forward GABA-A conductance [S]
-BAP = 3  # back-propagating AP depolarisation in the spines [V]
-G_ADAPT = 4  # spike-frequency adaptation conductance [S]
-REFRACTORY = 5  # remaining refractory time [s]
-RESIDUAL = 6  # residual presynaptic Ca2+ (relative to control influx)
-GABA_READY = 7  # fraction of interneuron release sites ready
-GABAB_R = 8  # GABA-B receptor activation (Destexhe & Sejnowski)
-GABAB_G = 9  # activated G protein
-PROTEIN = 10  # plasticity-related protein level (0..1)
-FIELD_GAIN = 11  # [V] field amplitude per unit synaptic drive
-CALCIUM_SCALE = 12  # between-slice factor on spine Ca influx
-SPIKES = 13  # spike count since the start
-RECOVERY_CALCIUM = 14  # Ca2+ bound to the site of Ca-dependent recovery (Dittman et al. 2000)
-V_DENDRITE = 15  # apical dendrite potential, where the synapses sit [V]
-FEEDBACK_READY = 16  # fraction of feedback-interneuron release sites ready
-AUTORECEPTOR_R = 17  # GABA-B autoreceptor activation on GABAergic terminals (synaptic GABA)
-AUTORECEPTOR_G = 18  # G protein activated by the terminal autoreceptors
-N_SLICE_COLUMNS = 19
+#: per-slice state: (column name, meaning [unit]), in column order
+SLICE_STATE: tuple[tuple[str, str], ...] = (
+    ("V", "membrane potential [V]"),
+    ("G_AMPA", "summed AMPA conductance [S]"),
+    ("G_GABAA", "feed-forward GABA-A conductance [S]"),
+    ("BAP", "back-propagating AP depolarisation in the spines [V]"),
+    ("G_ADAPT", "spike-frequency adaptation conductance [S]"),
+    ("REFRACTORY", "remaining refractory time [s]"),
+    ("RESIDUAL", "residual presynaptic Ca2+ (relative to control influx)"),
+    ("GABA_READY", "fraction of interneuron release sites ready"),
+    ("GABAB_R", "GABA-B receptor activation (Destexhe & Sejnowski)"),
+    ("GABAB_G", "activated G protein"),
+    ("PROTEIN", "plasticity-related protein level (0..1)"),
+    ("FIELD_GAIN", "field amplitude per unit synaptic drive [V]"),
+    ("CALCIUM_SCALE", "between-slice factor on spine Ca influx"),
+    ("SPIKES", "spike count since the start"),
+    ("RECOVERY_CALCIUM", "Ca2+ bound to the site of Ca-dependent recovery (Dittman et al. 2000)"),
+    ("V_DENDRITE", "apical dendrite potential, where the synapses sit [V]"),
+    ("FEEDBACK_READY", "fraction of feedback-interneuron release sites ready"),
+    ("AUTORECEPTOR_R", "GABA-B autoreceptor activation on GABAergic terminals (synaptic GABA)"),
+    ("AUTORECEPTOR_G", "G protein activated by the terminal autoreceptors"),
+)
 
-# drug-effect columns (declared effects of the pharmacology layer)
-PRE_CALCIUM = 0  # presynaptic Ca influx at glutamatergic terminals (1 = control)
-GABA_PRE_CALCIUM = 1  # presynaptic Ca influx at GABAergic terminals (1 = control)
-GIRK_OCCUPANCY = 2  # postsynaptic GABA-B occupancy by agonists (0..1)
-NMDA_AVAILABLE = 3  # fraction of NMDA receptors free of competitive antagonist
-BLOCKER_CONCENTRATION = 4  # open-channel blocker [mol/m^3]
-BLOCKER_ON_RATE = 5  # [m^3/(mol s)]
-BLOCKER_KD_0MV = 6  # [mol/m^3]
-BLOCKER_VOLTAGE_E_FOLD = 7  # [V]
-NAV_AVAILABLE = 8  # fraction of axonal Na+ channels not blocked
-GABA_PRE_OCCUPANCY = 9  # agonist occupancy of the autoreceptors on GABAergic terminals (0..1)
-GABAB_ANTAGONIST_BOUND = 10  # fraction of GABA-B receptors held by competitive antagonists
-N_DRUG_COLUMNS = 11
+#: declared effects of the pharmacology layer, per slice: (column name, meaning [unit])
+DRUG_EFFECTS: tuple[tuple[str, str], ...] = (
+    ("PRE_CALCIUM", "presynaptic Ca influx at glutamatergic terminals (1 = control)"),
+    ("GABA_PRE_CALCIUM", "presynaptic Ca influx at GABAergic terminals (1 = control)"),
+    ("GIRK_OCCUPANCY", "postsynaptic GABA-B occupancy by agonists (0..1)"),
+    ("NMDA_AVAILABLE", "fraction of NMDA receptors free of competitive antagonist"),
+    ("BLOCKER_CONCENTRATION", "open-channel blocker [mol/m^3]"),
+    ("BLOCKER_ON_RATE", "open-channel blocker binding rate [m^3/(mol s)]"),
+    ("BLOCKER_KD_0MV", "open-channel blocker dissociation constant at 0 mV [mol/m^3]"),
+    ("BLOCKER_VOLTAGE_E_FOLD", "voltage for an e-fold change of the blocker Kd [V]"),
+    ("NAV_AVAILABLE", "fraction of axonal Na+ channels not blocked"),
+    ("GABA_PRE_OCCUPANCY", "agonist occupancy of the autoreceptors on GABAergic terminals (0..1)"),
+    ("GABAB_ANTAGONIST_BOUND", "fraction of GABA-B receptors held by competitive antagonists"),
+)
+
+
+def columns(declared: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    """Column index of every declared name (its position in the list).
+
+    Examples
+    --------
+    >>> columns((("V", "potential"), ("G", "conductance")))
+    {'V': 0, 'G': 1}
+    """
+    return {name: index for index, (name, _) in enumerate(declared)}
+
+
+# the generated layout: module constants read by the compiled kernels (frozen at compile time)
+globals().update(columns(SLICE_STATE))
+globals().update(columns(DRUG_EFFECTS))
+N_SLICE_COLUMNS = len(SLICE_STATE)
+N_DRUG_COLUMNS = len(DRUG_EFFECTS)
+
+
+class Synapses(NamedTuple):
+    """Per-synapse state of every slice, each array ``(n_slices, n_synapses)``, as one record.
+
+    Arrays are mutated in place by the kernels.
+    """
+
+    n_sites: np.ndarray  # int64, release sites
+    ready: np.ndarray  # int64, ready release sites
+    release_half_power: np.ndarray  # K^n of Dodge-Rahamimoff release
+    recruitment_threshold: np.ndarray  # stimulus intensity (fraction of max) recruiting the axon
+    safety_factor: np.ndarray  # axonal conduction safety factor
+    ampa_weight: np.ndarray  # intrinsic quantal size (mean 1)
+    nmda_weight: np.ndarray  # NMDA receptor content (mean 1)
+    nmda_open: np.ndarray  # open NMDA receptors (fraction)
+    blocked: np.ndarray  # open-channel block (fraction)
+    calcium: np.ndarray  # spine Ca2+ (threshold units)
+    early: np.ndarray  # early-phase weight h (1 = baseline)
+    late: np.ndarray  # late-phase weight z (0 = baseline)
+    above: np.ndarray  # time above the depression threshold in the current window [s]
 
 
 class SliceConstants(NamedTuple):
@@ -146,3 +191,11 @@ class SlicePopulation:
     late: np.ndarray  # late-phase weight z (0 = baseline)
     above: np.ndarray  # time above the depression threshold in the current window [s]
     rng: np.ndarray  # (n_slices,) uint64 stream states
+
+    @property
+    def synapses(self) -> Synapses:
+        """The per-synapse arrays (the same objects) as one record for the kernels."""
+        return Synapses(self.n_sites, self.ready, self.release_half_power,
+                        self.recruitment_threshold, self.safety_factor, self.ampa_weight,
+                        self.nmda_weight, self.nmda_open, self.blocked, self.calcium, self.early,
+                        self.late, self.above)

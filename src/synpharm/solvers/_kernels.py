@@ -26,6 +26,7 @@ Loops run over slices in parallel; synapses are inner loops. Equations are docum
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -42,6 +43,21 @@ from synpharm.model.plasticity.calcium_rule import (
     early_phase_step,
     late_phase_capture_compiled,
 )
+
+
+class Stimuli(NamedTuple):
+    """The stimuli of one window, each array ``(k,)``."""
+
+    step: np.ndarray  # int64, step index of each stimulus in the window
+    intensity: np.ndarray  # fraction of the maximal stimulus
+    gap: np.ndarray  # time since the previous stimulus [s]
+
+
+class Recorded(NamedTuple):
+    """What the kernels record per slice and stimulus, each array ``(n_slices, n_stimuli)``."""
+
+    drive: np.ndarray  # summed weighted quanta
+    fire: np.ndarray  # number of conducting axons
 
 
 @njit(cache=True, inline="always")
@@ -63,12 +79,14 @@ def _refill_probability(c, recovery_calcium, gap):
 
 
 @njit(cache=True)
-def _stimulate(c, s, intensity, gap, sl, drug, n_sites, ready, k4, thr, safety, a_w, h, z, o,
-               rng):
+def _stimulate(c, s, intensity, gap, sl, drug, syn, rng):
     """Presynaptic volley, binomial release at every conducting synapse, transmitter actions.
 
     Returns (summed weighted quanta, number of conducting axons, interneuron GABA release).
     """
+    n_sites, ready, k4, thr, safety = (syn.n_sites, syn.ready, syn.release_half_power,
+                                       syn.recruitment_threshold, syn.safety_factor)
+    a_w, h, z, o = syn.ampa_weight, syn.early, syn.late, syn.nmda_open
     refill = _refill_probability(c, sl[s, L.RECOVERY_CALCIUM], gap)
     ca_rel = drug[s, L.PRE_CALCIUM] * (1.0 + sl[s, L.RESIDUAL])
     drive = 0.0
@@ -248,16 +266,20 @@ def _blocker_rates(drug, s, v_spine, mg_free):
 
 
 @njit(parallel=True, cache=True)
-def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, n_sites, ready,
-                     k4, thr, safety, a_w, nmda_w, o, b, ca, h, z, above, rng, out_drive,
-                     out_fire):
+def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     """Integrate all slices through a window of ``n_steps`` steps of ``c.dt`` with stimuli.
 
-    ``stim_step`` (k,) step index of each stimulus, ``stim_intensity`` (k,), ``stim_gap`` (k,)
-    [s] time since the previous stimulus. Writes summed quanta and conducting axons per stimulus
-    into ``out_drive`` and ``out_fire`` (n_slices, k). ``above`` accumulates time above the
-    depression threshold per synapse (for the plasticity noise, drawn in :func:`finish_noise`).
+    ``stimuli`` (:class:`Stimuli`, k stimuli): step index, intensity and time since the previous
+    stimulus [s]. ``sl`` per-slice state, ``drug`` drug effects (layout of
+    :mod:`synpharm.model.slice_state`), ``syn`` the :class:`~synpharm.model.slice_state.Synapses`.
+    Writes summed quanta and conducting axons per stimulus into ``out`` (:class:`Recorded`,
+    (n_slices, k)). ``syn.above`` accumulates time above the depression threshold per synapse
+    (for the plasticity noise, drawn in :func:`finish_noise`).
     """
+    stim_step, stim_intensity, stim_gap = stimuli
+    out_drive, out_fire = out
+    nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
+                                  syn.early, syn.above)
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -271,8 +293,7 @@ def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, 
         for step in range(n_steps):
             if next_stim < stim_step.shape[0] and stim_step[next_stim] == step:
                 drive, n_fire, gaba = _stimulate(
-                    c, s, stim_intensity[next_stim], stim_gap[next_stim], sl, drug, n_sites,
-                    ready, k4, thr, safety, a_w, h, z, o, rng)
+                    c, s, stim_intensity[next_stim], stim_gap[next_stim], sl, drug, syn, rng)
                 out_drive[s, next_stim] = drive
                 out_fire[s, next_stim] = n_fire
                 ring[(step + c.ffi_delay_steps) % n_ring] += gaba * c.ffi_conductance
@@ -308,12 +329,13 @@ def integrate_window(c, n_steps, stim_step, stim_intensity, stim_gap, sl, drug, 
 
 
 @njit(parallel=True, cache=True)
-def finish_noise(c, above, h, rng):
+def finish_noise(c, syn, rng):
     """Add the plasticity noise accumulated while Ca2+ was above threshold, then reset ``above``.
 
     The noise term of the early phase, sigma sqrt(tau_h) Gamma(t) gated by the thresholds, has
     variance sigma^2 T / tau_h over a total time T above threshold; it is drawn once per window.
     """
+    above, h = syn.above, syn.early
     for s in prange(h.shape[0]):
         for i in range(h.shape[1]):
             if above[s, i] > 0.0:
@@ -323,8 +345,7 @@ def finish_noise(c, above, h, rng):
 
 
 @njit(parallel=True, cache=True)
-def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr, safety, a_w,
-                   nmda_w, o, b, ca, h, z, above, rng, out_drive, out_fire, j):
+def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     """One isolated test pulse: slice-level fine integration, per-synapse closed forms.
 
     The neuron of each slice is integrated for ``n_steps`` steps with the summed NMDA
@@ -332,16 +353,19 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr
     ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` with ``x_i = o_i(0+) (1 - b_i) w_i``; synapses
     whose bound ``ca_i(0) + x_i max J + max K`` stays below the depression threshold are quiet
     and only their blocker state is updated in closed form (trapping open-channel block with
-    the open-time integral of the transient, tail at rest included).
+    the open-time integral of the transient, tail at rest included). Arguments as in
+    :func:`integrate_window`; ``j`` is the stimulus' column in ``out``.
     """
+    out_drive, out_fire = out
+    nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
+                                  syn.early, syn.above)
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
     decay_ca = math.exp(-dt / c.calcium_tau)
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
     for s in prange(sl.shape[0]):
-        drive, n_fire, gaba = _stimulate(c, s, intensity, gap, sl, drug, n_sites, ready, k4,
-                                         thr, safety, a_w, h, z, o, rng)
+        drive, n_fire, gaba = _stimulate(c, s, intensity, gap, sl, drug, syn, rng)
         out_drive[s, j] = drive
         out_fire[s, j] = n_fire
         g_open0 = 0.0
@@ -402,7 +426,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, n_sites, ready, k4, thr
 
 
 @njit(parallel=True, cache=True)
-def advance_quiet(c, duration, sl, drug, h, z, o, ca):
+def advance_quiet(c, duration, sl, drug, syn):
     """Closed-form evolution of slow variables over ``duration`` [s] without stimuli.
 
     Early phase relaxes to 1 with rate early_relaxation / tau_h; the cell-wide protein level
@@ -410,6 +434,7 @@ def advance_quiet(c, duration, sl, drug, h, z, o, ca):
     protein-synthesis threshold (0 otherwise); tagged synapses capture protein into the late
     phase z (towards 1 for potentiated, -0.5 for depressed tags; Luboeinski & Tetzlaff 2021).
     """
+    h, z, o, ca = syn.early, syn.late, syn.nmda_open, syn.calcium
     relax = math.exp(-duration * c.h_relaxation / c.tau_h)
     for s in prange(sl.shape[0]):
         n_tag = 0

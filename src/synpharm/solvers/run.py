@@ -67,12 +67,12 @@ def segment_stimuli(times: np.ndarray, dense: np.ndarray, isolation_gap: float) 
 
 
 def _advance(c, pop: SlicePopulation, drugs: np.ndarray, duration: float, chunk: float) -> None:
-    K.finish_noise(c, pop.above, pop.early, pop.rng)
+    synapses = pop.synapses
+    K.finish_noise(c, synapses, pop.rng)
     remaining = duration
     while remaining > 1e-12:
         step = min(chunk, remaining)
-        K.advance_quiet(c, step, pop.slices, drugs, pop.early, pop.late, pop.nmda_open,
-                        pop.calcium)
+        K.advance_quiet(c, step, pop.slices, drugs, synapses)
         remaining -= step
 
 
@@ -82,11 +82,8 @@ def _run_window(c, pop, drugs, times, intensity, gaps, tail, drive, fire, idx) -
     n_steps = int(steps[-1] + round(tail / c.dt))
     out_drive = np.zeros((pop.slices.shape[0], len(idx)))
     out_fire = np.zeros_like(out_drive)
-    K.integrate_window(c, n_steps, steps, intensity[idx], gaps[idx], pop.slices, drugs,
-                       pop.n_sites, pop.ready, pop.release_half_power, pop.recruitment_threshold,
-                       pop.safety_factor, pop.ampa_weight, pop.nmda_weight, pop.nmda_open,
-                       pop.blocked, pop.calcium, pop.early, pop.late, pop.above, pop.rng,
-                       out_drive, out_fire)
+    K.integrate_window(c, n_steps, K.Stimuli(steps, intensity[idx], gaps[idx]), pop.slices,
+                       drugs, pop.synapses, pop.rng, K.Recorded(out_drive, out_fire))
     drive[:, idx] = out_drive
     fire[:, idx] = out_fire
     return t0 + n_steps * c.dt
@@ -115,6 +112,7 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
     n_slices = pop.slices.shape[0]
     drive = np.zeros((n_slices, len(times)))
     fire = np.zeros((n_slices, len(times)))
+    recorded = K.Recorded(drive, fire)
     gaps = np.diff(np.r_[-1e6, times])
     now = 0.0
     pulse_steps = round(settings.pulse_window / c.dt)
@@ -126,10 +124,7 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
         if segment.isolated:
             j = int(segment.indices[0])
             K.isolated_pulse(c, pulse_steps, float(intensity[j]), float(gaps[j]), pop.slices,
-                             drugs, pop.n_sites, pop.ready, pop.release_half_power,
-                             pop.recruitment_threshold, pop.safety_factor, pop.ampa_weight,
-                             pop.nmda_weight, pop.nmda_open, pop.blocked, pop.calcium,
-                             pop.early, pop.late, pop.above, pop.rng, drive, fire, j)
+                             drugs, pop.synapses, pop.rng, recorded, j)
             now = first + pulse_steps * c.dt
         else:
             now = _run_window(c, pop, drugs, times, intensity, gaps, settings.train_tail, drive,
