@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synpharm.experiments.slice import run_protocol
+import synpharm as sp
 from synpharm.io.staging import staged_folder
 from synpharm.preparations.ca1_slice import ca1_slice
 from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
@@ -32,7 +32,7 @@ COLOURS = {"control": "0.25", "baclofen 3 uM": "#c0392b"}
 
 def _run(protocol_name: str, prep, cohort: int, seed: int):
     protocol = Protocol.from_toml(LIBRARY / f"{protocol_name}.toml")
-    return run_protocol(protocol, cohort=cohort, seed=seed, prep=prep)
+    return sp.run(protocol, cohort=cohort, seed=seed, prep=prep)
 
 
 def _time_course(condition, result):

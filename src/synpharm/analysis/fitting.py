@@ -256,12 +256,7 @@ def fit_hill(
     (0.1, 1.2)
     """
     c, r = _validated(concentration, response)
-    if not 0 < confidence < 1:
-        raise InputError("confidence", f"must be in (0, 1), got {confidence}", "e.g. 0.95")
-    if not 0 < hill_slope_bounds[0] < hill_slope_bounds[1]:
-        raise InputError(
-            "hill_slope_bounds", f"{hill_slope_bounds} is not 0 < min < max", "e.g. (0.1, 10)"
-        )
+    _check_settings(confidence, hill_slope_bounds)
     log_c = np.log10(c)
     bounds = _Bounds(
         (float(log_c.min()), float(log_c.max())),
@@ -276,16 +271,29 @@ def fit_hill(
     boot = _bootstrap_log_ec50(
         log_c, r, bounds, math.copysign(1.0, slope), estimate, n_bootstrap, rng
     )
-    ci = (math.nan, math.nan)
-    if n_bootstrap > 0 and boot.size >= n_bootstrap / 2:
-        tail = 100 * (1 - confidence) / 2
-        low, high = np.percentile(boot, [tail, 100 - tail])
-        ci = (float(10**low), float(10**high))
     return HillFit(
         ec50=float(10**log_ec50),
         hill_slope=float(slope),
         bottom=float(bottom),
         top=float(bottom + span),
-        ec50_ci=ci,
+        ec50_ci=_ec50_interval(boot, n_bootstrap, confidence),
         n=int(c.size),
     )
+
+
+def _check_settings(confidence: float, hill_slope_bounds: tuple[float, float]) -> None:
+    if not 0 < confidence < 1:
+        raise InputError("confidence", f"must be in (0, 1), got {confidence}", "e.g. 0.95")
+    if not 0 < hill_slope_bounds[0] < hill_slope_bounds[1]:
+        raise InputError(
+            "hill_slope_bounds", f"{hill_slope_bounds} is not 0 < min < max", "e.g. (0.1, 10)"
+        )
+
+
+def _ec50_interval(boot: np.ndarray, n_bootstrap: int, confidence: float) -> tuple[float, float]:
+    """Percentile interval of the bootstrap log10 EC50s (NaN when half the resamples failed)."""
+    if n_bootstrap > 0 and boot.size >= n_bootstrap / 2:
+        tail = 100 * (1 - confidence) / 2
+        low, high = np.percentile(boot, [tail, 100 - tail])
+        return (float(10**low), float(10**high))
+    return (math.nan, math.nan)

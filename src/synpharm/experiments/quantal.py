@@ -219,33 +219,9 @@ def run_quantal_protocol(
     )
     state = postsynaptic_state(prep, drugs["girk"])
     masks = _example_masks(times, kinds, schedule.drug_time)
-    per_condition = []
-    for k, condition in enumerate(protocol.conditions):
-        rows = slice(k * cohort, (k + 1) * cohort)
-        layout = sweep_layout(prep, times, state.membrane_tau[k * cohort])
-        amplitude, noise, baseline, examples = _record(
-            prep,
-            layout,
-            cells.quantal_size[rows],
-            record.quanta[rows],
-            _rows(state, rows),
-            [s[2] for s in streams[rows]],
-            masks,
-        )
-        table = ResponseTable(
-            times,
-            kinds,
-            intensity,
-            amplitude,
-            noise,
-            baseline,
-            prep.measure,
-            prep.unit,
-            prep.unit_scale,
-        )
-        traces = {label: v.mean(axis=0) for label, v in examples.items()}
-        per_condition.append((condition, table, traces))
-    trace_time = layout.time - layout.stimulus_time
+    stimuli = (times, kinds, intensity)
+    per_condition, trace_time = _record_conditions(
+        protocol, prep, stimuli, cells, record, state, streams, masks, cohort)
     drug_end = _drug_end(schedule)
     results = condition_readouts(
         per_condition,
@@ -265,6 +241,29 @@ def run_quantal_protocol(
         provenance=_provenance(protocol, prep, compounds, cohort, seed),
         analyses=analyses,
     )
+
+
+def _record_conditions(protocol, prep, stimuli, cells, record, state, streams, masks, cohort):
+    """Virtual sweeps of every condition, measured: (condition, table, mean traces) each."""
+    times, kinds, intensity = stimuli
+    per_condition = []
+    for k, condition in enumerate(protocol.conditions):
+        rows = slice(k * cohort, (k + 1) * cohort)
+        layout = sweep_layout(prep, times, state.membrane_tau[k * cohort])
+        amplitude, noise, baseline, examples = _record(
+            prep,
+            layout,
+            cells.quantal_size[rows],
+            record.quanta[rows],
+            _rows(state, rows),
+            [s[2] for s in streams[rows]],
+            masks,
+        )
+        table = ResponseTable(times, kinds, intensity, amplitude, noise, baseline, prep.measure,
+                              prep.unit, prep.unit_scale)
+        traces = {label: v.mean(axis=0) for label, v in examples.items()}
+        per_condition.append((condition, table, traces))
+    return per_condition, layout.time - layout.stimulus_time
 
 
 def _rows(state, rows: slice):

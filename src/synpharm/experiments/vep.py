@@ -287,14 +287,8 @@ class VepStudy:
 
 
 
-def run_vep_study(
-    study: VepStudy,
-    *,
-    cohort: int | None = None,
-    seed: int | None = None,
-    progress: bool = False,
-    layers: Layers | None = None,
-) -> StudyOutcome:
+def run_vep_study(study: VepStudy, *, cohort: int | None = None, seed: int | None = None,
+                  progress: bool = False, layers: Layers | None = None) -> StudyOutcome:
     """Simulate every subject in every arm; conditions are the arms (paired subjects)."""
     n, seed = cohort_and_seed(study, cohort, seed, minimum=2, what="subjects")
     layers = layers or default_layers()

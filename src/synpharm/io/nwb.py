@@ -93,28 +93,7 @@ def write_field_nwb(
     )
     device = nwb.create_device(name="field_electrode")
     for group in groups:
-        electrode_group = nwb.create_electrode_group(
-            name=f"{group.name}_electrodes",
-            description=f"stratum radiatum field electrodes, {group.name}",
-            location="CA1 stratum radiatum",
-            device=device,
-        )
-        first = len(nwb.electrodes) if nwb.electrodes is not None else 0
-        for _ in range(group.sweeps.shape[0]):
-            nwb.add_electrode(group=electrode_group, location="CA1 stratum radiatum")
-        region = nwb.create_electrode_table_region(
-            list(range(first, first + group.sweeps.shape[0])), f"{group.name} electrodes"
-        )
-        data = np.ascontiguousarray(group.sweeps.reshape(group.sweeps.shape[0], -1).T)
-        nwb.add_acquisition(
-            ElectricalSeries(
-                name=group.name,
-                data=data,
-                electrodes=region,
-                timestamps=timestamps,
-                description="stimulus-aligned field sweeps, one column per electrode",
-            )
-        )
+        _add_group(nwb, device, group, timestamps, ElectricalSeries)
     nwb.add_trial_column("stimulus_time", "absolute time of the stimulus [s]")
     nwb.add_trial_column("kind", "stimulus kind: test, pp1, pp2, io")
     nwb.add_trial_column("intensity", "stimulus intensity, fraction of the maximal stimulus")
@@ -137,6 +116,33 @@ def write_field_nwb(
         with NWBHDF5IO(str(path), "w") as io:
             io.write(nwb)
     return path
+
+
+def _add_group(nwb, device, group: FieldSweeps, timestamps: NDArray[np.float64],
+               series_type) -> None:
+    """One electrode per sweep of ``group`` and its sweeps as one ElectricalSeries."""
+    electrode_group = nwb.create_electrode_group(
+        name=f"{group.name}_electrodes",
+        description=f"stratum radiatum field electrodes, {group.name}",
+        location="CA1 stratum radiatum",
+        device=device,
+    )
+    first = len(nwb.electrodes) if nwb.electrodes is not None else 0
+    for _ in range(group.sweeps.shape[0]):
+        nwb.add_electrode(group=electrode_group, location="CA1 stratum radiatum")
+    region = nwb.create_electrode_table_region(
+        list(range(first, first + group.sweeps.shape[0])), f"{group.name} electrodes"
+    )
+    data = np.ascontiguousarray(group.sweeps.reshape(group.sweeps.shape[0], -1).T)
+    nwb.add_acquisition(
+        series_type(
+            name=group.name,
+            data=data,
+            electrodes=region,
+            timestamps=timestamps,
+            description="stimulus-aligned field sweeps, one column per electrode",
+        )
+    )
 
 
 def _series_list(nwb) -> list:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from synpharm.errors import InputError
+from synpharm.protocols._step_parsing import parse_drugs, parse_step
 from synpharm.protocols._steps import (
     STEP_TYPES,
     Condition,
@@ -22,8 +23,6 @@ from synpharm.protocols._steps import (
     WashIn,
     WashOut,
     format_value,
-    parse_drugs,
-    parse_step,
     within,
 )
 from synpharm.units import parse_quantity
