@@ -95,3 +95,15 @@ def test_examples_use_no_private_module():
                         if m.startswith("synpharm") and any(p.startswith("_")
                                                             for p in m.split("."))]
     assert private == []
+
+
+def test_no_import_cycle_between_any_two_modules():
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("synpharm")
+    cycles = [
+        (module, imported)
+        for module in sorted(graph.modules)
+        for imported in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=imported, imported=module)
+    ]
+    assert cycles == []

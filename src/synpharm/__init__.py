@@ -10,7 +10,8 @@
 from os import PathLike
 from typing import Any
 
-__version__ = "0.1.0"
+from synpharm._version import __version__
+
 __all__ = [
     "Protocol",
     "Result",

@@ -237,7 +237,7 @@ def arm_course(study: InVivoStudy, arm: InVivoArm, times: np.ndarray, layers: La
 
 def provenance(study: InVivoStudy, n: int, seed: int) -> dict[str, Any]:
     """Versions, cohort, seed, the study digest and the citations of the parameters used."""
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     cited = {
         f"synaptic_protein_coupling.{k}": v

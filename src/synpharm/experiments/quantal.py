@@ -275,7 +275,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict[str, Any]:
 
     import scipy
 
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     return {
         "synpharm": __version__,

@@ -84,14 +84,8 @@ def _recording(params) -> Recording:
 
 
 def _compounds(protocol: Protocol) -> dict[str, Compound]:
-    names = {d.compound for c in protocol.conditions for d in c.drugs}
-    for _index, step in enumerate(protocol.steps):
-        for drug in getattr(step, "drugs", None) or ():
-            names.add(drug.compound)
-        for name in getattr(step, "compounds", None) or ():
-            names.add(name)
     found = {}
-    for name in sorted(names):
+    for name in sorted(protocol.compound_names()):
         try:
             found[name] = load_compound(name)
         except InputError as error:
@@ -390,7 +384,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
     import numba
     import scipy
 
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     return {
         "synpharm": __version__,

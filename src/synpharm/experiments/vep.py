@@ -378,7 +378,7 @@ def _arm_summary(session: SessionResult) -> dict[str, Any]:
 
 
 def _provenance(study, n, seed, vep, coupling, subject_condition) -> dict[str, Any]:
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     cited = {f"vep_visual_cortex.{k}": v for k, v in vep.citations().items()}
     slice_params = _parameter_file("ca1_slice")

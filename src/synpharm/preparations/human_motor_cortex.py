@@ -16,9 +16,9 @@ The model (parameters: ``parameters/human_motor_cortex.toml``; equations documen
   bAP), and a postsynaptic part from voltage-gated Ca2+ channels opened by the bAP. Both decay
   with tau_Ca. Calcium is computed on a 0.05 ms grid for all subjects and pairings at once.
 - **Plasticity.** The early-phase efficacy ``h`` (1 = baseline) of the associative synapses
-  follows ``tau dh/dt = 0.1 (1 - h) + gamma_p (h_max - h) [c > theta_p] - gamma_d h [c > theta_d]``
-  (Luboeinski & Tetzlaff 2021 form, Graupner-Brunel rates and thresholds), integrated exactly:
-  within each threshold segment the equation is linear with constant coefficients.
+  follows the project's calcium rule (:mod:`synpharm.model.plasticity.calcium_rule`) with its
+  relaxation acting throughout, integrated exactly segment by segment
+  (:func:`synpharm.model.plasticity.closed_form.early_phase_after_pairing`).
 - **MEP.** Peak-to-peak amplitude is a Boltzmann function of the effective TMS drive,
   ``x = I (1 - f + f h) + k_V dV_rest + session shift`` (``f`` the share of drive through the
   plastic synapses), ``MEP = MEP_max / (1 + exp((I50 - x) / slope))``, observed with log-normal

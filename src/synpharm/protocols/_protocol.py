@@ -208,6 +208,16 @@ class Protocol:
             raise
 
     # ------------------------------------------------------------------ writing
+    def compound_names(self) -> set[str]:
+        """Every compound the protocol names: in its conditions, wash-ins and wash-outs."""
+        names = {d.compound for c in self.conditions for d in c.drugs}
+        for step in self.steps:
+            if isinstance(step, WashIn):
+                names.update(d.compound for d in step.drugs or ())
+            elif isinstance(step, WashOut):
+                names.update(step.compounds or ())
+        return names
+
     def to_dict(self) -> dict[str, Any]:
         """The TOML document structure; ``Protocol.from_dict(p.to_dict()) == p``."""
         experiment = {key: getattr(self, key) for key in _EXPERIMENT_KEYS}

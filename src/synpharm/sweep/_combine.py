@@ -105,7 +105,7 @@ def _group(chunk: Chunk) -> tuple[str, str, int, int]:
 
 def sweep_summary(sweep: Sweep, chunks: Sequence[Chunk], store: ChunkStore) -> dict[str, Any]:
     """The ``summary.json`` document (results only; nothing about the run that made them)."""
-    from synpharm import __version__
+    from synpharm._version import __version__
     from synpharm.analysis.statistics import welch_t_test
 
     cells = list(_cells(chunks, store))

@@ -223,7 +223,7 @@ def run_targets(
     outcomes = tuple(
         _run_target(experiments, target, base) for target, base in _selected(target_sets, only)
     )
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     provenance = {
         "synpharm": __version__,
