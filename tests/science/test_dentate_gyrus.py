@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synpharm.experiments.slice import preparation, run_protocol
+from synpharm.experiments.slice import run_protocol
 from synpharm.model import slice_state as L
+from synpharm.preparations import preparation
 from synpharm.preparations.ca1_slice import ca1_slice, draw_slices, slice_constants
 from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.protocols import Protocol, build_schedule

@@ -56,7 +56,7 @@ class SimulatedSweeps:
 
 def check_exportable(protocol) -> None:
     """InputError unless ``protocol`` is a field-recording (CA1 slice) protocol."""
-    from synpharm.experiments.slice import PREPARATIONS
+    from synpharm.preparations import FIELD_PREPARATIONS as PREPARATIONS
 
     if protocol.kind != "slice_protocol" or protocol.preparation not in PREPARATIONS:
         raise InputError(

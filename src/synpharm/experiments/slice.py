@@ -7,7 +7,6 @@ of every measured pulse and measures it with the same analysis functions used on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,9 +28,9 @@ from synpharm.model.field_potential import (
 )
 from synpharm.parameters import load_parameter_set, package_parameter_file
 from synpharm.pharmacology import ExposureEvent, bath_concentration, drug_effects
-from synpharm.preparations.ca1_slice import Preparation, ca1_slice, draw_slices, slice_constants
-from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
-from synpharm.preparations.quantal import QUANTAL_PREPARATIONS, QuantalPreparation
+from synpharm.preparations import preparation
+from synpharm.preparations.ca1_slice import Preparation, draw_slices, slice_constants
+from synpharm.preparations.quantal import QuantalPreparation
 from synpharm.protocols import (
     Protocol,
     Schedule,
@@ -42,12 +41,6 @@ from synpharm.protocols import (
 from synpharm.solvers.run import EngineSettings, run_schedule
 
 MEASURED_KINDS = ("test", "pp1", "pp2", "io")
-PREPARATIONS: dict[str, Callable[[], Preparation]] = {
-    "ca1_slice": ca1_slice,
-    "dentate_gyrus_slice": dentate_gyrus_slice,
-}
-
-
 @dataclass(frozen=True)
 class Recording:
     """Acquisition settings of the virtual field recording."""
@@ -55,19 +48,6 @@ class Recording:
     sampling_rate: float
     sweep_duration: float
     stimulus_time: float
-
-
-def preparation(name: str) -> Preparation | QuantalPreparation:
-    """A preparation by name (``experiment.preparation`` in a protocol)."""
-    if name in QUANTAL_PREPARATIONS:
-        return QUANTAL_PREPARATIONS[name]()
-    if name not in PREPARATIONS:
-        raise InputError(
-            "experiment.preparation",
-            f"unknown preparation {name!r}",
-            f"use one of: {', '.join(sorted([*PREPARATIONS, *QUANTAL_PREPARATIONS]))}",
-        )
-    return PREPARATIONS[name]()
 
 
 @lru_cache(maxsize=1)
