@@ -42,6 +42,7 @@ __all__ = [
     "study_from_dict",
 ]
 
+
 @dataclass(frozen=True)
 class ExperimentKind:
     """How an experiment kind is built and run (``"module:function"``, imported when used).

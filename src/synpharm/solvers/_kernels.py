@@ -19,8 +19,8 @@ GABA itself, through their own Destexhe-Sejnowski G protein); agonists at the in
 somatodendritic GABA-B receptors lower their recruitment. Which of these effects dominates is a
 matter of parameters (``docs/circuits.md``).
 
-Loops run over slices in parallel; synapses are inner loops. Equations are documented in
-``docs/model.md`` and ``docs/circuits.md``.
+Loops run over slices in parallel; synapses are inner loops. Equations are documented in the
+README (The model) and ``docs/circuits.md``.
 """
 
 from __future__ import annotations

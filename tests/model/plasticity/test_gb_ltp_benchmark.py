@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BENCH = REPO.parent / "shared" / "bench"
 pytestmark = pytest.mark.skipif(not (BENCH / "gb_ltp_protocol.py").exists(),
                                 reason="the shared GB-LTP bench folder is not beside the repo")

@@ -26,7 +26,7 @@ from synpharm.model.plasticity.graupner_brunel import (
 )
 from synpharm.parameters import load_parameter_set, package_parameter_file
 
-BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench"
+BENCH = Path(__file__).resolve().parents[3].parent / "shared" / "bench"
 RULE = graupner_brunel_rule(noise_amplitude=0.0)
 
 
