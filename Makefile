@@ -19,6 +19,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 # make brian2: a separate environment for the Brian2 side of benchmarks/gb_ltp_vs_brian2.py

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from synpharm.analysis.recordings import MeasureOptions, measure_recording
-from synpharm.biophysics.field_potential import (
+from synpharm.io import Recording
+from synpharm.model.field_potential import (
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )
-from synpharm.io import Recording
 from synpharm.parameters import load_parameter_set, package_parameter_file
 
 N_SWEEPS = 1000
@@ -75,7 +75,7 @@ def _best(function, repeats: int = 3) -> float:
 def _pipeline(sweeps: np.ndarray, with_figures: bool) -> float:
     from synpharm.cli._analyze_settings import apply_preset
     from synpharm.cli.analyze import analyze_files
-    from synpharm.io.outputs import write_analysis
+    from synpharm.report.analysis_outputs import write_analysis
 
     names = ("rise", "window", "peak", "volley", "blank", "placement", "amplitude_from", "preset",
              "variable", "sampling_rate", "units", "stimulus_time", "induction", "drug",

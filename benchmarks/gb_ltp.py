@@ -100,7 +100,7 @@ class PostSpikeDraws:
         self.seconds = 0.0
 
     def __call__(self, start: int, stop: int):
-        from synpharm.engine.gb_population import PostsynapticSpikes, SynapseChunk
+        from synpharm.solvers.gb_population import PostsynapticSpikes, SynapseChunk
 
         t0 = time.perf_counter()
         if start != self.next_row:
@@ -138,7 +138,7 @@ def check_draws(gp: ModuleType, n: int, seed: int, baseline_min: float, post_min
 
 def rule_for(gp: ModuleType, sigma: float | None):
     """The project's DP rule (TOML), with the spec's parameters cross-checked."""
-    from synpharm.plasticity.graupner_brunel import graupner_brunel_rule
+    from synpharm.model.plasticity.graupner_brunel import graupner_brunel_rule
 
     rule = graupner_brunel_rule()
     spec = {"calcium_decay_time": "tau_Ca", "calcium_per_presynaptic_spike": "C_pre",
@@ -156,7 +156,7 @@ def rule_for(gp: ModuleType, sigma: float | None):
 
 def warm_up(rule) -> float:
     """Compile (or load from the cache) the kernels for this argument signature [s]."""
-    from synpharm.engine.gb_population import PostsynapticSpikes, integrate_synapses
+    from synpharm.solvers.gb_population import PostsynapticSpikes, integrate_synapses
 
     t0 = time.perf_counter()
     post = PostsynapticSpikes(np.array([0, 1, 1], dtype=np.int64), np.array([0.01]))
@@ -167,7 +167,7 @@ def warm_up(rule) -> float:
 
 def run(gp: ModuleType, args: argparse.Namespace, rule) -> dict:
     """One GB-LTP run; returns results, per-synapse rho and timings."""
-    from synpharm.engine.gb_population import simulate_population
+    from synpharm.solvers.gb_population import simulate_population
 
     t_start = time.perf_counter()
     frame = gp.protocol(2, seed=args.seed, baseline_min=args.baseline_min,
@@ -239,7 +239,7 @@ def benchmark(args: argparse.Namespace) -> dict:
     t0 = time.perf_counter()
     import numba
 
-    import synpharm.engine.gb_population  # noqa: F401
+    import synpharm.solvers.gb_population  # noqa: F401
     t_import = time.perf_counter() - t0
     if args.threads > 0:
         numba.set_num_threads(args.threads)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import time
 
+from synpharm.experiments import load_experiment
+from synpharm.experiments import run as run_experiment
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
 
 SUBJECTS = 24
 TARGET_SECONDS = 10.0
@@ -22,11 +23,11 @@ TARGET_SECONDS = 10.0
 def main() -> None:
     """Run the study and print the timing as JSON."""
     study = load_experiment(library_protocol_path("pas25_baclofen_crossover"))
-    study.run(cohort=4, seed=0)  # warm-up: imports, parameter files
+    run_experiment(study, cohort=4, seed=0)  # warm-up: imports, parameter files
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        result = study.run(cohort=SUBJECTS, seed=0)
+        result = run_experiment(study, cohort=SUBJECTS, seed=0)
         times.append(time.perf_counter() - start)
     stats = result.analyses["crossover"]["readouts"]["mep_ratio"]
     print(json.dumps({

@@ -20,10 +20,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from synpharm.experiments.signaling import _draw_rate_constants
 from synpharm.pharmacokinetics import concentration_time_course
 from synpharm.signaling import drive_from_concentrations, load_network, simulate_signaling
 from synpharm.signaling._sbml import sbml_errors, to_sbml
-from synpharm.signaling._study import _draw_rate_constants
 
 DAY, HOUR = 86400.0, 3600.0
 N_ANIMALS = 20

@@ -15,9 +15,9 @@ import resource
 import time
 from dataclasses import replace
 
+from synpharm.experiments.slice import run_protocol
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY as EXAMPLES
-from synpharm.simulate import run_protocol
 
 
 def _timed(protocol: Protocol, repeats: int = 3) -> float:

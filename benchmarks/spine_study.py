@@ -5,7 +5,8 @@ Usage: ``.venv/bin/python benchmarks/spine_study.py`` (prints JSON).
 Workload: the library study ``ket_spines_mpfc_14d`` (mouse, saline vs ketamine 10 mg/kg i.p.,
 20 animals per arm x 8 dendrite segments, pharmacokinetics -> signalling -> spines, two-photon
 imaging at 8 sessions from 0 h to 14 d and a Golgi cohort at 24 h). Wall time of
-``study.run()``, best of three after one warm-up run (imports and compilation excluded); the
+``run_experiment(study)``, best of three after one warm-up run (imports and compilation
+excluded); the
 acceptance limit is 10 s for 20 animals x 2 arms. Also reported: the imaging-only variant
 (no Golgi cohort).
 """
@@ -15,8 +16,8 @@ from __future__ import annotations
 import json
 import time
 
+from synpharm.experiments import load_experiment, study_from_dict
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment, study_from_dict
 
 
 def _best_of(run, repeats: int = 3) -> float:

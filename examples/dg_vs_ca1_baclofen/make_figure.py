@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+import synpharm as sp
+from synpharm.io.staging import staged_folder
 from synpharm.preparations.ca1_slice import ca1_slice
 from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY
-from synpharm.report._staging import staged_folder
 from synpharm.report.outputs import slope_percent_of_baseline
-from synpharm.simulate import run_protocol
 
 HERE = Path(__file__).resolve().parent
 COLOURS = {"control": "0.25", "baclofen 3 uM": "#c0392b"}
@@ -32,7 +32,7 @@ COLOURS = {"control": "0.25", "baclofen 3 uM": "#c0392b"}
 
 def _run(protocol_name: str, prep, cohort: int, seed: int):
     protocol = Protocol.from_toml(LIBRARY / f"{protocol_name}.toml")
-    return run_protocol(protocol, cohort=cohort, seed=seed, prep=prep)
+    return sp.run(protocol, cohort=cohort, seed=seed, prep=prep)
 
 
 def _time_course(condition, result):

@@ -22,8 +22,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
+import synpharm as sp
 
 STUDIES = (
     "ket_spines_mpfc_14d",
@@ -41,8 +40,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args()
     for name in STUDIES:
-        study = load_experiment(library_protocol_path(name))
-        result = study.run()
+        result = sp.run(sp.load(name))
         folder = result.write_outputs(args.out / name)
         print(f"wrote {folder}")
 

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
+import synpharm as sp
 
 HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
     """Run both studies and write their outputs into this folder."""
-    pas = load_experiment(HERE / "pas25_baclofen_crossover.toml").run()
+    pas = sp.run(HERE / "pas25_baclofen_crossover.toml")
     pas.write_outputs(HERE / "pas25")
-    resting = load_experiment(library_protocol_path("baclofen_resting_mep")).run()
+    resting = sp.run("baclofen_resting_mep")
     resting.write_outputs(HERE / "resting_mep")
     for result in (pas, resting):
         stats = result.analyses["crossover"]["readouts"]

@@ -20,10 +20,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from synpharm.protocols.library import library_protocol_path
+import synpharm as sp
+from synpharm.experiments.signaling import plot_time_courses
 from synpharm.signaling import draw_network, load_network, write_sbml
-from synpharm.signaling._study import plot_time_courses
-from synpharm.studies import load_experiment
 
 FIGURES = {
     "ketamine_time_courses": (("saline", "ketamine"),
@@ -40,9 +39,7 @@ FIGURES = {
 
 def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = library_protocol_path("ket_signaling_mpfc")
-    assert path is not None
-    result = load_experiment(path).run()
+    result = sp.run("ket_signaling_mpfc")
     for name, (arms, species, hours, scaled) in FIGURES.items():
         courses = {arm: result.mean_time_courses[arm] for arm in arms}
         figure = plot_time_courses(result.time, courses, species, hours=hours,

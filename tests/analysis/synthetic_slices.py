@@ -1,7 +1,7 @@
 """Synthetic two-pathway slice LTP recordings (``.npz`` with sweep times), made at test time.
 
 Sweeps are synthesised with the simulator's field model
-(:func:`synpharm.biophysics.field_potential.synthesize_field_sweeps`): stimulus artefact, fiber
+(:func:`synpharm.model.field_potential.synthesize_field_sweeps`): stimulus artefact, fiber
 volley, fEPSP and recording noise. Two pathways are stimulated alternately (sweep 0, 2, 4 ...:
 test pathway; 1, 3, 5 ...: control pathway) every ``interval`` seconds; the stimulation pauses
 for ``gap`` seconds at ``induction`` (a tetanus on the test pathway, not recorded), after which
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synpharm.biophysics.field_potential import (
+from synpharm.model.field_potential import (
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )

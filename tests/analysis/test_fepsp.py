@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from synpharm.analysis.fepsp import blank_stimulus_artifact, detect_fiber_volley, measure_fepsp
-from synpharm.biophysics.field_potential import (
+from synpharm.errors import InputError
+from synpharm.model.field_potential import (
     FieldWaveform,
     fepsp_rise_window,
     field_waveform_from_parameters,
@@ -17,7 +18,6 @@ from synpharm.biophysics.field_potential import (
     synthesize_field_sweeps,
     true_initial_slope,
 )
-from synpharm.errors import InputError
 from synpharm.parameters import load_parameter_set, package_parameter_file
 
 RATE = 20e3

@@ -15,7 +15,7 @@ from synpharm.analysis.fepsp import (
 )
 from synpharm.analysis.slice_groups import SliceResult, summarise_groups
 from synpharm.analysis.statistics import describe
-from synpharm.biophysics.field_potential import (
+from synpharm.model.field_potential import (
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )

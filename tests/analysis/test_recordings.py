@@ -16,12 +16,12 @@ from synpharm.analysis.recordings import (
     measure_recording,
     split_paired_pulses,
 )
-from synpharm.biophysics.field_potential import (
+from synpharm.errors import InputError
+from synpharm.io import Recording
+from synpharm.model.field_potential import (
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )
-from synpharm.errors import InputError
-from synpharm.io import Recording
 from synpharm.parameters import load_parameter_set, package_parameter_file
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fepsp_invivo_io"

@@ -112,7 +112,7 @@ def test_abf_current_channel_flagged_with_drug_time(tmp_path):
 
 
 def test_paired_pulse_protocol_on_two_stimulus_sweeps(tmp_path):
-    from synpharm.biophysics.field_potential import (
+    from synpharm.model.field_potential import (
         field_waveform_from_parameters,
         synthesize_field_sweeps,
     )

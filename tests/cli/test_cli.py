@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from synpharm.analysis.results import ConditionResult, ExperimentResult, PulseTable, Readout
 from synpharm.cli.main import app
 from synpharm.errors import InputError
 from synpharm.protocols import Protocol
 from synpharm.report import slope_percent_of_baseline, write_outputs
-from synpharm.results import ConditionResult, ExperimentResult, PulseTable, Readout
 
 GOOD = """
 [experiment]
@@ -102,7 +102,7 @@ def fake_result(n_slices: int = 3, name: str = "cli_demo") -> ExperimentResult:
 
 @pytest.fixture
 def fake_simulate(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
-    """Replace ``synpharm.simulate`` by a stub returning :func:`fake_result`."""
+    """Replace ``synpharm.experiments.slice`` by a stub returning :func:`fake_result`."""
     calls: list[dict[str, object]] = []
 
     def run_protocol(
@@ -111,9 +111,9 @@ def fake_simulate(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
         calls.append({"protocol": protocol, "cohort": cohort, "seed": seed})
         return fake_result(name=protocol.name)
 
-    module = types.ModuleType("synpharm.simulate")
+    module = types.ModuleType("synpharm.experiments.slice")
     module.run_protocol = run_protocol  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "synpharm.simulate", module)
+    monkeypatch.setitem(sys.modules, "synpharm.experiments.slice", module)
     return calls
 
 
@@ -164,9 +164,9 @@ def test_error_raised_by_simulation_is_reported(
             "conditions[1].compound", "unknown compound 'ketamin'", "see synpharm compounds list"
         )
 
-    module = types.ModuleType("synpharm.simulate")
+    module = types.ModuleType("synpharm.experiments.slice")
     module.run_protocol = run_protocol  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "synpharm.simulate", module)
+    monkeypatch.setitem(sys.modules, "synpharm.experiments.slice", module)
     path = protocol_file(tmp_path, GOOD.format(concentration="10 uM", train_type="train"))
     result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2

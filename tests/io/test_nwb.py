@@ -115,11 +115,11 @@ def test_exported_sweeps_are_the_ones_the_simulator_measured(exported):
     import csv
 
     from synpharm.analysis.fepsp import measure_fepsp
-    from synpharm.biophysics.field_potential import (
+    from synpharm.experiments.slice import _field_parameters
+    from synpharm.model.field_potential import (
         fepsp_rise_window,
         field_waveform_from_parameters,
     )
-    from synpharm.simulate import _field_parameters
 
     rec = read_recording(exported / "recording.nwb")
     window = fepsp_rise_window(field_waveform_from_parameters(_field_parameters()))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from synpharm.analysis.readouts import slice_readouts
+from synpharm.analysis.results import PulseTable
 from synpharm.protocols import Protocol, build_schedule
-from synpharm.readouts import slice_readouts
-from synpharm.results import PulseTable
 
 BASELINE = {"type": "baseline", "duration": "5 min", "test_rate": "0.05 Hz"}
 WASH_IN = {"type": "wash_in", "duration": "20 min", "test_rate": "0.05 Hz",

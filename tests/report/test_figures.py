@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from synpharm.analysis.fitting import hill_equation
+from synpharm.analysis.results import ConditionResult, ExperimentResult, PulseTable, Readout
 from synpharm.report import slope_percent_of_baseline, write_outputs
 from synpharm.report.concentration_response import hill_band
-from synpharm.report.style import condition_colours, format_concentration
 from synpharm.report.time_course import baseline_reference, drug_label
-from synpharm.results import ConditionResult, ExperimentResult, PulseTable, Readout
+from synpharm.style import condition_colours, format_concentration
 
 
 def _result() -> ExperimentResult:
@@ -29,7 +29,7 @@ def _result() -> ExperimentResult:
         drugs = (("baclofen", conc),) if conc else ()
         conditions.append(ConditionResult("control" if not k else f"baclofen {conc * 1e3:g} uM",
                                           drugs, pulses, readouts))
-    from synpharm.readouts import concentration_response
+    from synpharm.analysis.readouts import concentration_response
 
     return ExperimentResult("demo", conditions, 1800.0, 600.0, {"seed": 0},
                             concentration_response(conditions))

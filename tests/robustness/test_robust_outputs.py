@@ -203,7 +203,7 @@ def test_sweep_store_in_a_users_folder_is_refused(sandbox):
 
 
 def test_nwb_export_is_listed_in_the_manifest(sandbox, monkeypatch):
-    import synpharm.io.simulated as simulated
+    import synpharm.experiments.nwb_export as simulated
 
     def export(protocol: object, path: Path, **settings: object) -> None:
         path.write_bytes(b"nwb")  # the real export is covered by tests/io/test_nwb.py

@@ -17,7 +17,7 @@ from synpharm.safety import MANIFEST
 PRELUDE = """
 import os, signal, sys, time
 import synpharm.report.outputs as outputs
-import synpharm.simulate as simulate
+import synpharm.experiments.slice as simulate
 
 def stop(signum):
     def handler(*args, **kwargs):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from synpharm.experiments.slice import run_protocol
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY as EXAMPLES
-from synpharm.simulate import run_protocol
 
 
 def _run(name: str):

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import pytest
 
+from synpharm.experiments.slice import run_protocol
 from synpharm.preparations.ca1_slice import ca1_slice
 from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY
-from synpharm.simulate import run_protocol
 
 COHORT = 6
 BACLOFEN = "baclofen 3 uM"

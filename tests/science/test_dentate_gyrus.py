@@ -10,13 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synpharm.engine import _kernels as K
-from synpharm.engine import _layout as L
+from synpharm.experiments.slice import run_protocol
+from synpharm.model import slice_state as L
+from synpharm.preparations import preparation
 from synpharm.preparations.ca1_slice import ca1_slice, draw_slices, slice_constants
 from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.protocols import Protocol, build_schedule
 from synpharm.protocols.library import LIBRARY
-from synpharm.simulate import preparation, run_protocol
+from synpharm.solvers import _kernels as K
 
 
 def _drugs(n: int, antagonist_bound: float = 0.0) -> np.ndarray:
@@ -33,11 +34,9 @@ def _train(prep, drugs, n_pulses=50, rate=100.0, seed=5):
     pop = draw_slices(prep, np.random.SeedSequence(seed).spawn(n))
     steps = np.round(np.arange(n_pulses) / rate / c.dt).astype(np.int64)
     out = np.zeros((n, n_pulses))
-    K.integrate_window(c, int(steps[-1]) + round(0.3 / c.dt), steps, np.full(n_pulses, 0.5),
-                       np.full(n_pulses, 1.0 / rate), pop.slices, drugs, pop.n_sites, pop.ready,
-                       pop.release_half_power, pop.recruitment_threshold, pop.safety_factor,
-                       pop.ampa_weight, pop.nmda_weight, pop.nmda_open, pop.blocked, pop.calcium,
-                       pop.early, pop.late, pop.above, pop.rng, out, out.copy())
+    stimuli = K.Stimuli(steps, np.full(n_pulses, 0.5), np.full(n_pulses, 1.0 / rate))
+    K.integrate_window(c, int(steps[-1]) + round(0.3 / c.dt), stimuli, pop.slices, drugs,
+                       pop.synapses, pop.rng, K.Recorded(out, out.copy()))
     return pop
 
 

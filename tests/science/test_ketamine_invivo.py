@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from synpharm.experiments import load_experiment
+from synpharm.experiments import run as run_experiment
+from synpharm.experiments.invivo import exvivo_slice_parameters
+from synpharm.experiments.slice import run_protocol
 from synpharm.parameters import load_parameter_set, package_parameter_file
 from synpharm.preparations.ca1_slice import Preparation, ca1_slice
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import library_protocol_path
-from synpharm.simulate import run_protocol
-from synpharm.studies import load_experiment
-from synpharm.studies.invivo import exvivo_slice_parameters
 
 CSDS = load_parameter_set(package_parameter_file("conditions_csds_mouse"))
 
@@ -49,7 +50,7 @@ def test_more_synaptic_protein_attenuates_the_csds_impairment(slice_ltp):
 @pytest.fixture(scope="module")
 def potentiation_study():
     study = load_experiment(library_protocol_path("ket_potentiation_then_ltp"))
-    return study.run(cohort=2, seed=0)
+    return run_experiment(study, cohort=2, seed=0)
 
 
 def test_real_chain_raises_synaptic_protein_by_the_time_slices_are_made(potentiation_study):
@@ -62,7 +63,7 @@ def test_real_chain_raises_synaptic_protein_by_the_time_slices_are_made(potentia
 
 def test_vep_chain_leaves_little_drug_at_the_tetanus():
     study = load_experiment(library_protocol_path("ket_vep_ltp_mdd"))
-    result = study.run(cohort=4, seed=0)
+    result = run_experiment(study, cohort=4, seed=0)
     ketamine = next(c for c in result.conditions if c.name == "ketamine")
     placebo = next(c for c in result.conditions if c.name == "placebo")
     residual = ketamine.readouts["drug_at_tetanus_uM"].mean
@@ -78,10 +79,10 @@ def test_vep_chain_leaves_little_drug_at_the_tetanus():
 def _fsl_density_1h(with_ana12: bool) -> tuple[float, float, float]:
     """FSL rats, S-ketamine 15 mg/kg i.p.: expected visible density at 1 h (real PK and
     signalling, mean-field spines), the untreated FSL and the FRL density."""
+    from synpharm.experiments._chain import DoseEvent, default_layers
     from synpharm.structure import load_spine_parameters
     from synpharm.structure._mean_field import expected_course
     from synpharm.structure._parameters import steady_state
-    from synpharm.studies._chain import DoseEvent, default_layers
 
     layers = default_layers()
     times = np.arange(0.0, 2 * 3600.0 + 1, 600.0)

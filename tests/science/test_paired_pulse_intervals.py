@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from synpharm.experiments.slice import run_protocol
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY
-from synpharm.simulate import run_protocol
 
 NAME = "baclofen_paired_pulse_intervals.toml"
 INTERVALS_MS = (20, 50, 100, 200)

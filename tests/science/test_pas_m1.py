@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from synpharm.compounds import load_compound
+from synpharm.experiments import load_experiment
+from synpharm.experiments import run as run_experiment
+from synpharm.model.plasticity import closed_form as rule
 from synpharm.pharmacology import drug_effects
 from synpharm.preparations import human_motor_cortex as m1
 from synpharm.protocols.library import library_protocol_path
-from synpharm.studies import load_experiment
 
 PARAMS = m1.load_parameters()
 CONTROL = m1.gabab_state(PARAMS, np.zeros((1, 1)), np.zeros((1, 1)))
@@ -20,10 +22,10 @@ def _efficacy_after_pas(state, arrival=None, pairs=90, bap=None, params=PARAMS):
     bap = params["bap_amplitude"] if bap is None else bap
     _, calcium = m1.pairing_calcium(params, np.full((1, 1), arrival), np.ones((1, 1)),
                                     np.full((1, 1), bap), state, 0.025)
-    times = m1.threshold_times(params, calcium)
+    times = rule.threshold_times(params, calcium, m1.CALCIUM_GRID_STEP)
     h = np.ones((1, 1))
     for _ in range(pairs):
-        h = m1.early_phase_after_pairing(params, h, times, 10.0)
+        h = rule.early_phase_after_pairing(params, h, times, 10.0)
     return float(h[0, 0]), float(calcium.max())
 
 
@@ -41,7 +43,7 @@ def test_afferent_input_before_the_tms_spike_potentiates_and_after_it_depresses(
 
 
 def test_no_pairing_no_change_and_efficacy_stays_bounded():
-    quiet = m1.relax_early_phase(PARAMS, np.array([1.0, 1.8, 0.4]), 1e6)
+    quiet = rule.relax_early_phase(PARAMS, np.array([1.0, 1.8, 0.4]), 1e6)
     np.testing.assert_allclose(quiet, 1.0, atol=1e-9)
     h, _ = _efficacy_after_pas(CONTROL, arrival=0.020, pairs=2000)
     assert 1.0 < h <= PARAMS["early_phase_max"]
@@ -83,8 +85,8 @@ def test_nmda_calcium_matches_the_closed_form_at_rest():
 
 
 def test_exact_plasticity_update_agrees_with_fine_euler_steps():
-    times = m1.ThresholdTimes(np.array([0.004]), np.array([0.012]), np.array([0.009]))
-    exact = m1.early_phase_after_pairing(PARAMS, np.array([1.2]), times, 10.0)[0]
+    times = rule.ThresholdTimes(np.array([0.004]), np.array([0.012]), np.array([0.009]))
+    exact = rule.early_phase_after_pairing(PARAMS, np.array([1.2]), times, 10.0)[0]
     tau, r = PARAMS["early_phase_time_constant"], PARAMS["early_phase_relaxation"]
     gp, gd, hm = PARAMS["potentiation_rate"], PARAMS["depression_rate"], PARAMS["early_phase_max"]
     h, dt = 1.2, 1e-5
@@ -116,7 +118,7 @@ def test_mep_trial_noise_is_log_normal_with_the_declared_spread():
 @pytest.fixture(scope="module")
 def cohort():
     study = load_experiment(library_protocol_path("pas25_baclofen_crossover"))
-    return study.run(cohort=96, seed=21)
+    return run_experiment(study, cohort=96, seed=21)
 
 
 def test_pas_responses_vary_with_a_realistic_share_of_non_responders(cohort):
@@ -140,10 +142,12 @@ def test_resting_mep_changes_little_under_baclofen(cohort):
 
 
 def test_calcium_blocks_setting_has_converged(monkeypatch):
-    from synpharm.studies import _pas_simulation
+    from synpharm.experiments import _pas_simulation
 
     study = load_experiment(library_protocol_path("pas25_baclofen_crossover"))
-    coarse = study.run(cohort=12, seed=2).conditions[1].readouts["early_phase_efficacy"].values
+    coarse = run_experiment(study, cohort=12, seed=2).conditions[1].readouts[
+        "early_phase_efficacy"].values
     monkeypatch.setattr(_pas_simulation, "CALCIUM_BLOCKS", 9)
-    fine = study.run(cohort=12, seed=2).conditions[1].readouts["early_phase_efficacy"].values
+    fine = run_experiment(study, cohort=12, seed=2).conditions[1].readouts[
+        "early_phase_efficacy"].values
     np.testing.assert_allclose(coarse, fine, atol=0.02)

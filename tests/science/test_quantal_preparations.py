@@ -15,11 +15,11 @@ import pytest
 from scipy import stats
 
 from synpharm.errors import InputError
+from synpharm.experiments.slice import run_protocol
 from synpharm.preparations.quantal import mossy_fiber_slice, postsynaptic_state
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY as EXAMPLES
 from synpharm.report import summary_json
-from synpharm.simulate import run_protocol
 
 BACLOFEN_SERIES = [0.1, 0.3, 1, 3, 10, 30, 100]  # uM, as in the example
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from synpharm.errors import InputError
-from synpharm.studies import study_from_dict
+from synpharm.experiments import run as run_experiment
+from synpharm.experiments import study_from_dict
 
 STUDY = {
     "study": {"kind": "signaling_time_course", "name": "mini", "cohort": 3, "seed": 4,
@@ -29,7 +30,7 @@ STUDY = {
 
 @pytest.fixture(scope="module")
 def result():
-    return study_from_dict(STUDY).run()
+    return run_experiment(study_from_dict(STUDY))
 
 
 def test_readouts_one_value_per_animal(result):
@@ -45,11 +46,11 @@ def test_readouts_one_value_per_animal(result):
 
 
 def test_same_seed_same_result_and_seed_matters(result):
-    again = study_from_dict(STUDY).run()
+    again = run_experiment(study_from_dict(STUDY))
     name = "mtorc1_peak_change_percent"
     assert np.array_equal(result.conditions[1].readouts[name].values,
                           again.conditions[1].readouts[name].values)
-    other = study_from_dict(STUDY).run(seed=5)
+    other = run_experiment(study_from_dict(STUDY), seed=5)
     assert not np.array_equal(result.conditions[1].readouts[name].values,
                               other.conditions[1].readouts[name].values)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sweep_fixtures import tiny_text
 
-from synpharm.simulate import run_protocol
+from synpharm.experiments.slice import run_protocol
 from synpharm.sweep import cohort_seed, plan_chunks, run_chunk, sweep_from_dict
 
 

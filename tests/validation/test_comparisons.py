@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from synpharm.analysis.results import ConditionResult, ExperimentResult, PulseTable, Readout
 from synpharm.errors import InputError
-from synpharm.results import ConditionResult, ExperimentResult, PulseTable, Readout
 from synpharm.validation import Check, evaluate
 
 _EMPTY = PulseTable(*(np.zeros(0),) * 3, *(np.zeros((4, 0)),) * 3)

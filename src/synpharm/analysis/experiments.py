@@ -2,7 +2,7 @@
 
 A *series* is the sweeps of one electrode in one group of one file (one slice in one condition);
 readouts are computed per series with the simulator's own readout code
-(:func:`synpharm.readouts.slice_readouts`: pre-induction baseline = last 10 min before
+(:func:`synpharm.analysis.readouts.slice_readouts`: pre-induction baseline = last 10 min before
 induction, LTP = mean of 50-60 min after induction as % of it, early LTP 5-15 min, PPR = second
 / first slope) and summarised per group as mean +- SEM (n = series), the conventions of
 analysis_conventions.md 4b-4d. Two interleaved pathways (test and control) are split by sweep
@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from synpharm.analysis.readouts import INDUCTION_BASELINE, slice_readouts
+from synpharm.analysis.results import PulseTable
 from synpharm.analysis.statistics import bin_time_course, describe, normalise_to_baseline
 from synpharm.analysis.sweep_table import SweepTable
-from synpharm.readouts import INDUCTION_BASELINE, slice_readouts
-from synpharm.results import PulseTable
 
 __all__ = [
     "Series",

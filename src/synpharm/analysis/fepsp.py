@@ -1,7 +1,7 @@
 """Measurement of extracellular field EPSPs (fEPSPs) on sweeps, vectorised over sweeps.
 
 Written for real recordings (ABF/NWB) and applied unchanged to simulated sweeps
-(:mod:`synpharm.biophysics.field_potential`). Input sweeps are voltages [V] of shape
+(:mod:`synpharm.model.field_potential`). Input sweeps are voltages [V] of shape
 ``(n_sweeps, n_samples)`` or ``(n_samples,)``; times given to the functions are seconds, either
 from the sweep start (``stimulus_time``) or after the stimulus (windows). Outputs always have one
 entry per sweep (length 1 for a single 1-D sweep).

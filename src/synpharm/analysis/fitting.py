@@ -297,3 +297,4 @@ def fit_hill(
         ec50_ci=_percentile_ci(boot, confidence, n_bootstrap),
         n=int(c.size),
     )
+

@@ -11,25 +11,14 @@ from pathlib import Path
 
 import typer
 
-from synpharm.safety import (
-    check_output_folder,
-    check_printable,
-    check_run,
-    check_sweep,
-    inside,
-    run_estimate,
-    safe_file_name,
-)
+from synpharm.safety import check_output_folder, check_printable, inside, safe_file_name
 
 __all__ = [
     "DRY_RUN",
     "OUT_ROOT",
     "OVERWRITE",
-    "check_run",
-    "check_sweep",
     "default_out",
     "prepare_out",
-    "run_estimate",
 ]
 
 OVERWRITE = typer.Option(

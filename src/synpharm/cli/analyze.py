@@ -24,62 +24,11 @@ from synpharm.errors import InputError
 __all__ = ["EXIT_UNDER_MEASURED", "PROTOCOLS", "analyze_files", "register"]
 
 from synpharm.cli import _analyze_options as _o
+from synpharm.cli._analyze_files import analyze_files
 from synpharm.cli._analyze_options import PROTOCOLS
 
 #: Exit code when fewer than half of the sweeps of a channel could be measured.
 EXIT_UNDER_MEASURED = 3
-
-
-def _read_all(files: list[Path], settings: dict[str, Any]):
-    from synpharm.io import parse_sampling_rate, read_recording
-
-    rate = parse_sampling_rate(settings["sampling_rate"])
-    return [
-        read_recording(
-            path,
-            variable=settings["variable"],
-            sampling_rate=rate,
-            units=settings["units"],
-            layout=settings["layout"],
-        )
-        for path in files
-    ]
-
-
-def _spines(files: list[Path]) -> dict[str, Any]:
-    from synpharm.analysis.spines import analyze_spine_files
-
-    return {"sweeps": [], **analyze_spine_files(list(files))}
-
-
-def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, Any, dict, dict]:
-    """The JSON document, the sweep table, the figure inputs and the extra CSV tables."""
-    from synpharm.analysis import experiments as ex
-    from synpharm.analysis.recordings import UNITS, measure_recordings, split_paired_pulses
-    from synpharm.analysis.sweep_table import slope_unit
-    from synpharm.cli import _analyze_settings as st
-    from synpharm.cli._analyze_summary import summarise
-
-    if settings["protocol"] == "spines":
-        return _spines(files), None, {}, {}
-    options = st.measure_options(settings)
-    recordings = st.with_intensities(
-        _read_all(files, settings), st.intensities(settings["intensities"])
-    )
-    if settings["protocol"] == "ppr":
-        recordings = [r if (r.kind == "pp1").any() else split_paired_pulses(r) for r in recordings]
-    st.check_times_fit(recordings, options)
-    table = measure_recordings(recordings, options)
-    summary, figures, table = summarise(table, recordings, settings)
-    units = {**UNITS, "fepsp_slope": slope_unit(table.slope_sign)}
-    document = {"sweeps": table.rows(), "summary": summary, "units": units}
-    series = ex.series_of(table, settings["pathways"])
-    induction = summary["induction_time_s"]
-    tables = {
-        "timecourse.csv": ex.time_course_rows(table, series, induction),
-        "placements.csv": list(table.placements),
-    }
-    return document, table, figures, tables
 
 
 def register(app: typer.Typer) -> None:
@@ -126,7 +75,7 @@ def analyze(
     with _user_errors():
         document, out_dir, warnings = _run(list(files or []), settings, out, overwrite)
     if json_output:
-        from synpharm.io.outputs import json_ready
+        from synpharm.report.analysis_outputs import json_ready
 
         typer.echo(json.dumps(json_ready(document), indent=2, allow_nan=False))
     elif "slice_groups" in document["summary"]:
@@ -145,7 +94,7 @@ def _run(files: list[Path], settings: dict[str, Any], out: Path | None, overwrit
     from synpharm.cli._analyze_settings import apply_preset
     from synpharm.cli._analyze_summary import under_measured
     from synpharm.cli._preflight import check_recordings, default_out, prepare_out
-    from synpharm.io.outputs import write_analysis
+    from synpharm.report.analysis_outputs import write_analysis
 
     protocol = settings["protocol"]
     if protocol not in PROTOCOLS:

@@ -24,7 +24,7 @@ from synpharm.cli._preflight import DRY_RUN, OVERWRITE
 from synpharm.errors import InputError
 
 if TYPE_CHECKING:
-    from synpharm.results import ExperimentResult
+    from synpharm.analysis.results import ExperimentResult
 
 __all__ = ["app"]
 
@@ -140,8 +140,9 @@ def run(
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
-        from synpharm.cli._preflight import check_run, default_out, prepare_out
-        from synpharm.studies import load_experiment
+        from synpharm.cli._preflight import default_out, prepare_out
+        from synpharm.experiments import load_experiment
+        from synpharm.experiments.resources import check_run
 
         protocol = load_experiment(_protocol_file(file))
         _check_run_options(protocol, cohort, seed, baseline, export_nwb)
@@ -179,31 +180,31 @@ def _check_run_options(
         )
     if export_nwb:
         from synpharm.extras import require
-        from synpharm.io import simulated
-
         require("nwb", "--export-nwb")
-        simulated.check_exportable(protocol)
+        from synpharm.experiments import nwb_export
+
+        nwb_export.check_exportable(protocol)
 
 
 def _run_and_write(
     protocol: Any, settings: dict[str, Any], out_dir: Path, baseline: str, export_nwb: bool
 ) -> tuple[Any, Path]:
     """Simulate, write the output folder and its ``index.html``; (result, folder)."""
-    if hasattr(protocol, "run"):  # a study (synpharm.studies)
-        result = protocol.run(**settings)
+    from synpharm.experiments import run as run_experiment
+
+    result = run_experiment(protocol, **settings)
+    if protocol.kind != "slice_protocol":  # studies write their own tables and figure
         out_dir = result.write_outputs(out_dir)
     else:
         from synpharm.report import write_outputs
-        from synpharm.simulate import run_protocol
 
-        result = run_protocol(protocol, **settings)
         out_dir = write_outputs(
             result, out_dir, protocol=protocol, baseline=baseline.replace("-", "_")
         )
         if export_nwb:
-            from synpharm.io import simulated
+            from synpharm.experiments import nwb_export
 
-            simulated.export_nwb(
+            nwb_export.export_nwb(
                 protocol, out_dir / "recording.nwb", cohort=settings["cohort"],
                 seed=settings["seed"],
             )

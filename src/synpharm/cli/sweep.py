@@ -71,7 +71,8 @@ def sweep(
     from synpharm.cli.main import _user_errors
 
     with _user_errors():
-        from synpharm.cli._preflight import check_store, check_sweep, default_out, prepare_out
+        from synpharm.cli._preflight import check_store, default_out, prepare_out
+        from synpharm.experiments.resources import check_sweep
         from synpharm.extras import require
         from synpharm.sweep import ChunkStore, load_sweep, plan_chunks
 

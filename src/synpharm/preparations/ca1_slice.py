@@ -10,95 +10,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
-from synpharm.biophysics.channels import (
+from synpharm.model import slice_state as L
+from synpharm.model.channels import (
     mg_unblocked_fraction,
     nmda_open_increment,
     release_half_activation_power,
     vgcc_activation,
 )
-from synpharm.engine import _layout as L
+from synpharm.model.slice_state import SliceConstants, SlicePopulation
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
-
-
-class SliceConstants(NamedTuple):
-    """Constants handed to the compiled kernels (SI units)."""
-
-    dt: float
-    site_recovery_time: float
-    recovery_rate_boost: float
-    recovery_kd: float
-    recovery_calcium_increment: float
-    recovery_calcium_tau: float
-    release_cooperativity: float
-    release_p_max: float
-    nmda_open_per_vesicle: float
-    residual_increment: float
-    gaba_half_power: float
-    interneuron_p: float
-    ampa_per_quantum: float
-    gabab_binding_per_release: float
-    ffi_delay_steps: int
-    ffi_conductance: float
-    mg: float
-    mg_slope: float
-    mg_scale: float
-    e_calcium: float
-    e_leak: float
-    ca_nmda_rate: float
-    ca_vgcc_rate: float
-    vgcc_half: float
-    vgcc_slope: float
-    girk_max: float
-    gabab_syn: float
-    gabab_kd: float
-    g_leak_soma: float
-    g_leak_dendrite: float
-    g_coupling: float
-    e_ampa: float
-    e_nmda: float
-    e_gabaa: float
-    e_k: float
-    capacitance_soma: float
-    capacitance_dendrite: float
-    v_reset: float
-    v_threshold: float
-    refractory: float
-    bap_amplitude: float
-    adaptation_increment: float
-    ampa_tau: float
-    gabaa_tau: float
-    bap_tau: float
-    adaptation_tau: float
-    residual_tau: float
-    gaba_recovery: float
-    gabab_k2: float
-    gabab_k3: float
-    gabab_k4: float
-    gamma_d: float
-    gamma_p: float
-    theta_p: float
-    theta_d: float
-    h_max: float
-    tau_h: float
-    nmda_tau: float
-    calcium_tau: float
-    nmda_per_open: float
-    h_noise: float
-    h_relaxation: float
-    tag_threshold: float
-    protein_threshold: float
-    tau_protein: float
-    tau_late: float
-    gaba_max_inhibition: float
-    autoreceptor_half_activation: float
-    feedback_delay_steps: int
-    feedback_conductance: float
-    gaba_depletion: float
-    interneuron_recruitment_loss: float
 
 
 @dataclass(frozen=True)
@@ -145,10 +68,77 @@ def _single_bap_peak(p: ParameterSet, dt: float) -> float:
     return max(out)
 
 
+#: kernel constants copied unchanged from the parameter file: constant -> parameter name
+_COPIED: dict[str, str] = {
+    "site_recovery_time": "site_recovery_time",
+    "recovery_kd": "recovery_calcium_kd",
+    "recovery_calcium_increment": "recovery_calcium_increment",
+    "recovery_calcium_tau": "recovery_calcium_decay_time",
+    "release_cooperativity": "release_calcium_cooperativity",
+    "release_p_max": "release_probability_max",
+    "residual_increment": "residual_calcium_increment",
+    "interneuron_p": "interneuron_release_probability",
+    "ffi_conductance": "feedforward_gabaa_conductance",
+    "mg": "mg_concentration",
+    "mg_slope": "mg_block_slope",
+    "mg_scale": "mg_block_scale",
+    "e_calcium": "calcium_reversal",
+    "e_leak": "resting_potential",
+    "vgcc_half": "vgcc_half_activation",
+    "vgcc_slope": "vgcc_slope",
+    "girk_max": "girk_conductance_max",
+    "gabab_syn": "gabab_synaptic_conductance",
+    "gabab_kd": "gabab_kd",
+    "g_coupling": "soma_dendrite_coupling",
+    "e_ampa": "ampa_reversal",
+    "e_nmda": "nmda_reversal",
+    "e_gabaa": "gabaa_reversal",
+    "e_k": "potassium_reversal",
+    "v_reset": "spike_reset",
+    "v_threshold": "spike_threshold",
+    "refractory": "refractory_period",
+    "bap_amplitude": "bap_amplitude",
+    "adaptation_increment": "adaptation_increment",
+    "ampa_tau": "ampa_decay_time",
+    "gabaa_tau": "gabaa_decay_time",
+    "bap_tau": "bap_decay_time",
+    "adaptation_tau": "adaptation_decay_time",
+    "residual_tau": "residual_calcium_decay_time",
+    "gaba_recovery": "interneuron_site_recovery_time",
+    "gabab_k2": "gabab_k2",
+    "gabab_k3": "gabab_k3",
+    "gabab_k4": "gabab_k4",
+    "gamma_d": "depression_rate",
+    "gamma_p": "potentiation_rate",
+    "theta_p": "potentiation_threshold",
+    "theta_d": "depression_threshold",
+    "h_max": "early_phase_max",
+    "tau_h": "early_phase_time_constant",
+    "calcium_tau": "calcium_decay_time",
+    "h_noise": "early_phase_noise",
+    "h_relaxation": "early_phase_relaxation",
+    "tag_threshold": "tag_threshold",
+    "protein_threshold": "protein_synthesis_threshold",
+    "tau_protein": "protein_time_constant",
+    "tau_late": "late_phase_time_constant",
+    "gaba_max_inhibition": "gabab_max_calcium_inhibition_gabaergic",
+    "autoreceptor_half_activation": "autoreceptor_g_protein_half_activation",
+    "feedback_conductance": "feedback_gabaa_conductance",
+    "gaba_depletion": "interneuron_release_depletion",
+    "interneuron_recruitment_loss": "interneuron_gabab_recruitment_loss",
+}
+
+
 def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstants:
     """Kernel constants from a preparation; ``dt`` overrides the integration step (tests)."""
     p = prep.parameters
     dt = prep.dt if dt is None else dt
+    return SliceConstants(dt=dt, **{k: p[name] for k, name in _COPIED.items()},
+                          **_derived_constants(p, dt))
+
+
+def _derived_constants(p: ParameterSet, dt: float) -> dict[str, float | int]:
+    """Kernel constants computed from several parameters (SI units)."""
     n_syn = p["synapses_per_slice"]
     per_neuron = p["synapses_per_neuron_at_max_stimulus"] / n_syn
     rho = nmda_open_increment(
@@ -166,108 +156,30 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
     gabab_binding = 1.0 - math.exp(
         -p["gabab_k1"] * p["gabab_pulse_concentration"] * p["gabab_pulse_duration"]
     )
-    return SliceConstants(
-        dt=dt,
-        site_recovery_time=p["site_recovery_time"],
+    return dict(
         recovery_rate_boost=p["recovery_rate_max"] - 1.0 / p["site_recovery_time"],
-        recovery_kd=p["recovery_calcium_kd"],
-        recovery_calcium_increment=p["recovery_calcium_increment"],
-        recovery_calcium_tau=p["recovery_calcium_decay_time"],
-        release_cooperativity=p["release_calcium_cooperativity"],
-        release_p_max=p["release_probability_max"],
         nmda_open_per_vesicle=rho,
-        residual_increment=p["residual_calcium_increment"],
         gaba_half_power=release_half_activation_power(
             p["interneuron_release_probability"],
             p["release_calcium_cooperativity"],
             p["release_probability_max"],
         ),
-        interneuron_p=p["interneuron_release_probability"],
         ampa_per_quantum=p["quantal_conductance"] * per_neuron,
         gabab_binding_per_release=gabab_binding,
         ffi_delay_steps=max(1, round(p["feedforward_delay"] / dt)),
-        ffi_conductance=p["feedforward_gabaa_conductance"],
-        mg=p["mg_concentration"],
-        mg_slope=p["mg_block_slope"],
-        mg_scale=p["mg_block_scale"],
-        e_calcium=p["calcium_reversal"],
-        e_leak=p["resting_potential"],
         ca_nmda_rate=ca_nmda_rate,
         ca_vgcc_rate=ca_vgcc_rate,
-        vgcc_half=p["vgcc_half_activation"],
-        vgcc_slope=p["vgcc_slope"],
-        girk_max=p["girk_conductance_max"],
-        gabab_syn=p["gabab_synaptic_conductance"],
-        gabab_kd=p["gabab_kd"],
         g_leak_soma=p["leak_conductance"] * p["soma_membrane_fraction"],
         g_leak_dendrite=p["leak_conductance"] * (1.0 - p["soma_membrane_fraction"]),
-        g_coupling=p["soma_dendrite_coupling"],
-        e_ampa=p["ampa_reversal"],
-        e_nmda=p["nmda_reversal"],
-        e_gabaa=p["gabaa_reversal"],
-        e_k=p["potassium_reversal"],
         capacitance_soma=p["membrane_capacitance"] * p["soma_membrane_fraction"],
         capacitance_dendrite=p["membrane_capacitance"] * (1.0 - p["soma_membrane_fraction"]),
-        v_reset=p["spike_reset"],
-        v_threshold=p["spike_threshold"],
-        refractory=p["refractory_period"],
-        bap_amplitude=p["bap_amplitude"],
-        adaptation_increment=p["adaptation_increment"],
-        ampa_tau=p["ampa_decay_time"],
-        gabaa_tau=p["gabaa_decay_time"],
-        bap_tau=p["bap_decay_time"],
-        adaptation_tau=p["adaptation_decay_time"],
-        residual_tau=p["residual_calcium_decay_time"],
-        gaba_recovery=p["interneuron_site_recovery_time"],
-        gabab_k2=p["gabab_k2"],
-        gabab_k3=p["gabab_k3"],
-        gabab_k4=p["gabab_k4"],
-        gamma_d=p["depression_rate"],
-        gamma_p=p["potentiation_rate"],
-        theta_p=p["potentiation_threshold"],
-        theta_d=p["depression_threshold"],
-        h_max=p["early_phase_max"],
-        tau_h=p["early_phase_time_constant"],
         nmda_tau=1.0 / p["nmda_beta"],
-        calcium_tau=p["calcium_decay_time"],
         nmda_per_open=p["nmda_to_ampa_conductance_ratio"]
         * p["quantal_conductance"]
         / rho
         * per_neuron,
-        h_noise=p["early_phase_noise"],
-        h_relaxation=p["early_phase_relaxation"],
-        tag_threshold=p["tag_threshold"],
-        protein_threshold=p["protein_synthesis_threshold"],
-        tau_protein=p["protein_time_constant"],
-        tau_late=p["late_phase_time_constant"],
-        gaba_max_inhibition=p["gabab_max_calcium_inhibition_gabaergic"],
-        autoreceptor_half_activation=p["autoreceptor_g_protein_half_activation"],
         feedback_delay_steps=max(1, round(p["feedback_delay"] / dt)),
-        feedback_conductance=p["feedback_gabaa_conductance"],
-        gaba_depletion=p["interneuron_release_depletion"],
-        interneuron_recruitment_loss=p["interneuron_gabab_recruitment_loss"],
     )
-
-
-@dataclass(frozen=True)
-class SlicePopulation:
-    """Batched state of virtual slices: per-slice rows and per-synapse matrices (mutable arrays)."""
-
-    slices: np.ndarray  # (n_slices, N_SLICE_COLUMNS)
-    n_sites: np.ndarray  # (n_slices, n_synapses) int64
-    ready: np.ndarray  # (n_slices, n_synapses) int64, ready release sites
-    release_half_power: np.ndarray  # K^n of Dodge-Rahamimoff release per synapse
-    recruitment_threshold: np.ndarray  # stimulus intensity (fraction of max) recruiting the axon
-    safety_factor: np.ndarray  # axonal conduction safety factor
-    ampa_weight: np.ndarray  # intrinsic quantal size (mean 1)
-    nmda_weight: np.ndarray  # NMDA receptor content (mean 1)
-    nmda_open: np.ndarray
-    blocked: np.ndarray
-    calcium: np.ndarray
-    early: np.ndarray  # early-phase weight h (1 = baseline)
-    late: np.ndarray  # late-phase weight z (0 = baseline)
-    above: np.ndarray  # time above the depression threshold in the current window [s]
-    rng: np.ndarray  # (n_slices,) uint64 stream states
 
 
 def _lognormal(rng: np.random.Generator, mean: float, cv: float, size) -> np.ndarray:

@@ -16,9 +16,9 @@ The model (parameters: ``parameters/human_motor_cortex.toml``; equations documen
   bAP), and a postsynaptic part from voltage-gated Ca2+ channels opened by the bAP. Both decay
   with tau_Ca. Calcium is computed on a 0.05 ms grid for all subjects and pairings at once.
 - **Plasticity.** The early-phase efficacy ``h`` (1 = baseline) of the associative synapses
-  follows ``tau dh/dt = 0.1 (1 - h) + gamma_p (h_max - h) [c > theta_p] - gamma_d h [c > theta_d]``
-  (Luboeinski & Tetzlaff 2021 form, Graupner-Brunel rates and thresholds), integrated exactly:
-  within each threshold segment the equation is linear with constant coefficients.
+  follows the project's calcium rule (:mod:`synpharm.model.plasticity.calcium_rule`) with its
+  relaxation acting throughout, integrated exactly segment by segment
+  (:func:`synpharm.model.plasticity.closed_form.early_phase_after_pairing`).
 - **MEP.** Peak-to-peak amplitude is a Boltzmann function of the effective TMS drive,
   ``x = I (1 - f + f h) + k_V dV_rest + session shift`` (``f`` the share of drive through the
   plastic synapses), ``MEP = MEP_max / (1 + exp((I50 - x) / slope))``, observed with log-normal
@@ -40,18 +40,14 @@ __all__ = [
     "CALCIUM_GRID_STEP",
     "GababState",
     "Subjects",
-    "ThresholdTimes",
     "draw_session_factors",
     "draw_subjects",
-    "early_phase_after_pairing",
     "gabab_state",
     "intensity_for_test_mep",
     "load_parameters",
     "mep_amplitude",
     "observed_mep_block",
     "pairing_calcium",
-    "relax_early_phase",
-    "threshold_times",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -250,60 +246,6 @@ def pairing_calcium(params: ParameterSet, afferent_arrival: FloatArray,
     post = np.where(since_spike >= 0, post_size * np.exp(
         -np.maximum(since_spike, 0.0) / params["calcium_decay_time"]), 0.0)
     return grid, pre + post
-
-
-class ThresholdTimes(NamedTuple):
-    """Time [s] spent in each plasticity regime during one pairing, arrays ``(n, p)``."""
-
-    depression_before: FloatArray  # theta_d < c <= theta_p before the first potentiation
-    potentiation: FloatArray  # c > theta_p
-    depression_after: FloatArray  # theta_d < c <= theta_p afterwards
-
-
-def threshold_times(params: ParameterSet, calcium: FloatArray) -> ThresholdTimes:
-    """Durations above the depression and potentiation thresholds, in their order."""
-    above_p = calcium > params["potentiation_threshold"]
-    only_d = (calcium > params["depression_threshold"]) & ~above_p
-    index = np.arange(calcium.shape[-1])
-    first_p = np.where(above_p.any(axis=-1), above_p.argmax(axis=-1), calcium.shape[-1])
-    before = only_d & (index < first_p[..., None])
-    dt = CALCIUM_GRID_STEP
-    return ThresholdTimes(before.sum(axis=-1) * dt, above_p.sum(axis=-1) * dt,
-                          (only_d & ~before).sum(axis=-1) * dt)
-
-
-# ----------------------------------------------------------------------------- plasticity
-
-
-def _relax_linear(h: FloatArray, gain: FloatArray | float, loss: FloatArray | float,
-                  duration: FloatArray | float, tau: float) -> FloatArray:
-    """Exact solution of tau dh/dt = gain - loss h over ``duration``."""
-    target = gain / loss
-    return target + (h - target) * np.exp(-loss * np.asarray(duration) / tau)
-
-
-def early_phase_after_pairing(params: ParameterSet, h: FloatArray, times: ThresholdTimes,
-                              quiet: float) -> FloatArray:
-    """Early-phase efficacy after one pairing and the quiet time until the next.
-
-    Segments in order: depression only, potentiation, depression only, quiet (``quiet`` [s]
-    minus the time above threshold); each is integrated exactly.
-    """
-    tau, relax = params["early_phase_time_constant"], params["early_phase_relaxation"]
-    gp, gd = params["potentiation_rate"], params["depression_rate"]
-    h_max = params["early_phase_max"]
-    h = _relax_linear(h, relax, relax + gd, times.depression_before, tau)
-    h = _relax_linear(h, relax + gp * h_max, relax + gp + gd, times.potentiation, tau)
-    h = _relax_linear(h, relax, relax + gd, times.depression_after, tau)
-    busy = times.depression_before + times.potentiation + times.depression_after
-    return _relax_linear(h, relax, relax, np.maximum(quiet - busy, 0.0), tau)
-
-
-def relax_early_phase(params: ParameterSet, h: FloatArray, duration: FloatArray | float
-                      ) -> FloatArray:
-    """Early-phase efficacy after ``duration`` [s] without plasticity events (decay to 1)."""
-    relax = params["early_phase_relaxation"]
-    return _relax_linear(h, relax, relax, duration, params["early_phase_time_constant"])
 
 
 # ----------------------------------------------------------------------------- MEP

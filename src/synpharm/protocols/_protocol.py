@@ -8,9 +8,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from synpharm.errors import InputError
+from synpharm.protocols._step_parsing import parse_drugs, parse_step
 from synpharm.protocols._steps import (
     STEP_TYPES,
     Condition,
@@ -22,8 +23,6 @@ from synpharm.protocols._steps import (
     WashIn,
     WashOut,
     format_value,
-    parse_drugs,
-    parse_step,
     within,
 )
 from synpharm.safety import check_printable, loads_toml, read_input_bytes
@@ -113,6 +112,8 @@ class Protocol:
     ('control', 600.0)
     """
 
+    #: experiment kind (:data:`synpharm.experiments.KINDS`)
+    kind: ClassVar[str] = "slice_protocol"
     name: str
     description: str = ""
     preparation: str = "ca1_slice"
@@ -208,6 +209,16 @@ class Protocol:
             raise
 
     # ------------------------------------------------------------------ writing
+    def compound_names(self) -> set[str]:
+        """Every compound the protocol names: in its conditions, wash-ins and wash-outs."""
+        names = {d.compound for c in self.conditions for d in c.drugs}
+        for step in self.steps:
+            if isinstance(step, WashIn):
+                names.update(d.compound for d in step.drugs or ())
+            elif isinstance(step, WashOut):
+                names.update(step.compounds or ())
+        return names
+
     def to_dict(self) -> dict[str, Any]:
         """The TOML document structure; ``Protocol.from_dict(p.to_dict()) == p``."""
         experiment = {key: getattr(self, key) for key in _EXPERIMENT_KEYS}

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from synpharm.report.style import format_concentration
+from synpharm.style import format_concentration
 
 __all__ = [
     "Series",

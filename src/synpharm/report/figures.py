@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from synpharm.report.style import rc_context
+from synpharm.style import rc_context
 
 __all__ = ["save", "write_experiment_figures"]
 
@@ -39,7 +39,7 @@ def write_experiment_figures(
     Parameters
     ----------
     result
-        A :class:`synpharm.results.ExperimentResult`.
+        A :class:`synpharm.analysis.results.ExperimentResult`.
     folder
         Destination folder (exists).
     drug_spans

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from synpharm.report._staging import staged_folder
-from synpharm.results import ExperimentResult, PulseTable, ResponseTable
+from synpharm.analysis.results import ExperimentResult, PulseTable, ResponseTable
+from synpharm.io.staging import staged_folder
 from synpharm.safety import spreadsheet_writer
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synpharm.report._staging import staged_folder
+from synpharm.io.staging import staged_folder
 
 if TYPE_CHECKING:
     from synpharm.validation import CheckOutcome, Scorecard, TargetOutcome

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from synpharm.report.style import condition_colours, format_concentration
-from synpharm.results import ConditionResult, ExperimentResult, ResponseTable
+from synpharm.analysis.results import ConditionResult, ExperimentResult, ResponseTable
+from synpharm.style import condition_colours, format_concentration
 
 __all__ = ["BASELINES", "baseline_reference", "draw_time_course", "drug_label"]
 

@@ -35,7 +35,6 @@ from synpharm.safety._resources import (
     protocol_stimuli,
     study_estimate,
 )
-from synpharm.safety._runs import check_run, check_sweep, run_estimate
 from synpharm.safety._spreadsheet import (
     spreadsheet_cell,
     spreadsheet_safe_frame,
@@ -59,8 +58,6 @@ __all__ = [
     "check_output_file",
     "check_output_folder",
     "check_printable",
-    "check_run",
-    "check_sweep",
     "clean_leftovers",
     "folder_state",
     "format_bytes",
@@ -69,7 +66,6 @@ __all__ = [
     "protocol_estimate",
     "protocol_stimuli",
     "read_input_bytes",
-    "run_estimate",
     "safe_file_name",
     "spreadsheet_cell",
     "spreadsheet_safe_frame",

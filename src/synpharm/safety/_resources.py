@@ -76,17 +76,7 @@ def available_memory() -> int:
 
 def protocol_stimuli(steps: Iterable[Any]) -> float:
     """Stimuli one slice receives over the steps of a slice protocol (no arrays built)."""
-    total = 0.0
-    for step in steps:
-        if hasattr(step, "test_rate"):
-            total += math.floor(step.duration * step.test_rate) + 1
-        elif hasattr(step, "n_trains"):
-            total += float(step.n_trains) * step.bursts * step.pulses
-        elif hasattr(step, "pairs"):
-            total += 2.0 * step.pairs
-        elif hasattr(step, "intensities"):
-            total += float(len(step.intensities)) * step.repeats
-    return total
+    return float(sum(step.stimuli for step in steps))
 
 
 def protocol_estimate(

@@ -392,9 +392,8 @@ def simulate_spines(
         Time grid of the drives [s], starting at 0; the simulation ends at ``times_s[-1]``.
     drive
         ``"synaptic_protein"``, ``"bdnf"`` and ``"erk"`` (dimensionless, 1 = baseline) on
-        ``times_s``, shape
-        ``(n_times,)`` or ``(n_animals, n_times)``, or callables of ``times_s``; linear between
-        grid points. A missing drive is 1.
+        ``times_s``, shape ``(n_times,)`` or ``(n_animals, n_times)``, or callables of
+        ``times_s``; linear between grid points. A missing drive is 1.
     n_animals, segments_per_animal
         Cohort size and segments per animal.
     seed
@@ -435,9 +434,7 @@ def simulate_spines(
     (formation, maturation, elimination, recovery), start = _prepare_rates(
         params, times, dict(drive), n_animals, mods, boundaries
     )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError("seed", f"{seed!r} is not a whole number >= 0", "give e.g. seed=0")
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    rng = _generator(seed)
     rates = baseline_rates(params)
     animal_scale = _animal_scales(params["between_animal_density_cv"], n_animals, rng)
     grid = _initial_grid(params, rates, start, animal_scale, mods, segments_per_animal, rng)
@@ -451,15 +448,35 @@ def simulate_spines(
     births = np.maximum(form[..., None] * length * survival, 0.0)  # (n_steps, n_animals, 5)
     animal_of_segment = np.repeat(np.arange(n_animals), segments_per_animal)
     events = run_steps(grid, cumulative, births, animal_of_segment, rng)
-    n_slots = grid.n_slots
-    pad = n_slots - initial_state.shape[1]
+    initial = _padded(initial_state, initial_ids, grid.n_slots, n_animals, segments_per_animal)
+    return _population(params, boundaries, initial, events, form, mods, seed)
+
+
+def _generator(seed: int) -> np.random.Generator:
+    """The random stream of a run; InputError for a seed that is not a whole number >= 0."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError("seed", f"{seed!r} is not a whole number >= 0", "give e.g. seed=0")
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+
+
+def _padded(state: np.ndarray, ids: np.ndarray, n_slots: int, n_animals: int,
+            segments_per_animal: int) -> tuple[np.ndarray, np.ndarray]:
+    """Initial spine states and ids padded to ``n_slots``, shape (animals, segments, slots)."""
+    pad = n_slots - state.shape[1]
     shape = (n_animals, segments_per_animal, n_slots)
+    return (np.pad(state, ((0, 0), (0, pad))).reshape(shape),
+            np.pad(ids, ((0, 0), (0, pad))).reshape(shape))
+
+
+def _population(params: SpineParameters, boundaries: np.ndarray, initial, events, form, mods,
+                seed: int) -> SpinePopulation:
+    """The :class:`SpinePopulation` record of a finished run."""
     return SpinePopulation(
         parameters=params,
         boundaries_s=boundaries,
-        segment_length_um=length,
-        initial_state=np.pad(initial_state, ((0, 0), (0, pad))).reshape(shape),
-        initial_ids=np.pad(initial_ids, ((0, 0), (0, pad))).reshape(shape),
+        segment_length_um=params.segment_length_um,
+        initial_state=initial[0],
+        initial_ids=initial[1],
         event_step=events[0],
         event_segment=events[1],
         event_slot=events[2],

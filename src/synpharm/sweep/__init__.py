@@ -24,7 +24,8 @@ conditions), preparation parameter sets, seeds and cohort sizes::
     values = {release_probability_max = 0.5}
 
 Each protocol x condition x parameter set x seed x cohort is a *chunk*: it runs
-:func:`synpharm.simulate.run_protocol` on one condition and stores its per-slice readouts in
+:func:`synpharm.experiments.slice.run_protocol` on one condition and stores its per-slice readouts
+in
 ``<store>/chunks/<key>.parquet``, the key a hash of everything that determines the numbers
 (:func:`chunk_key`). A re-run computes only the chunks the store lacks. Full grammar and
 guarantees: ``docs/sweep.md``.

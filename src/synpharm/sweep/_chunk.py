@@ -176,7 +176,7 @@ def chunk_key(protocol: Protocol, preparation_fingerprint: str) -> str:
     synpharm version and :data:`KEY_FORMAT`. Not hashed: the source code (recorded per chunk
     as :func:`code_digest`; see ``docs/sweep.md``).
     """
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     anonymous = replace(
         protocol,
@@ -199,11 +199,7 @@ def chunk_key(protocol: Protocol, preparation_fingerprint: str) -> str:
 
 
 def _compound_names(protocol: Protocol) -> set[str]:
-    names = {d.compound for c in protocol.conditions for d in c.drugs}
-    for step in protocol.steps:
-        names.update(d.compound for d in getattr(step, "drugs", None) or ())
-        names.update(getattr(step, "compounds", None) or ())
-    return names
+    return protocol.compound_names()
 
 
 @lru_cache(maxsize=64)
@@ -253,7 +249,7 @@ def code_digest() -> str:
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Simulate one chunk (runs in the calling process or on a Dask worker)."""
-    from synpharm.simulate import run_protocol
+    from synpharm.experiments.slice import run_protocol
 
     prep = _prepared(task.protocol.preparation, task.overrides)
     start = time.perf_counter()

@@ -51,7 +51,7 @@ COLUMNS = (
 
 
 def _micromolar(concentration: float) -> float:
-    """mol/m^3 -> uM, 12 significant digits (the convention of ``synpharm.results``)."""
+    """mol/m^3 -> uM, 12 significant digits (the convention of ``synpharm.analysis.results``)."""
     return float(f"{concentration * 1e3:.12g}")
 
 
@@ -105,7 +105,7 @@ def _group(chunk: Chunk) -> tuple[str, str, int, int]:
 
 def sweep_summary(sweep: Sweep, chunks: Sequence[Chunk], store: ChunkStore) -> dict[str, Any]:
     """The ``summary.json`` document (results only; nothing about the run that made them)."""
-    from synpharm import __version__
+    from synpharm._version import __version__
     from synpharm.analysis.statistics import welch_t_test
 
     cells = list(_cells(chunks, store))
@@ -169,8 +169,8 @@ def _describe(values: np.ndarray, unit: str) -> dict[str, Any]:
 
 def _hill_fits(cells) -> list[dict[str, Any]]:
     """Hill fits of ``baseline_change_percent`` per protocol, parameter set, seed and cohort."""
-    from synpharm.readouts import concentration_response
-    from synpharm.results import ConditionResult, Readout
+    from synpharm.analysis.readouts import concentration_response
+    from synpharm.analysis.results import ConditionResult, Readout
 
     groups = defaultdict(list)
     for chunk, readouts in cells:
@@ -224,7 +224,7 @@ def write_sweep_outputs(
     """
     import pyarrow.parquet as pq
 
-    from synpharm.report._staging import staged_folder
+    from synpharm.io.staging import staged_folder
 
     table = combined_table(run.chunks, store)
     summary = sweep_summary(sweep, run.chunks, store)

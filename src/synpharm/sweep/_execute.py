@@ -116,7 +116,7 @@ def run_sweep(
 
 def manifest(sweep: Sweep, chunks: Sequence[Chunk]) -> dict[str, Any]:
     """The store's ``manifest.json``: the sweep's grid and the coordinates of every chunk."""
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     return {
         "format": 1,

@@ -470,7 +470,7 @@ def preparation_overrides(
 @lru_cache(maxsize=8)
 def base_preparation(name: str):
     """The preparation with its published parameters (read once per process; immutable)."""
-    from synpharm.simulate import preparation
+    from synpharm.preparations import preparation
 
     return preparation(name)
 

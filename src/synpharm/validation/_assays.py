@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from synpharm.analysis.fitting import fit_hill
+from synpharm.analysis.results import ExperimentResult
 from synpharm.compounds import load_compound
 from synpharm.errors import InputError
 from synpharm.pharmacology import drug_effects, open_channel_block_equilibrium
-from synpharm.results import ExperimentResult
 
 __all__ = ["nmda_channel_block_assay"]
 

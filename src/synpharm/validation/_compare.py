@@ -1,6 +1,7 @@
 """Comparison kinds: a check of a target against the results of a virtual experiment.
 
-Each comparison takes the :class:`~synpharm.results.ExperimentResult` the check refers to and
+Each comparison takes the :class:`~synpharm.analysis.results.ExperimentResult` the check refers to
+and
 returns a :class:`CheckOutcome`: whether it passed, the simulated number, the published value
 or range it was held against, and the per-subject data for the scorecard figure.
 """
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from synpharm.analysis.results import ExperimentResult
 from synpharm.analysis.statistics import describe, paired_t_test, welch_t_test
 from synpharm.errors import InputError
-from synpharm.results import ExperimentResult
 from synpharm.validation._schema import Check
 
 __all__ = ["CheckOutcome", "Series", "evaluate"]

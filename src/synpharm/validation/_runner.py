@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from synpharm.analysis.results import ExperimentResult
 from synpharm.errors import InputError
+from synpharm.experiments import is_study, load_experiment, study_from_dict
+from synpharm.experiments.resources import check_run
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import library_protocol_path, library_protocols
-from synpharm.results import ExperimentResult
-from synpharm.safety import check_run
-from synpharm.studies import is_study, load_experiment, study_from_dict
 from synpharm.validation._assays import nmda_channel_block_assay
 from synpharm.validation._compare import CheckOutcome, evaluate
 from synpharm.validation._schema import Check, Target, TargetSet
@@ -112,7 +112,7 @@ class _Experiments:
     def protocol_result(
         self, reference: str | dict[str, Any], base: Path, field: str, target: Target
     ) -> ExperimentResult:
-        from synpharm.simulate import run_protocol
+        from synpharm.experiments import run as run_experiment
 
         if isinstance(reference, dict):
             protocol = (
@@ -132,10 +132,7 @@ class _Experiments:
             check_run(protocol, cohort, f"targets[{target.id}].cohort")
             if self._progress:
                 self._progress(label)
-            if hasattr(protocol, "run"):  # a study (synpharm.studies)
-                result = protocol.run(cohort=target.cohort, seed=target.seed)
-            else:
-                result = run_protocol(protocol, cohort=target.cohort, seed=target.seed)
+            result = run_experiment(protocol, cohort=target.cohort, seed=target.seed)
             self._results[key] = result
             self.runs.append(
                 {
@@ -229,7 +226,7 @@ def run_targets(
     outcomes = tuple(
         _run_target(experiments, target, base) for target, base in _selected(target_sets, only)
     )
-    from synpharm import __version__
+    from synpharm._version import __version__
 
     provenance = {
         "synpharm": __version__,

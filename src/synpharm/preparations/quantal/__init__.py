@@ -8,7 +8,7 @@
   GIRK conductance that hyperpolarises and shunts the cell.
 
 Parameters live in ``parameters/<name>.toml``. The release engine is
-:mod:`synpharm.engine.quantal`; the experiment is composed in :mod:`synpharm.simulate_quantal`.
+:mod:`synpharm.solvers.quantal`; the experiment is composed in :mod:`synpharm.experiments.quantal`.
 """
 
 from synpharm.preparations.quantal._postsynaptic import (

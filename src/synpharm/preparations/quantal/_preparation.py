@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from synpharm.biophysics.channels import release_half_activation_power
+from synpharm.model.channels import release_half_activation_power
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
 
 __all__ = [

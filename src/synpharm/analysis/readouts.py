@@ -1,0 +1,210 @@
+"""Readouts a paper reports, computed from the per-pulse measurements of each virtual slice.
+
+Windows follow the slice-LTP conventions (analysis_conventions.md 4b-4c): the pre-drug baseline
+is the last 5 min before wash-in, the pre-induction baseline the last 10 min before the first
+train, LTP the mean of 50-60 min after induction as % of the pre-induction baseline, early LTP
+the mean of 5-15 min (after post-tetanic potentiation), and LTP decay early minus late LTP
+in percentage points of baseline.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from synpharm.analysis.fitting import fit_hill
+from synpharm.analysis.results import ConditionResult, PulseTable, Readout
+from synpharm.analysis.statistics import welch_t_test
+
+MINUTE = 60.0
+DRUG_BASELINE = 5 * MINUTE
+INDUCTION_BASELINE = 10 * MINUTE
+LTP_WINDOW = (50 * MINUTE, 60 * MINUTE)
+EARLY_LTP_WINDOW = (5 * MINUTE, 15 * MINUTE)
+EXAMPLE_POST_WINDOW = 10 * MINUTE
+
+
+def _window_mean(
+    table: PulseTable, values: np.ndarray, start: float, end: float, kind: str = "test"
+) -> np.ndarray:
+    mask = (table.kind == kind) & (table.time >= start) & (table.time < end)
+    if not mask.any():
+        return np.full(values.shape[0], np.nan)
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(values[:, mask], axis=1)
+
+
+def reference_windows(
+    table: PulseTable, induction: float | None, drug: float | None
+) -> dict[str, tuple[float, float]]:
+    """Named time windows [s] used by the readouts and the example traces."""
+    end = float(table.time.max()) + 1.0 if table.time.size else 0.0
+    windows: dict[str, tuple[float, float]] = {}
+    if drug is not None:
+        windows["pre_drug"] = (drug - DRUG_BASELINE, drug)
+    if induction is not None:
+        windows["pre_induction"] = (induction - INDUCTION_BASELINE, induction)
+        windows["ltp"] = (induction + LTP_WINDOW[0], induction + LTP_WINDOW[1])
+        windows["post"] = (end - EXAMPLE_POST_WINDOW, end)
+    elif drug is not None:
+        windows["drug_end"] = (end - DRUG_BASELINE, end)
+    if not windows:
+        windows["all"] = (-1.0, end)
+    return windows
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100.0 * a / b
+
+
+def paired_pulse_pairs(
+    kind: np.ndarray, time: np.ndarray, after: float | None
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None:
+    """The counted paired pulses: first and second pulse indices, and pair groups by name.
+
+    With a drug (``after`` = drug onset [s]) only pairs from the onset on count, unless every
+    pair precedes it. Group ``ppr`` holds every counted pair (positions into ``first``); when
+    the pairs have more than one interval (pp2 time - pp1 time, rounded to whole ms),
+    ``ppr_<N>ms`` holds the pairs of interval N. None without paired pulses.
+    """
+    first = np.flatnonzero(kind == "pp1")
+    if first.size == 0:
+        return None
+    if after is not None and (time[first] >= after).any():
+        first = first[time[first] >= after]
+    second = first + 1
+    if second[-1] >= kind.size or (kind[second] != "pp2").any():
+        raise ValueError("every pp1 pulse must be followed directly by its pp2 pulse")
+    groups = {"ppr": np.arange(first.size)}
+    interval_ms = np.rint(1000.0 * (time[second] - time[first])).astype(np.int64)
+    intervals = np.unique(interval_ms)
+    if intervals.size > 1:
+        for interval in intervals:
+            groups[f"ppr_{interval}ms"] = np.flatnonzero(interval_ms == interval)
+    return first, second, groups
+
+
+def _paired_pulse_ratio(table: PulseTable, after: float | None) -> dict[str, np.ndarray]:
+    """Per-slice paired-pulse ratios (second / first fEPSP slope, mean over pairs).
+
+    Pairs and groups as in :func:`paired_pulse_pairs`. Empty without paired pulses.
+    """
+    pairs = paired_pulse_pairs(table.kind, table.time, after)
+    if pairs is None:
+        return {}
+    first, second, groups = pairs
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = table.fepsp_slope[:, second] / table.fepsp_slope[:, first]
+    return {name: np.nanmean(ratio[:, index], axis=1) for name, index in groups.items()}
+
+
+def slice_readouts(
+    table: PulseTable, induction: float | None, drug: float | None
+) -> dict[str, tuple[np.ndarray, str]]:
+    """Per-slice readout values and units for one condition.
+
+    Paired pulses give ``ppr`` and, for protocols with several inter-pulse intervals, one
+    ``ppr_<N>ms`` per interval N [ms] (see :func:`_paired_pulse_ratio`).
+    """
+    w = reference_windows(table, induction, drug)
+    slope = table.fepsp_slope * 1.0  # V/s == mV/ms
+    out: dict[str, tuple[np.ndarray, str]] = {}
+    base = "pre_drug" if "pre_drug" in w else ("pre_induction" if "pre_induction" in w else "all")
+    out["baseline_fepsp_slope"] = (_window_mean(table, slope, *w[base]), "mV/ms")
+    late = "pre_induction" if "pre_induction" in w else "drug_end"
+    if "pre_drug" in w and late in w:
+        for name, values in (
+            ("baseline_change_percent", slope),
+            ("fiber_volley_change_percent", table.fiber_volley_amplitude),
+        ):
+            before = _window_mean(table, values, *w["pre_drug"])
+            out[name] = (_ratio(_window_mean(table, values, *w[late]), before) - 100.0, "%")
+    if "ltp" in w:
+        before = _window_mean(table, slope, *w["pre_induction"])
+        late = _ratio(_window_mean(table, slope, *w["ltp"]), before)
+        start = w["pre_induction"][1]  # the induction time
+        early_window = (start + EARLY_LTP_WINDOW[0], start + EARLY_LTP_WINDOW[1])
+        early = _ratio(_window_mean(table, slope, *early_window), before)
+        out["ltp_percent"] = (late, "%")
+        out["early_ltp_percent"] = (early, "%")
+        out["ltp_decay_percent"] = (early - late, "%")
+    for name, ratio in _paired_pulse_ratio(table, drug).items():
+        out[name] = (ratio, "1")
+    return out
+
+
+def _control_index(conditions) -> int:
+    for k, (condition, _, _) in enumerate(conditions):
+        if not condition.drugs:
+            return k
+    return 0
+
+
+def assemble_conditions(
+    conditions, values: list[dict[str, tuple[np.ndarray, str]]], trace_time: np.ndarray
+) -> list[ConditionResult]:
+    """Condition results from per-replicate readouts, each with a Welch test against control.
+
+    ``conditions`` is a list of ``(Condition, table, example_traces)``; ``values`` holds, per
+    condition, readout name -> (per-replicate values, unit). The control is the first
+    condition without drugs (else the first condition).
+    """
+    control = values[_control_index(conditions)]
+    results = []
+    for (condition, table, examples), readouts in zip(conditions, values, strict=True):
+        built = {}
+        for name, (per_replicate, unit) in readouts.items():
+            t, p = (float("nan"), float("nan"))
+            if readouts is not control and name in control:
+                t, p = welch_t_test(per_replicate, control[name][0])
+            built[name] = Readout(name, per_replicate, unit, t, p)
+        drugs = tuple((d.compound, d.concentration) for d in condition.drugs)
+        results.append(ConditionResult(condition.name, drugs, table, built, examples, trace_time))
+    return results
+
+
+def condition_readouts(
+    conditions, induction: float | None, drug: float | None, trace_time: np.ndarray
+) -> list[ConditionResult]:
+    """Readouts (mean, SEM, n, Welch test vs control) and example traces per condition.
+
+    ``conditions`` is a list of ``(Condition, PulseTable, example_traces)`` with example traces
+    a dict label -> (n_samples,) mean sweep.
+    """
+    values = [slice_readouts(table, induction, drug) for _, table, _ in conditions]
+    return assemble_conditions(conditions, values, trace_time)
+
+
+def concentration_response(results: list[ConditionResult], seed: int = 0) -> dict[str, Any]:
+    """Hill fits of baseline inhibition vs concentration (single-compound series, >= 4 levels)."""
+    series: dict[str, list[tuple[float, np.ndarray]]] = defaultdict(list)
+    controls = [r for r in results if not r.drugs]
+    for r in results:
+        if len(r.drugs) == 1 and "baseline_change_percent" in r.readouts:
+            series[r.drugs[0][0]].append(
+                (r.drugs[0][1], r.readouts["baseline_change_percent"].values)
+            )
+    fits = []
+    for compound, points in sorted(series.items()):
+        if len({c for c, _ in points}) < 4:
+            continue
+        conc = np.concatenate([np.full(v.size, c) for c, v in points])
+        inhibition = -np.concatenate([v for _, v in points])
+        ok = np.isfinite(inhibition)
+        fit = fit_hill(conc[ok] * 1e3, inhibition[ok], n_bootstrap=200, seed=seed)
+        fits.append(
+            {
+                "compound": compound,
+                "readout": "baseline_inhibition_percent",
+                "ic50_uM": float(fit.ec50),
+                "ic50_ci_uM": [float(fit.ec50_ci[0]), float(fit.ec50_ci[1])],
+                "hill_slope": float(fit.hill_slope),
+                "top_percent": float(fit.top),
+                "n_concentrations": len({c for c, _ in points}),
+                "control_conditions": len(controls),
+            }
+        )
+    return {"concentration_response": fits} if fits else {}

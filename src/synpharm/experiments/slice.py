@@ -1,0 +1,387 @@
+"""``simulate``: where preparation, compounds, protocol and engine meet.
+
+:func:`run_protocol` builds a virtual cohort per condition, evaluates the declared drug effects
+along the bath time course, integrates everything in one batch, synthesises the field recording
+of every measured pulse and measures it with the same analysis functions used on real data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from synpharm.analysis.fepsp import measure_fepsp
+from synpharm.analysis.readouts import concentration_response, condition_readouts, reference_windows
+from synpharm.analysis.results import ExperimentResult, PulseTable
+from synpharm.compounds import Compound, citations, load_compound
+from synpharm.errors import InputError
+from synpharm.experiments.quantal import _gabab_available
+from synpharm.model import slice_state as L
+from synpharm.model.field_potential import (
+    FieldWaveform,
+    fepsp_rise_window,
+    field_waveform_from_parameters,
+    synthesize_field_sweeps,
+)
+from synpharm.parameters import load_parameter_set, package_parameter_file
+from synpharm.pharmacology import ExposureEvent, bath_concentration, drug_effects
+from synpharm.preparations import preparation
+from synpharm.preparations.ca1_slice import Preparation, draw_slices, slice_constants
+from synpharm.preparations.quantal import QuantalPreparation
+from synpharm.protocols import (
+    Protocol,
+    Schedule,
+    build_schedule,
+    check_stimulation_rate,
+    drug_events_for,
+)
+from synpharm.solvers.run import EngineSettings, run_schedule
+
+MEASURED_KINDS = ("test", "pp1", "pp2", "io")
+@dataclass(frozen=True)
+class Recording:
+    """Acquisition settings of the virtual field recording."""
+
+    sampling_rate: float
+    sweep_duration: float
+    stimulus_time: float
+
+
+@lru_cache(maxsize=1)
+def _field_parameters():
+    return load_parameter_set(package_parameter_file("field_potential"))
+
+
+def _recording(params) -> Recording:
+    return Recording(
+        params["recording_sampling_rate"],
+        params["recording_sweep_duration"],
+        params["recording_stimulus_time"],
+    )
+
+
+def _compounds(protocol: Protocol) -> dict[str, Compound]:
+    found = {}
+    for name in sorted(protocol.compound_names()):
+        try:
+            found[name] = load_compound(name)
+        except InputError as error:
+            raise InputError("conditions.compound", error.problem, error.fix) from None
+    return found
+
+
+class DrugTimeline:
+    """Declared drug effects per slice as a function of time (bath exchange, closed form)."""
+
+    def __init__(
+        self,
+        protocol: Protocol,
+        schedule: Schedule,
+        compounds: dict[str, Compound],
+        cohort: int,
+        prep: Preparation,
+    ) -> None:
+        self._cohort = cohort
+        self._max_inhibition = (
+            prep.parameters["gabab_max_calcium_inhibition_glutamatergic"],
+            prep.parameters["gabab_max_calcium_inhibition_gabaergic"],
+        )
+        self._conditions = []
+        for condition in protocol.conditions:
+            events = [
+                ExposureEvent(e.time, e.compound, e.target_concentration, e.exchange_time)
+                for e in drug_events_for(schedule, condition)
+            ]
+            names = sorted({e.compound for e in events})
+            self._conditions.append((events, [compounds[n] for n in names], names))
+        self._cache: dict[float, np.ndarray] = {}
+
+    def __call__(self, time: float) -> np.ndarray:
+        if time not in self._cache:
+            rows = [
+                self._row(events, cs, names, time, self._max_inhibition)
+                for events, cs, names in self._conditions
+            ]
+            self._cache[time] = np.repeat(np.array(rows), self._cohort, axis=0)
+        return self._cache[time]
+
+    @staticmethod
+    def _row(events, compounds, names, time, max_inhibition) -> np.ndarray:
+        row = np.zeros(L.N_DRUG_COLUMNS)
+        pairs = [
+            (c, float(bath_concentration(time, events, n)))
+            for c, n in zip(compounds, names, strict=False)
+        ]
+        effects = drug_effects(pairs)
+        occ_pre = float(effects.gabab_presynaptic_glutamatergic_occupancy)
+        occ_gaba = float(effects.gabab_presynaptic_gabaergic_occupancy)
+        row[L.PRE_CALCIUM] = 1.0 - max_inhibition[0] * occ_pre
+        row[L.GABA_PRE_CALCIUM] = 1.0 - max_inhibition[1] * occ_gaba
+        row[L.GIRK_OCCUPANCY] = float(effects.gabab_postsynaptic_occupancy)
+        row[L.NMDA_AVAILABLE] = float(effects.nmda_glutamate_site_available)
+        row[L.NAV_AVAILABLE] = float(effects.nav_available)
+        row[L.GABA_PRE_OCCUPANCY] = occ_gaba
+        row[L.GABAB_ANTAGONIST_BOUND] = 1.0 - float(_gabab_available(pairs, ()))
+        blockers = [b for b in effects.nmda_blockers if float(b.concentration) > 0.0]
+        if len(blockers) > 1:
+            raise InputError(
+                "conditions.drugs",
+                "more than one NMDA open-channel blocker at once",
+                "apply one channel blocker per condition",
+            )
+        if blockers:
+            b = blockers[0]
+            row[L.BLOCKER_CONCENTRATION] = float(b.concentration)
+            row[L.BLOCKER_ON_RATE] = b.k_on
+            row[L.BLOCKER_KD_0MV] = b.kd_0mV
+            row[L.BLOCKER_VOLTAGE_E_FOLD] = b.voltage_e_fold
+        return row
+
+
+def _seeds(seed: int, n_conditions: int, cohort: int) -> list[np.random.SeedSequence]:
+    return [
+        np.random.SeedSequence(seed, spawn_key=(k, s))
+        for k in range(n_conditions)
+        for s in range(cohort)
+    ]
+
+
+def slice_field_sweeps(
+    drive: np.ndarray,
+    fire: np.ndarray,
+    prep: Preparation,
+    waveform: FieldWaveform,
+    rec: Recording,
+    seed: np.random.SeedSequence,
+) -> np.ndarray:
+    """The recorded field sweeps of one slice, shape ``(n_pulses, n_samples)`` [V].
+
+    ``drive`` is the synaptic drive per measured pulse already scaled by the slice's field gain,
+    ``fire`` the conducting axons per pulse; the recording noise comes from the slice's own
+    stream (``seed.spawn(1)[0]``), so the same slice gives the same sweeps wherever it is
+    rebuilt (the simulator's measurements, the NWB export).
+    """
+    return synthesize_field_sweeps(
+        drive,
+        prep.parameters["volley_per_axon"] * fire,
+        waveform=waveform,
+        sampling_rate=rec.sampling_rate,
+        sweep_duration=rec.sweep_duration,
+        stimulus_time=rec.stimulus_time,
+        rng=np.random.default_rng(seed.spawn(1)[0]),
+    )
+
+
+def _measure(
+    drive,
+    fire,
+    field_gain,
+    prep: Preparation,
+    waveform: FieldWaveform,
+    rec: Recording,
+    seeds: list[np.random.SeedSequence],
+    example_masks: dict[str, np.ndarray],
+):
+    """Synthesise and measure the field sweeps of every slice (rows) and measured pulse.
+
+    Returns slope, amplitude and volley arrays (n_slices, n_pulses) and, per label of
+    ``example_masks``, the mean sweep of each slice over the pulses in that mask.
+    """
+    shape = drive.shape
+    slopes, amplitudes, volleys = (np.empty(shape) for _ in range(3))
+    examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
+    for s in range(shape[0]):
+        sweeps = slice_field_sweeps(
+            field_gain[s] * drive[s], fire[s], prep, waveform, rec, seeds[s]
+        )
+        # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
+        # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform
+        m = measure_fepsp(
+            sweeps,
+            rec.sampling_rate,
+            rec.stimulus_time,
+            slope_method="window",
+            window=fepsp_rise_window(waveform),
+            min_snr=0.0,
+        )
+        slopes[s], amplitudes[s], volleys[s] = (
+            m.fepsp_slope,
+            m.fepsp_amplitude,
+            m.fiber_volley_amplitude,
+        )
+        for label, mask in example_masks.items():
+            examples[label].append(sweeps[mask].mean(axis=0))
+    return slopes, amplitudes, volleys, {k: np.array(v) for k, v in examples.items()}
+
+
+def _example_masks(times, kinds, schedule: Schedule) -> dict[str, np.ndarray]:
+    probe = PulseTable(times, kinds, np.zeros_like(times), *(np.zeros((1, times.size)),) * 3)
+    masks = {}
+    for label, (start, end) in reference_windows(
+        probe, schedule.induction_time, schedule.drug_time
+    ).items():
+        mask = (kinds == "test") & (times >= start) & (times < end)
+        if mask.any():
+            masks[label] = mask
+    return masks
+
+
+def _progress_bar(total: float, enabled: bool):
+    if not enabled:
+        return None, None
+    from synpharm.progress import start_progress
+
+    return start_progress(total, "simulating", "s of protocol")
+
+
+@dataclass(frozen=True)
+class SliceRun:
+    """The engine run of a slice protocol, before the recording is synthesised and measured.
+
+    ``drive`` and ``fire`` have shape ``(n_conditions * cohort, n_stimuli)``: synaptic drive
+    and conducting axons per stimulus (rows condition-major, as ``seeds``).
+    """
+
+    prep: Preparation
+    schedule: Schedule
+    seeds: list[np.random.SeedSequence]
+    population: Any
+    drive: np.ndarray
+    fire: np.ndarray
+
+
+def run_slices(
+    protocol: Protocol, cohort: int, seed: int, prep: Preparation, progress: bool = False
+) -> SliceRun:
+    """Integrate every condition x ``cohort`` slices of ``protocol`` through its schedule."""
+    check_stimulation_rate(protocol, prep.max_stimulus_frequency)
+    schedule = build_schedule(protocol)
+    timeline = DrugTimeline(protocol, schedule, _compounds(protocol), cohort, prep)
+    seeds = _seeds(seed, len(protocol.conditions), cohort)
+    population = draw_slices(prep, seeds)
+    p = prep.parameters
+    bar, callback = _progress_bar(schedule.total_duration, progress)
+    try:
+        drive, fire = run_schedule(
+            slice_constants(prep),
+            population,
+            np.asarray(schedule.stimulus_time),
+            np.asarray(schedule.intensity, dtype=float),
+            np.asarray(schedule.stimulus_kind) == "train",
+            timeline,
+            EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"]),
+            schedule.total_duration,
+            callback,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    return SliceRun(prep, schedule, seeds, population, drive, fire)
+
+
+def run_protocol(
+    protocol: Protocol,
+    cohort: int | None = None,
+    seed: int | None = None,
+    progress: bool = False,
+    prep: Preparation | QuantalPreparation | None = None,
+) -> ExperimentResult:
+    """Run a virtual experiment: every condition x ``cohort`` virtual slices.
+
+    Parameters
+    ----------
+    protocol
+        The experiment (conditions and steps).
+    cohort, seed
+        Override the protocol's cohort size and seed.
+    progress
+        Show a progress bar on stderr.
+    prep
+        Preparation override (ablations, parameter studies); default from the protocol.
+        Single-connection preparations with quantal release (IPSCs, EPSPs) run in
+        :func:`synpharm.experiments.quantal.run_quantal_protocol`.
+    """
+    cohort = protocol.cohort if cohort is None else int(cohort)
+    seed = protocol.seed if seed is None else int(seed)
+    if cohort < 1:
+        raise InputError("cohort", f"{cohort} slices", "give at least 1 slice per condition")
+    if seed < 0:
+        raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
+    prep = prep or preparation(protocol.preparation)
+    if isinstance(prep, QuantalPreparation):
+        from synpharm.experiments.quantal import run_quantal_protocol
+
+        return run_quantal_protocol(protocol, prep, _compounds(protocol), cohort, seed)
+    run = run_slices(protocol, cohort, seed, prep, progress)
+    schedule, seeds, population, drive, fire = (
+        run.schedule, run.seeds, run.population, run.drive, run.fire
+    )
+    p = prep.parameters
+    kinds = np.asarray(schedule.stimulus_kind)
+    measured = np.isin(kinds, MEASURED_KINDS)
+    times = np.asarray(schedule.stimulus_time)[measured]
+    table_args = (times, kinds[measured], np.asarray(schedule.intensity, dtype=float)[measured])
+    rec = _recording(p)
+    example_masks = _example_masks(table_args[0], table_args[1], schedule)
+    slopes, amplitudes, volleys, examples = _measure(
+        drive[:, measured],
+        fire[:, measured],
+        population.slices[:, L.FIELD_GAIN],
+        prep,
+        field_waveform_from_parameters(_field_parameters()),
+        rec,
+        seeds,
+        example_masks,
+    )
+    per_condition = []
+    for k, condition in enumerate(protocol.conditions):
+        rows = slice(k * cohort, (k + 1) * cohort)
+        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows])
+        traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
+        per_condition.append((condition, table, traces))
+    trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))
+    trace_time = trace_time / rec.sampling_rate - rec.stimulus_time
+    results = condition_readouts(
+        per_condition, schedule.induction_time, schedule.drug_time, trace_time
+    )
+    return ExperimentResult(
+        protocol_name=protocol.name,
+        conditions=results,
+        induction_time=schedule.induction_time,
+        drug_time=schedule.drug_time,
+        provenance=_provenance(protocol, prep, _compounds(protocol), cohort, seed),
+        analyses=concentration_response(results),
+    )
+
+
+def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
+    import numba
+    import scipy
+
+    from synpharm._version import __version__
+
+    return {
+        "synpharm": __version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "numba": numba.__version__,
+        "preparation": prep.name,
+        "cohort": cohort,
+        "seed": seed,
+        "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
+        "calibrated_parameters": prep.parameters.calibrated(),
+        "integration_step_s": prep.dt,
+        "protocol_sha": _digest(protocol.to_toml()),
+    }
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+__all__ = ["preparation", "run_protocol"]
