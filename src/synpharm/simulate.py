@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,14 @@ def preparation(name: str) -> Preparation | QuantalPreparation:
     return PREPARATIONS[name]()
 
 
+def protocol_preparation(protocol: Protocol) -> Preparation | QuantalPreparation:
+    """The protocol's preparation, with its ``[preparation]`` variant applied when it has one."""
+    from synpharm.preparations.variants import apply_preparation
+
+    variant = apply_preparation(protocol, None, Path("."), "preparation")
+    return variant if variant is not None else preparation(protocol.preparation)
+
+
 @lru_cache(maxsize=1)
 def _field_parameters():
     return load_parameter_set(package_parameter_file("field_potential"))
@@ -93,10 +102,17 @@ def _compounds(protocol: Protocol) -> dict[str, Compound]:
     found = {}
     for name in sorted(names):
         try:
-            found[name] = load_compound(name)
+            found[name] = load_compound(name, protocol.compound_search)
         except InputError as error:
             raise InputError("conditions.compound", error.problem, error.fix) from None
     return found
+
+
+def unsimulated(compounds: dict[str, Compound]) -> list[dict[str, str]]:
+    """Declared effects of the protocol's compounds that the model does not simulate."""
+    from synpharm.pharmacology import unsimulated_effects
+
+    return [e.as_dict() for c in compounds.values() for e in unsimulated_effects(c)]
 
 
 class DrugTimeline:
@@ -118,11 +134,13 @@ class DrugTimeline:
         self._conditions = []
         for condition in protocol.conditions:
             events = [
-                ExposureEvent(e.time, e.compound, e.target_concentration, e.exchange_time)
+                ExposureEvent(e.time, compounds[e.compound], e.target_concentration,
+                              e.exchange_time)
                 for e in drug_events_for(schedule, condition)
             ]
-            names = sorted({e.compound for e in events})
-            self._conditions.append((events, [compounds[n] for n in names], names))
+            names = sorted({e.compound.name for e in events})
+            by_name = {e.compound.name: e.compound for e in events}
+            self._conditions.append((events, [by_name[n] for n in names], names))
         self._cache: dict[float, np.ndarray] = {}
 
     def __call__(self, time: float) -> np.ndarray:
@@ -138,8 +156,8 @@ class DrugTimeline:
     def _row(events, compounds, names, time, max_inhibition) -> np.ndarray:
         row = np.zeros(L.N_DRUG_COLUMNS)
         pairs = [
-            (c, float(bath_concentration(time, events, n)))
-            for c, n in zip(compounds, names, strict=False)
+            (c, float(bath_concentration(time, events, c)))
+            for c in compounds
         ]
         effects = drug_effects(pairs)
         occ_pre = float(effects.gabab_presynaptic_glutamatergic_occupancy)
@@ -339,7 +357,7 @@ def run_protocol(
         raise InputError("cohort", f"{cohort} slices", "give at least 1 slice per condition")
     if seed < 0:
         raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
-    prep = prep or preparation(protocol.preparation)
+    prep = prep or protocol_preparation(protocol)
     if isinstance(prep, QuantalPreparation):
         from synpharm.simulate_quantal import run_quantal_protocol
 
@@ -401,6 +419,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
         "cohort": cohort,
         "seed": seed,
         "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
+        "unsimulated_effects": unsimulated(compounds),
         "calibrated_parameters": prep.parameters.calibrated(),
         "integration_step_s": prep.dt,
         "protocol_sha": _digest(protocol.to_toml()),

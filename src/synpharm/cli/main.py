@@ -96,12 +96,19 @@ def run(
             "--export-nwb", help="Also write the simulated field sweeps as recording.nwb."
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Make a declared compound effect the model does not simulate an error."
+        ),
+    ] = False,
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
         from synpharm.studies import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
+        _report_unsimulated(protocol, strict)
         if cohort is not None and cohort < 1:
             raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
         if seed is not None and seed < 0:
@@ -135,6 +142,24 @@ def run(
     else:
         _print_table(result)
     typer.echo(f"wrote {out_dir}", err=True)
+
+
+def _report_unsimulated(protocol: Any, strict: bool) -> None:
+    """One ``warning:`` line per declared effect the model does not simulate (error if strict).
+
+    The same list is written to summary.json (``provenance.unsimulated_effects``).
+    """
+    if hasattr(protocol, "run"):  # studies resolve their own compounds
+        return
+    from synpharm.pharmacology import unsimulated_effects
+    from synpharm.simulate import _compounds
+
+    for name, compound in _compounds(protocol).items():
+        for effect in unsimulated_effects(compound):
+            if strict:
+                raise InputError(f"compound {name!r}", effect.text(),
+                                 "drop --strict, or remove the effect from the compound file")
+            typer.echo(f"warning: {effect.text()}", err=True)
 
 
 def _protocol_file(file: Path) -> Path:
@@ -174,8 +199,25 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    seeds: Annotated[
+        int,
+        typer.Option(
+            "--seeds",
+            help="Run every target at N seeds; a target passes when it passes at >= 80 % of them.",
+        ),
+    ] = 1,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 1 when a target expected to pass fails."
+        ),
+    ] = False,
 ) -> None:
-    """Run the validation targets and print the scorecard (exit 0 whether targets pass or not)."""
+    """Run the validation targets and print the scorecard.
+
+    Exit 0 whether targets pass or not, unless --strict: then 1 when a target whose
+    ``expected`` status is pass fails. Bad input exits 2.
+    """
     with _user_errors():
         from synpharm.report.scorecard import (
             print_scorecard,
@@ -185,7 +227,7 @@ def validate(
         from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
 
         sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
-        scorecard = run_targets(sets, only=only, progress=_stderr_progress())
+        scorecard = run_targets(sets, only=only, progress=_stderr_progress(), seeds=seeds)
         if report is not None:
             write_scorecard_report(scorecard, report)
     if json_output:
@@ -194,6 +236,10 @@ def validate(
         print_scorecard(scorecard, file=sys.stdout)
     if report is not None:
         typer.echo(f"wrote {report}", err=True)
+    unexpected = scorecard.unexpected_failures()
+    if strict and unexpected:
+        typer.echo(f"error: targets expected to pass fail: {', '.join(unexpected)}", err=True)
+        raise typer.Exit(code=1)
 
 
 def _stderr_progress():
@@ -281,11 +327,32 @@ def list_compounds() -> None:
 def show_compound(
     name: Annotated[str, typer.Argument(help="Compound name, e.g. ketamine.", show_default=False)],
 ) -> None:
-    """Describe one compound: targets, affinities, kinetics and sources."""
+    """Describe one compound (a name or a compound file): targets, affinities and sources."""
     with _user_errors():
         from synpharm.compounds import describe_compound, load_compound
+        from synpharm.pharmacology import unsimulated_effects
 
-        typer.echo(describe_compound(load_compound(name)))
+        compound = load_compound(name)
+        typer.echo(describe_compound(compound))
+        for effect in unsimulated_effects(compound):
+            typer.echo(f"  not simulated: {effect.mechanism} at {effect.target} - {effect.reason}")
+
+
+@compounds_app.command("check")
+def check_compound(
+    file: Annotated[Path, typer.Argument(help="A compound file (TOML).", show_default=False)],
+) -> None:
+    """Validate a compound file with the same schema and unit checks as the built-ins."""
+    with _user_errors():
+        from synpharm.compounds import check_compound_file
+        from synpharm.pharmacology import unsimulated_effects
+
+        compound = check_compound_file(file)
+        effects = unsimulated_effects(compound)
+        typer.echo(f"{file}: {compound.name} ok, {len(compound.targets)} declared effects, "
+                   f"{len(compound.targets) - len(effects)} simulated")
+        for effect in effects:
+            typer.echo(f"  not simulated: {effect.mechanism} at {effect.target} - {effect.reason}")
 
 
 _register_commands()

@@ -16,10 +16,13 @@ Examples
 """
 
 from synpharm.compounds._library import (
+    COMPOUNDS_ENV,
     MECHANISMS,
     Compound,
     TargetEffect,
+    check_compound_file,
     citations,
+    compound_search_path,
     describe_compound,
     list_compounds,
     load_compound,
@@ -27,10 +30,13 @@ from synpharm.compounds._library import (
 )
 
 __all__ = [
+    "COMPOUNDS_ENV",
     "MECHANISMS",
     "Compound",
     "TargetEffect",
+    "check_compound_file",
     "citations",
+    "compound_search_path",
     "describe_compound",
     "list_compounds",
     "load_compound",
