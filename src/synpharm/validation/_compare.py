@@ -77,8 +77,18 @@ def margin_of(check: Check) -> float:
     return 0.0 if check.margin is None else check.margin
 
 
-def _p_text(p: float, alpha: float) -> str:
-    return f"p = {p:.2g} (needs < {alpha:g})" if math.isfinite(p) else "p = n/a (too few values)"
+def _deterministic(*groups: np.ndarray) -> bool:
+    """Every group has one finite value: a deterministic model output with nothing to test."""
+    return all(np.isfinite(np.asarray(g, dtype=float)).sum() == 1 for g in groups)
+
+
+def _significant(p: float, alpha: float, *groups: np.ndarray) -> tuple[bool, str]:
+    """(passes the test part, text): p < alpha; a deterministic output (n = 1) has no test."""
+    if _deterministic(*groups):
+        return True, "n = 1 per group (deterministic output): no test"
+    if not math.isfinite(p):
+        return False, "p = n/a (too few values)"
+    return p < alpha, f"p = {p:.2g} (needs < {alpha:g})"
 
 
 class CheckContext:
@@ -221,9 +231,10 @@ def _sign(ctx: CheckContext, check: Check) -> CheckOutcome:
     value, unit, series = _quantity(ctx, check)
     positive = check.expected == "positive"
     margin, alpha = margin_of(check), alpha_of(check)
-    p = _sign_test(check, series)
-    passed = (value > margin if positive else value < -margin) and p < alpha
-    detail = f"{_describe_quantity(check)}; {_p_text(p, alpha)}"
+    tested, p_text = _significant(_sign_test(check, series), alpha,
+                                  *(s.values for s in series))
+    passed = (value > margin if positive else value < -margin) and tested
+    detail = f"{_describe_quantity(check)}; {p_text}"
     return CheckOutcome(
         check.what or detail,
         check.compare,
@@ -246,15 +257,15 @@ def _greater(ctx: CheckContext, check: Check) -> CheckOutcome:
     value = describe(left)[0] - describe(right)[0]
     unit = check.unit or ctx.unit(check.condition, check.readout)
     margin, alpha = margin_of(check), alpha_of(check)
-    p = two_sided_p(difference(left, right))
+    tested, p_text = _significant(two_sided_p(difference(left, right)), alpha, left, right)
     detail = (
         f"{check.readout} in {check.condition} minus {other_readout} in {check.than_condition}"
-        f"; {_p_text(p, alpha)}"
+        f"; {p_text}"
     )
     return CheckOutcome(
         check.what or detail,
         check.compare,
-        bool(value > margin and p < alpha),
+        bool(value > margin and tested),
         value,
         _number(value, unit),
         f"difference > {margin:g}",
@@ -288,12 +299,13 @@ def _ordering(ctx: CheckContext, check: Check) -> CheckOutcome:
         (two_sided_p(difference(b.values, a.values)) for a, b in itertools.pairwise(series)),
         key=lambda x: x if math.isfinite(x) else math.inf,
     )
+    tested, p_text = _significant(p, alpha, *(s.values for s in series))
     detail = f"{check.readout} {check.direction} over " + " -> ".join(check.conditions or [])
-    detail += f"; largest step p {_p_text(p, alpha)}"
+    detail += f"; least significant step: {p_text}"
     return CheckOutcome(
         check.what or detail,
         check.compare,
-        bool(smallest > margin and p < alpha),
+        bool(smallest > margin and tested),
         smallest,
         "means " + ", ".join(_number(describe(s.values)[0]) for s in series) + f" {unit}",
         f"strictly {check.direction}",

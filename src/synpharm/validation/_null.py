@@ -20,6 +20,7 @@ from synpharm.validation._compare import (
     CheckOutcome,
     Series,
     _describe_quantity,
+    _deterministic,
     _interval,
     _number,
     alpha_of,
@@ -88,12 +89,12 @@ def not_significant(ctx: CheckContext, check: Check) -> CheckOutcome:
     )
 
 
-def _reference_problem(check: Check, reference: float, p: float) -> str:
+def _reference_problem(check: Check, reference: float, p: float, deterministic: bool) -> str:
     """Why the reference effect is too small to block ('' when it is large enough)."""
     minimum = (DEFAULT_MIN_REFERENCE_EFFECT if check.min_reference_effect is None
                else check.min_reference_effect)
     alpha = alpha_of(check)
-    if not (reference >= minimum and p < alpha):
+    if not (reference >= minimum and (deterministic or p < alpha)):
         return (f"nothing to block: reference effect {reference:.3g} "
                 f"(needs >= {minimum:g} and p < {alpha:g}; p = {p:.2g})")
     return ""
@@ -117,8 +118,9 @@ def effect_fraction(ctx: CheckContext, check: Check) -> CheckOutcome:
     series = tuple(Series(n, ctx.values(n, check.readout, f)) for n, f in names)
     mean = [describe(s.values)[0] for s in series]
     effect, reference = mean[1] - mean[0], mean[3] - mean[2]
-    problem = _reference_problem(check, reference,
-                                 two_sided_p(difference(series[3].values, series[2].values)))
+    problem = _reference_problem(
+        check, reference, two_sided_p(difference(series[3].values, series[2].values)),
+        _deterministic(series[3].values, series[2].values))
     value = 100.0 * effect / reference if not problem else math.nan
     low, high = check.low, check.high
     passed = not problem and (low is None or value >= low) and (high is None or value <= high)
