@@ -78,6 +78,8 @@ def print_scorecard(scorecard: Scorecard, file: Any = None) -> None:
             f"{role}: {counts['pass']} pass, {counts['fail']} fail "
             f"({counts['expected_fail']} expected to fail), {counts['pending']} pending"
         )
+    for line in summary["calibration_overlaps"]:
+        console.print(f"not independent of calibration: {line}")
     if summary["unexpected_failures"]:
         console.print("failing although expected to pass: "
                       + ", ".join(summary["unexpected_failures"]))

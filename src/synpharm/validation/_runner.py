@@ -23,6 +23,7 @@ from synpharm.studies import is_study, load_experiment, study_from_dict
 from synpharm.validation._assays import nmda_channel_block_assay
 from synpharm.validation._compare import CheckOutcome
 from synpharm.validation._evaluate import evaluate
+from synpharm.validation._independence import calibration_overlaps
 from synpharm.validation._schema import Check, Target, TargetSet
 
 __all__ = ["PASS_THRESHOLD", "Scorecard", "TargetOutcome", "run_targets"]
@@ -96,6 +97,8 @@ class Scorecard:
     outcomes: tuple[TargetOutcome, ...]
     provenance: dict[str, Any]
     n_seeds: int = 1
+    #: validation checks that read a quantity a calibration check reads (see _independence)
+    calibration_overlaps: tuple[str, ...] = ()
 
     def unexpected_failures(self) -> list[str]:
         """Ids of targets expected to pass that fail."""
@@ -119,7 +122,8 @@ class Scorecard:
                      if o.pass_fraction is not None}
         return {**counts(self.outcomes), "by_role": by_role, "seeds": self.n_seeds,
                 "pass_threshold": PASS_THRESHOLD, "pass_fractions": fractions,
-                "unexpected_failures": self.unexpected_failures()}
+                "unexpected_failures": self.unexpected_failures(),
+                "calibration_overlaps": list(self.calibration_overlaps)}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -306,10 +310,9 @@ def run_targets(
     if seeds < 1:
         raise InputError("--seeds", f"must be at least 1, got {seeds}", "give e.g. 5")
     experiments = _Experiments(progress)
-    outcomes = tuple(
-        _run_target(experiments, target, path, seeds)
-        for target, path in _selected(target_sets, only)
-    )
+    selected = _selected(target_sets, only)
+    outcomes = tuple(_run_target(experiments, target, path, seeds) for target, path in selected)
+    overlaps = tuple(calibration_overlaps(t for ts in target_sets for t in ts.targets))
     from synpharm import __version__
 
     provenance = {
@@ -318,4 +321,4 @@ def run_targets(
         "seeds": seeds,
         "experiments": experiments.runs,
     }
-    return Scorecard(outcomes, provenance, seeds)
+    return Scorecard(outcomes, provenance, seeds, overlaps)

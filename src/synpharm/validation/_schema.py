@@ -106,6 +106,9 @@ class Check(BaseModel):
     alpha: float | None = Field(default=None, gt=0, lt=1)
     min_reference_effect: float | None = Field(default=None, ge=0)
     min_n: int | None = Field(default=None, ge=2)
+    #: a gate, not a claim (e.g. "the drug has an effect to block"): it must pass, and it may
+    #: re-read a calibrated quantity (exempt from the calibration-independence check)
+    precondition: bool = False
     analysis: str = "concentration_response"
     compound: str | None = None
     reference_compound: str | None = None
