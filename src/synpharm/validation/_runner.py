@@ -201,12 +201,13 @@ class _Experiments:
             )
         return self._results[key]
 
-    def assay_result(self, target: Target, field: str) -> ExperimentResult:
-        key = f"assay:{target.assay}:{target.compounds}"
+    def assay_result(self, target: Target, field: str, base: Path) -> ExperimentResult:
+        key = f"assay:{target.assay}:{target.compounds}:{base}"
         if key not in self._results:
             if self._progress:
                 self._progress(f"{target.assay} assay")
-            self._results[key] = nmda_channel_block_assay(list(target.compounds or []), field)
+            self._results[key] = nmda_channel_block_assay(
+                list(target.compounds or []), field, (base,))
             self.runs.append({"assay": target.assay, "compounds": target.compounds})
         return self._results[key]
 
@@ -216,7 +217,7 @@ def _check_result(
     replicate: int,
 ) -> ExperimentResult:
     if target.assay is not None and check.protocol is None:
-        return experiments.assay_result(target, f"targets[{target.id}].compounds")
+        return experiments.assay_result(target, f"targets[{target.id}].compounds", base)
     if check.protocol is not None:
         return experiments.protocol_result(check.protocol, base, f"{prefix}.protocol", target,
                                            replicate)
