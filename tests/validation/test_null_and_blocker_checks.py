@@ -32,7 +32,8 @@ def _outcome(result: ExperimentResult, **fields):
 _SPREAD = np.linspace(-8.0, 8.0, 40)  # sd about 4.7, no sampling luck
 SAME = _result(control=150 + _SPREAD, drug=150.5 + _SPREAD[::-1])
 SHIFTED = _result(control=150 + _SPREAD, drug=170 + _SPREAD)
-NOISY = _result(control=150 + np.array([-60.0, -20, 20, 60]), drug=152 + np.array([-50.0, 0, 10, 40]))
+NOISY = _result(control=150 + np.array([-60.0, -20, 20, 60]),
+                drug=152 + np.array([-50.0, 0, 10, 40]))
 
 
 def test_equivalent_passes_for_a_null_effect_and_fails_for_a_real_one():
