@@ -75,7 +75,8 @@ def protocol_preparation(protocol: Protocol) -> Preparation | QuantalPreparation
     """The protocol's preparation, with its ``[preparation]`` variant applied when it has one."""
     from synpharm.preparations.variants import apply_preparation
 
-    variant = apply_preparation(protocol, None, Path("."), "preparation")
+    where = f"{protocol.source_file}: preparation" if protocol.source_file else "preparation"
+    variant = apply_preparation(protocol, None, Path("."), where)
     return variant if variant is not None else preparation(protocol.preparation)
 
 
@@ -104,6 +105,8 @@ def _compounds(protocol: Protocol) -> dict[str, Compound]:
         try:
             found[name] = load_compound(name, protocol.compound_search)
         except InputError as error:
+            if error.field != "compound":  # a user compound file: its error names file and field
+                raise
             raise InputError("conditions.compound", error.problem, error.fix) from None
     return found
 

@@ -333,6 +333,16 @@ def _from_file(path: Path) -> Compound:
     return _file_compound(resolved, resolved.stat().st_mtime_ns)
 
 
+def _looks_like_compound(path: Path) -> bool:
+    """A TOML file with top-level ``name`` and ``[[targets]]`` (its errors are then reported)."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "name" in document and isinstance(document.get("targets"), list) and all(
+        isinstance(t, dict) and "mechanism" in t for t in document["targets"])
+
+
 def _in_folders(name: str, folders: tuple[Path, ...]) -> Compound | None:
     """A compound named ``name`` (or aliased) in one of the folders' ``*.toml`` files."""
     folded = name.casefold()
@@ -340,6 +350,8 @@ def _in_folders(name: str, folders: tuple[Path, ...]) -> Compound | None:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):
+            if not _looks_like_compound(path):
+                continue  # protocols, targets files ... may share the folder
             compound = _from_file(path)
             if folded in {compound.name.casefold(), *(a.casefold() for a in compound.aliases)}:
                 return compound

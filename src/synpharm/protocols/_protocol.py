@@ -160,6 +160,8 @@ class Protocol:
     compound_path: tuple[str, ...] = ()
     #: folder of the protocol file (variant files and compound paths are relative to it)
     folder: str | None = field(default=None, compare=False, hash=False)
+    #: the protocol file, when read from one (named in errors about its variant)
+    source_file: str | None = field(default=None, compare=False, hash=False)
 
     @property
     def compound_search(self) -> tuple[Path, ...]:
@@ -246,10 +248,12 @@ class Protocol:
             raise InputError("steps", "is not an array of tables", "write [[steps]] tables")
         steps = tuple(parse_step(table, i) for i, table in enumerate(steps_data))
         variant = _variant(data.get("preparation"), settings)
-        folder = str(Path(source).parent) if Path(source).is_file() else None
+        is_file = Path(source).is_file()
+        folder = str(Path(source).parent) if is_file else None
         try:
             return cls(**settings, conditions=conditions, steps=steps,
                        preparation_variant=variant, folder=folder,
+                       source_file=source if is_file else None,
                        compound_path=_compound_path(data.get("compounds")))
         except InputError as error:
             if error.field in _EXPERIMENT_KEYS:
