@@ -78,14 +78,16 @@ def margin_of(check: Check) -> float:
 
 
 def _deterministic(*groups: np.ndarray) -> bool:
-    """Every group has one finite value: a deterministic model output with nothing to test."""
-    return all(np.isfinite(np.asarray(g, dtype=float)).sum() == 1 for g in groups)
+    """Every group is one value, or one value repeated (no spread): a deterministic model
+    output, with nothing to test."""
+    finite = [np.asarray(g, dtype=float)[np.isfinite(np.asarray(g, dtype=float))] for g in groups]
+    return all(f.size >= 1 and np.ptp(f) == 0.0 for f in finite)
 
 
 def _significant(p: float, alpha: float, *groups: np.ndarray) -> tuple[bool, str]:
     """(passes the test part, text): p < alpha; a deterministic output (n = 1) has no test."""
     if _deterministic(*groups):
-        return True, "n = 1 per group (deterministic output): no test"
+        return True, "no spread within groups (deterministic output): no test"
     if not math.isfinite(p):
         return False, "p = n/a (too few values)"
     return p < alpha, f"p = {p:.2g} (needs < {alpha:g})"

@@ -62,7 +62,7 @@ class TargetOutcome:
         passed = sum(c.passed for c in self.checks)
         text = f"{passed}/{len(self.checks)} checks pass"
         if len(self.seed_passes) > 1:
-            text += f" at seed {self.seeds[0]}; target passes at " \
+            text += " at the first seed; target passes at " \
                 f"{sum(self.seed_passes)}/{len(self.seed_passes)} seeds"
         if self.target.expected == "fail":
             text += f"; expected to fail: {self.target.reason}"
