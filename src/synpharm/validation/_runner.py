@@ -41,6 +41,8 @@ class TargetOutcome:
     checks: tuple[CheckOutcome, ...] = ()
     seed_passes: tuple[bool, ...] = ()  # one entry per seed run (checks are from the first)
     seeds: tuple[int | None, ...] = ()
+    #: check label -> number of seeds at which it failed (all seeds)
+    seed_failures: tuple[tuple[str, int], ...] = ()
 
     @property
     def pass_fraction(self) -> float | None:
@@ -64,6 +66,9 @@ class TargetOutcome:
         if len(self.seed_passes) > 1:
             text += " at the first seed; target passes at " \
                 f"{sum(self.seed_passes)}/{len(self.seed_passes)} seeds"
+            if self.seed_failures:
+                text += " (failing: " + "; ".join(
+                    f"{what} at {n}" for what, n in self.seed_failures) + ")"
         if self.target.expected == "fail":
             text += f"; expected to fail: {self.target.reason}"
         warnings = [c.warning for c in self.checks if c.warning]
@@ -78,6 +83,7 @@ class TargetOutcome:
             "status": self.status,
             "expected": self.target.expected,
             "pass_fraction": self.pass_fraction,
+            "seed_failures": dict(self.seed_failures),
             "seeds": list(self.seeds),
             "simulated": "; ".join(c.simulated for c in self.checks) or None,
             "observed": self.target.claim,
@@ -261,7 +267,10 @@ def _run_target(
     passed = sum(passes) >= PASS_THRESHOLD * len(passes) - 1e-9
     seed = None if target.seed is None else target.seed
     seeds = tuple(None if seed is None else seed + k for k in range(replicates))
-    return TargetOutcome(target, "pass" if passed else "fail", runs[0], passes, seeds)
+    labels = [o.what for o in runs[0]]
+    failures = tuple((label, n) for label, n in (
+        (label, sum(not run[i].passed for run in runs)) for i, label in enumerate(labels)) if n)
+    return TargetOutcome(target, "pass" if passed else "fail", runs[0], passes, seeds, failures)
 
 
 def _selected(target_sets: list[TargetSet], only: list[str] | None) -> list[tuple[Target, Path]]:
