@@ -22,7 +22,7 @@ from synpharm.biophysics.field_potential import (
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )
-from synpharm.compounds import Compound, citations, load_compound
+from synpharm.compounds import Compound, citations, protocol_compounds
 from synpharm.engine import _layout as L
 from synpharm.engine.run import EngineSettings, run_schedule
 from synpharm.errors import InputError
@@ -94,21 +94,7 @@ def _recording(params) -> Recording:
 
 
 def _compounds(protocol: Protocol) -> dict[str, Compound]:
-    names = {d.compound for c in protocol.conditions for d in c.drugs}
-    for _index, step in enumerate(protocol.steps):
-        for drug in getattr(step, "drugs", None) or ():
-            names.add(drug.compound)
-        for name in getattr(step, "compounds", None) or ():
-            names.add(name)
-    found = {}
-    for name in sorted(names):
-        try:
-            found[name] = load_compound(name, protocol.compound_search)
-        except InputError as error:
-            if error.field != "compound":  # a user compound file: its error names file and field
-                raise
-            raise InputError("conditions.compound", error.problem, error.fix) from None
-    return found
+    return protocol_compounds(protocol)
 
 
 def unsimulated(compounds: dict[str, Compound]) -> list[dict[str, str]]:

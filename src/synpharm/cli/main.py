@@ -108,7 +108,7 @@ def run(
         from synpharm.studies import load_experiment
 
         protocol = load_experiment(_protocol_file(file))
-        _report_unsimulated(protocol, strict)
+        unsimulated = _unsimulated(protocol, strict)
         if cohort is not None and cohort < 1:
             raise InputError("--cohort", f"must be at least 1, got {cohort}", "give e.g. 12")
         if seed is not None and seed < 0:
@@ -141,25 +141,30 @@ def run(
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
         _print_table(result)
+    for text in unsimulated:
+        typer.echo(f"warning: {text}", err=True)
     typer.echo(f"wrote {out_dir}", err=True)
 
 
-def _report_unsimulated(protocol: Any, strict: bool) -> None:
-    """One ``warning:`` line per declared effect the model does not simulate (error if strict).
+def _unsimulated(protocol: Any, strict: bool) -> list[str]:
+    """Declared compound effects the model does not simulate (an error with ``--strict``).
 
-    The same list is written to summary.json (``provenance.unsimulated_effects``).
+    The run prints one ``warning:`` line each after it succeeds; the same list is in
+    summary.json (``provenance.unsimulated_effects``).
     """
     if hasattr(protocol, "run"):  # studies resolve their own compounds
-        return
+        return []
+    from synpharm.compounds import protocol_compounds
     from synpharm.pharmacology import unsimulated_effects
-    from synpharm.simulate import _compounds
 
-    for name, compound in _compounds(protocol).items():
+    texts = []
+    for name, compound in protocol_compounds(protocol).items():
         for effect in unsimulated_effects(compound):
             if strict:
                 raise InputError(f"compound {name!r}", effect.text(),
                                  "drop --strict, or remove the effect from the compound file")
-            typer.echo(f"warning: {effect.text()}", err=True)
+            texts.append(effect.text())
+    return texts
 
 
 def _protocol_file(file: Path) -> Path:

@@ -27,6 +27,7 @@ from synpharm.compounds._library import (
     list_compounds,
     load_compound,
     load_compound_file,
+    protocol_compounds,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "list_compounds",
     "load_compound",
     "load_compound_file",
+    "protocol_compounds",
 ]

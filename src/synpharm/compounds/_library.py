@@ -28,6 +28,7 @@ __all__ = [
     "list_compounds",
     "load_compound",
     "load_compound_file",
+    "protocol_compounds",
 ]
 
 #: mechanism type -> {parameter name: quantity kind}; every listed parameter is required.
@@ -393,6 +394,24 @@ def load_compound(name: str, search: Sequence[str | Path] = ()) -> Compound:
         raise InputError("compound", f"unknown compound {name!r}{where}",
                          f"use a compound file path, or one of: {', '.join(list_compounds())}")
     return compound
+
+
+def protocol_compounds(protocol: Any) -> dict[str, Compound]:
+    """Every compound a protocol names, resolved with its search folders.
+
+    ``protocol`` needs ``compound_names()`` and ``compound_search`` (a
+    :class:`synpharm.protocols.Protocol`). A name that is not found is an error on
+    ``conditions.compound``; an error inside a user compound file names that file and field.
+    """
+    found = {}
+    for name in sorted(protocol.compound_names()):
+        try:
+            found[name] = load_compound(name, protocol.compound_search)
+        except InputError as error:
+            if error.field != "compound":  # a user compound file: its error names file and field
+                raise
+            raise InputError("conditions.compound", error.problem, error.fix) from None
+    return found
 
 
 def check_compound_file(path: str | Path) -> Compound:

@@ -163,6 +163,14 @@ class Protocol:
     #: the protocol file, when read from one (named in errors about its variant)
     source_file: str | None = field(default=None, compare=False, hash=False)
 
+    def compound_names(self) -> set[str]:
+        """Every compound named by the conditions and steps (names, aliases or file paths)."""
+        names = {d.compound for c in self.conditions for d in c.drugs}
+        for step in self.steps:
+            names.update(d.compound for d in getattr(step, "drugs", None) or ())
+            names.update(getattr(step, "compounds", None) or ())
+        return names
+
     @property
     def compound_search(self) -> tuple[Path, ...]:
         """Folders searched for user compounds: the protocol's folder, then ``[compounds]``."""
