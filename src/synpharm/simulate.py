@@ -76,7 +76,7 @@ def protocol_preparation(protocol: Protocol) -> Preparation | QuantalPreparation
     from synpharm.preparations.variants import apply_preparation
 
     where = f"{protocol.source_file}: preparation" if protocol.source_file else "preparation"
-    variant = apply_preparation(protocol, None, Path("."), where)
+    variant = apply_preparation(protocol, None, Path("."), where, preparation)
     return variant if variant is not None else preparation(protocol.preparation)
 
 

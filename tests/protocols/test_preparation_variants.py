@@ -11,7 +11,7 @@ from synpharm.cli.main import app
 from synpharm.errors import InputError
 from synpharm.preparations.variants import build_preparation, read_variant
 from synpharm.protocols import Protocol
-from synpharm.simulate import protocol_preparation
+from synpharm.simulate import preparation, protocol_preparation
 
 STEPS = [{"type": "baseline", "duration": "2 min", "test_rate": "0.1 Hz"}]
 
@@ -46,7 +46,7 @@ def test_a_protocol_without_variant_gets_the_published_preparation():
 )
 def test_bad_variants_name_the_key_and_the_nearest_valid_ones(table, field, hint):
     with pytest.raises(InputError) as error:
-        build_preparation(read_variant(table, Path("."), "preparation"))
+        build_preparation(read_variant(table, Path("."), "preparation"), preparation)
     assert error.value.field == field and hint in str(error.value)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -133,8 +133,11 @@ def read_variant(spec: object, base_dir: Path, where: str) -> PreparationVariant
     return PreparationVariant(str(spec.get("name", base)), base, entries, where)
 
 
-def build_preparation(variant: PreparationVariant) -> Any:
+def build_preparation(variant: PreparationVariant, base: Callable[[str], Any]) -> Any:
     """The base preparation with the variant's overrides (SI, unit-checked), renamed.
+
+    ``base`` returns a preparation by name (e.g. :func:`synpharm.simulate.preparation`); it is
+    passed in so that this module imports nothing above the preparations layer.
 
     Raises
     ------
@@ -143,10 +146,9 @@ def build_preparation(variant: PreparationVariant) -> Any:
         non-finite value; the field names the variant and the parameter.
     """
     from synpharm.parameters import Parameter
-    from synpharm.simulate import preparation
     from synpharm.units import parse_quantity
 
-    prep = preparation(variant.base)
+    prep = base(variant.base)
     parameters = prep.parameters
     entries = dict(parameters.entries)
     for name, text, provenance in variant.overrides:
@@ -165,15 +167,17 @@ def build_preparation(variant: PreparationVariant) -> Any:
     return replace(prep, parameters=new_parameters)
 
 
-def apply_preparation(protocol: Any, spec: object, base_dir: Path, where: str) -> Any:
+def apply_preparation(protocol: Any, spec: object, base_dir: Path, where: str,
+                      base: Callable[[str], Any]) -> Any:
     """The preparation a protocol runs in when a target or protocol names a variant, else None.
 
     ``spec`` is a target's variant (table or path) or ``None``; a protocol's own
-    ``preparation_variant`` is used when ``spec`` is ``None``.
+    ``preparation_variant`` is used when ``spec`` is ``None``. ``base`` looks preparations up
+    by name (see :func:`build_preparation`).
     """
     if spec is None:
         spec = getattr(protocol, "preparation_variant", None)
         base_dir = Path(getattr(protocol, "folder", None) or base_dir)
     if spec is None:
         return None
-    return build_preparation(read_variant(spec, base_dir, where))
+    return build_preparation(read_variant(spec, base_dir, where), base)

@@ -175,7 +175,7 @@ class _Experiments:
         replicate: int = 0,
     ) -> ExperimentResult:
         """The result of the experiment ``reference`` at seed ``target seed + replicate``."""
-        from synpharm.simulate import run_protocol
+        from synpharm.simulate import preparation, run_protocol
 
         protocol, label = self._load(reference, base, field, target)
         if hasattr(protocol, "run") and target.preparation_variant is not None:
@@ -183,7 +183,8 @@ class _Experiments:
                              "studies do not take a preparation variant",
                              "use a slice protocol, or drop the variant")
         with_preparation = None if hasattr(protocol, "run") else apply_preparation(
-            protocol, target.preparation_variant, base, f"targets[{target.id}].preparation")
+            protocol, target.preparation_variant, base, f"targets[{target.id}].preparation",
+            preparation)
         seed = (protocol.seed if target.seed is None else target.seed) + replicate
         key_text = json.dumps([protocol.to_dict(), target.cohort, seed,
                                repr(with_preparation)], default=str)
