@@ -78,3 +78,14 @@ def test_run_with_an_unknown_override_writes_nothing(tmp_path):
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"error: {protocol}: preparation.overrides.girk_conductance")
     assert "nearest valid: girk_conductance_max" in result.stderr
+
+
+def test_sweep_chunks_start_from_the_protocol_variant():
+    from synpharm.sweep._chunk import _preparation_fingerprint, _prepared
+
+    variant = _protocol({"base": "ca1_slice", "overrides": {"girk_conductance_max": "3 nS"}})
+    plain = _protocol(None)
+    prep = _prepared(variant, (("leak_conductance", 5e-9),))
+    assert prep.parameters["girk_conductance_max"] == pytest.approx(3e-9)
+    assert prep.parameters["leak_conductance"] == pytest.approx(5e-9)
+    assert _preparation_fingerprint(variant, ()) != _preparation_fingerprint(plain, ())
