@@ -37,7 +37,7 @@ def test_one_interval_gives_ppr_only():
     readouts = slice_readouts(table, None, drug)
     np.testing.assert_allclose(readouts["ppr"][0], [1.5, 1.2])
     assert readouts["ppr"][1] == "1"
-    assert not [name for name in readouts if name.startswith("ppr_")]
+    assert [name for name in readouts if name.startswith("ppr_")] == ["ppr_per_pair"]
 
 
 def test_several_intervals_give_one_readout_each():
@@ -46,7 +46,7 @@ def test_several_intervals_give_one_readout_each():
     steps = [BASELINE, WASH_IN, *(_pairs(f"{ms} ms") for ms in ratios)]
     table, drug = _table(steps, ratios)
     readouts = slice_readouts(table, None, drug)
-    names = [name for name in readouts if name.startswith("ppr_")]
+    names = [n for n in readouts if n.startswith("ppr_") and not n.endswith("_per_pair")]
     assert names == ["ppr_20ms", "ppr_50ms", "ppr_100ms", "ppr_200ms"]
     for ms, expected in ratios.items():
         np.testing.assert_allclose(readouts[f"ppr_{ms}ms"][0], expected)
@@ -88,3 +88,17 @@ def test_unpaired_first_pulse_is_an_error():
                         table.fepsp_amplitude, table.fiber_volley_amplitude)
     with pytest.raises(ValueError, match="pp2"):
         slice_readouts(broken, None, drug)
+
+
+def test_ppr_is_the_ratio_of_mean_slopes_and_per_pair_ratios_are_kept():
+    """A tiny first response makes its per-pair ratio explode; the ratio of means does not."""
+    table, drug = _table([BASELINE, WASH_IN, _pairs("50 ms", 4)], {50: np.array([1.5, 1.5])})
+    pp1 = np.flatnonzero(table.kind == "pp1")
+    slope = table.fepsp_slope.copy()
+    slope[:, pp1[0]] = -0.005  # first response nearly absent; its second stays -0.75
+    table = PulseTable(table.time, table.kind, table.intensity, slope,
+                       table.fepsp_amplitude, table.fiber_volley_amplitude)
+    readouts = slice_readouts(table, None, drug)
+    ratio_of_means = 4 * 0.75 / (3 * 0.5 + 0.005)
+    np.testing.assert_allclose(readouts["ppr"][0], ratio_of_means)
+    np.testing.assert_allclose(readouts["ppr_per_pair"][0], (150 + 3 * 1.5) / 4)

@@ -140,7 +140,7 @@ def test_validate_target_with_a_huge_cohort_is_refused_before_running(sandbox):
     text = (sandbox.root / "targets.toml").read_text()
     sandbox.write("huge.toml", text.replace("cohort = 1", "cohort = 1000000000"))
     line, _ = _timed_failure("validate", "--targets", "huge.toml", "--report", "r")
-    assert line.startswith("error: targets[LAB-1].cohort: the run needs")
+    assert line.startswith("error: ") and "huge.toml: targets[LAB-1].cohort: the run needs" in line
     sandbox.assert_untouched()
 
 

@@ -98,7 +98,9 @@ def test_json_scorecard_of_a_user_file(tmp_path):
     for key in ("id", "role", "status", "simulated", "observed", "tolerance", "detail"):
         assert key in first
     assert card["summary"]["pass"] == 1 and card["summary"]["fail"] == 1
-    assert card["summary"]["by_role"]["calibration"] == {"pass": 0, "fail": 1, "pending": 0}
+    calibration = card["summary"]["by_role"]["calibration"]
+    assert calibration == {"pass": 0, "fail": 1, "pending": 0, "expected_fail": 0,
+                           "unexpected_fail": 1}
     # the inline protocol and the protocol file are the same experiment: it ran once
     assert len(card["provenance"]["experiments"]) == 1
     again = _validate("--targets", str(path), "--json", "--only", "LAB-1", "--only", "LAB-2")

@@ -70,18 +70,20 @@ def _paired_pulse_ratio(table: ResponseTable, after: float | None) -> dict[str, 
     Alger 2001 J Neurosci 21:9608). Pairs are counted as in :mod:`synpharm.analysis.readouts`: with
     a
     drug, only pairs from its onset on (unless all precede it); ``ppr`` pools the counted pairs,
-    ``ppr_<N>ms`` the pairs of each interval N [ms] when there are several intervals.
+    ``ppr_<N>ms`` the pairs of each interval N [ms] when there are several intervals; the mean
+    of per-pair ratios is kept as ``<name>_per_pair``.
     """
     pairs = paired_pulse_pairs(table.kind, table.time, after)
     if pairs is None:
         return {}
     first, second, groups = pairs
     a = table.amplitude
+    out = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        return {
-            name: a[:, second[index]].mean(axis=1) / a[:, first[index]].mean(axis=1)
-            for name, index in groups.items()
-        }
+        for name, index in groups.items():
+            out[name] = a[:, second[index]].mean(axis=1) / a[:, first[index]].mean(axis=1)
+            out[f"{name}_per_pair"] = np.nanmean(a[:, second[index]] / a[:, first[index]], axis=1)
+    return out
 
 
 def quantal_windows(

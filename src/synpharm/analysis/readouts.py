@@ -88,17 +88,24 @@ def paired_pulse_pairs(
 
 
 def _paired_pulse_ratio(table: PulseTable, after: float | None) -> dict[str, np.ndarray]:
-    """Per-slice paired-pulse ratios (second / first fEPSP slope, mean over pairs).
+    """Per-slice paired-pulse ratios: mean second / mean first fEPSP slope over the pairs.
 
-    Pairs and groups as in :func:`paired_pulse_pairs`. Empty without paired pulses.
+    The ratio of means, not the mean of per-pair ratios, which blows up when a first response
+    is small (Kim & Alger 2001 J Neurosci 21:9608); the mean of per-pair ratios is kept as
+    ``<name>_per_pair``. Pairs and groups as in :func:`paired_pulse_pairs`. Empty without
+    paired pulses.
     """
     pairs = paired_pulse_pairs(table.kind, table.time, after)
     if pairs is None:
         return {}
     first, second, groups = pairs
+    a, b = table.fepsp_slope[:, first], table.fepsp_slope[:, second]
+    out = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = table.fepsp_slope[:, second] / table.fepsp_slope[:, first]
-    return {name: np.nanmean(ratio[:, index], axis=1) for name, index in groups.items()}
+        for name, index in groups.items():
+            out[name] = np.nanmean(b[:, index], axis=1) / np.nanmean(a[:, index], axis=1)
+            out[f"{name}_per_pair"] = np.nanmean(b[:, index] / a[:, index], axis=1)
+    return out
 
 
 def slice_readouts(
@@ -106,8 +113,9 @@ def slice_readouts(
 ) -> dict[str, tuple[np.ndarray, str]]:
     """Per-slice readout values and units for one condition.
 
-    Paired pulses give ``ppr`` and, for protocols with several inter-pulse intervals, one
-    ``ppr_<N>ms`` per interval N [ms] (see :func:`_paired_pulse_ratio`).
+    Paired pulses give ``ppr`` (ratio of mean slopes) and, for protocols with several
+    inter-pulse intervals, one ``ppr_<N>ms`` per interval N [ms], each with the mean of
+    per-pair ratios as ``..._per_pair`` (see :func:`_paired_pulse_ratio`).
     """
     w = reference_windows(table, induction, drug)
     slope = table.fepsp_slope * 1.0  # V/s == mV/ms

@@ -137,6 +137,12 @@ def run(
     ] = "auto",
     overwrite: Annotated[bool, OVERWRITE] = False,
     dry_run: Annotated[bool, DRY_RUN] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Make a declared compound effect the model does not simulate an error."
+        ),
+    ] = False,
 ) -> None:
     """Run the virtual experiment in FILE and write summary.json, pulses.csv and figures."""
     with _user_errors():
@@ -146,6 +152,7 @@ def run(
 
         protocol = load_experiment(_protocol_file(file))
         _check_run_options(protocol, cohort, seed, baseline, export_nwb)
+        unsimulated = _unsimulated(protocol, strict)
         settings = {
             "cohort": protocol.cohort if cohort is None else cohort,
             "seed": protocol.seed if seed is None else seed,
@@ -163,6 +170,8 @@ def run(
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
         _print_table(result)
+    for text in unsimulated:
+        typer.echo(f"warning: {text}", err=True)
     typer.echo(f"wrote {out_dir}", err=True)
 
 
@@ -216,6 +225,27 @@ def _run_and_write(
     return result, out_dir
 
 
+def _unsimulated(protocol: Any, strict: bool) -> list[str]:
+    """Declared compound effects the model does not simulate (an error with ``--strict``).
+
+    The run prints one ``warning:`` line each after it succeeds; the same list is in
+    summary.json (``provenance.unsimulated_effects``).
+    """
+    if protocol.kind != "slice_protocol":  # studies resolve their own compounds
+        return []
+    from synpharm.compounds import protocol_compounds
+    from synpharm.pharmacology import unsimulated_effects
+
+    texts = []
+    for name, compound in protocol_compounds(protocol).items():
+        for effect in unsimulated_effects(compound):
+            if strict:
+                raise InputError(f"compound {name!r}", effect.text(),
+                                 "drop --strict, or remove the effect from the compound file")
+            texts.append(effect.text())
+    return texts
+
+
 def _protocol_file(file: Path) -> Path:
     """``file`` itself, or the library protocol of that name when no such file exists."""
     if os.path.lexists(file):
@@ -258,8 +288,25 @@ def validate(
     ] = None,
     quiet: Annotated[bool, _QUIET] = False,
     overwrite: Annotated[bool, OVERWRITE] = False,
+    seeds: Annotated[
+        int,
+        typer.Option(
+            "--seeds",
+            help="Run every target at N seeds; a target passes when it passes at >= 80 % of them.",
+        ),
+    ] = 1,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 1 when a target expected to pass fails."
+        ),
+    ] = False,
 ) -> None:
-    """Run the validation targets and print the scorecard (exit 0 whether targets pass or not)."""
+    """Run the validation targets and print the scorecard.
+
+    Exit 0 whether targets pass or not, unless --strict: then 1 when a target whose
+    ``expected`` status is pass fails. Bad input exits 2.
+    """
     with _user_errors():
         from synpharm.cli._preflight import prepare_out
         from synpharm.report.scorecard import (
@@ -272,7 +319,8 @@ def validate(
         sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
         if report is not None:
             prepare_out(report, report, overwrite=overwrite, field="--report")
-        scorecard = run_targets(sets, only=only, progress=None if quiet else _stderr_progress())
+        progress = None if quiet else _stderr_progress()
+        scorecard = run_targets(sets, only=only, progress=progress, seeds=seeds)
         if report is not None:
             write_scorecard_report(scorecard, report)
     if json_output:
@@ -281,6 +329,10 @@ def validate(
         print_scorecard(scorecard, file=sys.stdout)
     if report is not None:
         typer.echo(f"wrote {report}", err=True)
+    unexpected = scorecard.unexpected_failures()
+    if strict and unexpected:
+        typer.echo(f"error: targets expected to pass fail: {', '.join(unexpected)}", err=True)
+        raise typer.Exit(code=1)
 
 
 def _stderr_progress():
@@ -357,11 +409,32 @@ def list_compounds() -> None:
 def show_compound(
     name: Annotated[str, typer.Argument(help="Compound name, e.g. ketamine.", show_default=False)],
 ) -> None:
-    """Describe one compound: targets, affinities, kinetics and sources."""
+    """Describe one compound (a name or a compound file): targets, affinities and sources."""
     with _user_errors():
         from synpharm.compounds import describe_compound, load_compound
+        from synpharm.pharmacology import unsimulated_effects
 
-        typer.echo(describe_compound(load_compound(name)))
+        compound = load_compound(name)
+        typer.echo(describe_compound(compound))
+        for effect in unsimulated_effects(compound):
+            typer.echo(f"  not simulated: {effect.mechanism} at {effect.target} - {effect.reason}")
+
+
+@compounds_app.command("check")
+def check_compound(
+    file: Annotated[Path, typer.Argument(help="A compound file (TOML).", show_default=False)],
+) -> None:
+    """Validate a compound file with the same schema and unit checks as the built-ins."""
+    with _user_errors():
+        from synpharm.compounds import check_compound_file
+        from synpharm.pharmacology import unsimulated_effects
+
+        compound = check_compound_file(file)
+        effects = unsimulated_effects(compound)
+        typer.echo(f"{file}: {compound.name} ok, {len(compound.targets)} declared effects, "
+                   f"{len(compound.targets) - len(effects)} simulated")
+        for effect in effects:
+            typer.echo(f"  not simulated: {effect.mechanism} at {effect.target} - {effect.reason}")
 
 
 _register_commands()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -16,14 +18,18 @@ from synpharm.safety import loads_toml, read_input_bytes
 from synpharm.units import parse_quantity
 
 __all__ = [
+    "COMPOUNDS_ENV",
     "MECHANISMS",
     "Compound",
     "TargetEffect",
+    "check_compound_file",
     "citations",
+    "compound_search_path",
     "describe_compound",
     "list_compounds",
     "load_compound",
     "load_compound_file",
+    "protocol_compounds",
 ]
 
 #: mechanism type -> {parameter name: quantity kind}; every listed parameter is required.
@@ -304,18 +310,126 @@ def list_compounds() -> list[str]:
     return sorted({compound.name for compound in _registry().values()})
 
 
-def load_compound(name: str) -> Compound:
-    """The compound called ``name`` (canonical name or alias, case-insensitive).
+#: Environment variable with extra compound folders (separated like PATH).
+COMPOUNDS_ENV = "SYNPHARM_COMPOUNDS"
+
+
+def compound_search_path(extra: Sequence[str | Path] = ()) -> tuple[Path, ...]:
+    """Folders searched for user compounds: ``extra`` first, then ``$SYNPHARM_COMPOUNDS``."""
+    env = [Path(p) for p in os.environ.get(COMPOUNDS_ENV, "").split(os.pathsep) if p]
+    return tuple(Path(p) for p in extra) + tuple(env)
+
+
+def _is_path(name: str) -> bool:
+    return name.endswith(".toml") or "/" in name or os.sep in name
+
+
+@lru_cache(maxsize=64)
+def _file_compound(path: Path, mtime_ns: int) -> Compound:
+    del mtime_ns  # part of the cache key: an edited file is read again
+    return load_compound_file(path)
+
+
+def _from_file(path: Path) -> Compound:
+    resolved = path.resolve()
+    return _file_compound(resolved, resolved.stat().st_mtime_ns)
+
+
+def _looks_like_compound(path: Path) -> bool:
+    """A TOML file with top-level ``name`` and ``[[targets]]`` (its errors are then reported)."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "name" in document and isinstance(document.get("targets"), list) and all(
+        isinstance(t, dict) and "mechanism" in t for t in document["targets"])
+
+
+def _in_folders(name: str, folders: tuple[Path, ...]) -> Compound | None:
+    """A compound named ``name`` (or aliased) in one of the folders' ``*.toml`` files."""
+    folded = name.casefold()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            if not _looks_like_compound(path):
+                continue  # protocols, targets files ... may share the folder
+            compound = _from_file(path)
+            if folded in {compound.name.casefold(), *(a.casefold() for a in compound.aliases)}:
+                return compound
+    return None
+
+
+def load_compound(name: str, search: Sequence[str | Path] = ()) -> Compound:
+    """The compound called ``name``: a built-in (name or alias), a user file, or a path.
+
+    Parameters
+    ----------
+    name
+        Canonical name or alias (case-insensitive), or the path of a compound file
+        (``*.toml``; relative paths are tried in each ``search`` folder, then the working
+        directory).
+    search
+        Extra folders with user compound files (a protocol's folder and its ``[compounds]``
+        path); ``$SYNPHARM_COMPOUNDS`` is searched after them. Built-ins win over user files
+        of the same name.
 
     Examples
     --------
     >>> load_compound("Esketamine").name
     's_ketamine'
     """
-    compound = _registry().get(str(name).strip().casefold())
+    text = str(name).strip()
+    folders = compound_search_path(search)
+    if _is_path(text):
+        candidates = [Path(text)] if Path(text).is_absolute() else [
+            *(Path(folder) / text for folder in search), Path(text)]
+        for candidate in candidates:
+            if candidate.is_file():
+                return _from_file(candidate)
+        raise InputError("compound", f"no compound file {text!r}",
+                         "give a path relative to the protocol (or targets) file")
+    compound = _registry().get(text.casefold()) or _in_folders(text, folders)
     if compound is None:
-        raise InputError("compound", f"unknown compound {name!r}",
-                         f"use one of: {', '.join(list_compounds())}")
+        where = f" or in {', '.join(map(str, folders))}" if folders else ""
+        raise InputError("compound", f"unknown compound {name!r}{where}",
+                         f"use a compound file path, or one of: {', '.join(list_compounds())}")
+    return compound
+
+
+def protocol_compounds(protocol: Any) -> dict[str, Compound]:
+    """Every compound a protocol names, resolved with its search folders.
+
+    ``protocol`` needs ``compound_names()`` and ``compound_search`` (a
+    :class:`synpharm.protocols.Protocol`). A name that is not found is an error on
+    ``conditions.compound``; an error inside a user compound file names that file and field.
+    """
+    found = {}
+    for name in sorted(protocol.compound_names()):
+        try:
+            found[name] = load_compound(name, protocol.compound_search)
+        except InputError as error:
+            if error.field != "compound":  # a user compound file: its error names file and field
+                raise
+            raise InputError("conditions.compound", error.problem, error.fix) from None
+    return found
+
+
+def check_compound_file(path: str | Path) -> Compound:
+    """Validate a user compound file like a built-in one (``synpharm compounds check``).
+
+    The file must exist; its name must not shadow a built-in compound with other data.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "no such compound file", "give the path of a .toml file")
+    compound = load_compound_file(path)
+    for key in (compound.name, *compound.aliases):
+        builtin = _registry().get(key.casefold())
+        if builtin is not None and builtin != compound:
+            raise InputError(f"{path.name}.name" if key == compound.name else
+                             f"{path.name}.aliases", f"{key!r} is a built-in compound "
+                             f"({builtin.name})", "choose another name; built-ins take precedence")
     return compound
 
 

@@ -87,11 +87,11 @@ def _drug_arrays(
     rows: dict[str, list[np.ndarray]] = {"presynaptic": [], "girk": [], "available": []}
     for condition in protocol.conditions:
         events = [
-            ExposureEvent(e.time, e.compound, e.target_concentration, e.exchange_time)
+            ExposureEvent(e.time, compounds[e.compound], e.target_concentration, e.exchange_time)
             for e in drug_events_for(schedule, condition)
         ]
-        names = sorted({e.compound for e in events})
-        pairs = [(compounds[n], bath_concentration(times, events, n)) for n in names]
+        used = {e.compound.name: e.compound for e in events}
+        pairs = [(used[n], bath_concentration(times, events, used[n])) for n in sorted(used)]
         effects = drug_effects(pairs)
         rows["presynaptic"].append(
             np.broadcast_to(getattr(effects, prep.presynaptic_occupancy_field), times.shape)
@@ -276,6 +276,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict[str, Any]:
     import scipy
 
     from synpharm._version import __version__
+    from synpharm.pharmacology import unsimulated_records
 
     return {
         "synpharm": __version__,
@@ -286,6 +287,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict[str, Any]:
         "cohort": cohort,
         "seed": seed,
         "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
+        "unsimulated_effects": unsimulated_records(compounds),
         "calibrated_parameters": prep.parameters.calibrated(),
         "protocol_sha": hashlib.sha256(protocol.to_toml().encode()).hexdigest()[:16],
     }

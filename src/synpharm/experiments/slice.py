@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from synpharm.analysis.fepsp import measure_fepsp
 from synpharm.analysis.readouts import concentration_response, condition_readouts, reference_windows
 from synpharm.analysis.results import ExperimentResult, PulseTable
-from synpharm.compounds import Compound, citations, load_compound
+from synpharm.compounds import Compound, citations, protocol_compounds
 from synpharm.errors import InputError
 from synpharm.experiments.quantal import _gabab_available
 from synpharm.model import slice_state as L
@@ -27,7 +28,12 @@ from synpharm.model.field_potential import (
     synthesize_field_sweeps,
 )
 from synpharm.parameters import load_parameter_set, package_parameter_file
-from synpharm.pharmacology import ExposureEvent, bath_concentration, drug_effects
+from synpharm.pharmacology import (
+    ExposureEvent,
+    bath_concentration,
+    drug_effects,
+    unsimulated_records,
+)
 from synpharm.preparations import preparation
 from synpharm.preparations.ca1_slice import Preparation, draw_slices, slice_constants
 from synpharm.preparations.quantal import QuantalPreparation
@@ -50,6 +56,15 @@ class Recording:
     stimulus_time: float
 
 
+def protocol_preparation(protocol: Protocol) -> Preparation | QuantalPreparation:
+    """The protocol's preparation, with its ``[preparation]`` variant applied when it has one."""
+    from synpharm.preparations.variants import apply_preparation
+
+    where = f"{protocol.source_file}: preparation" if protocol.source_file else "preparation"
+    variant = apply_preparation(protocol, None, Path("."), where, preparation)
+    return variant if variant is not None else preparation(protocol.preparation)
+
+
 @lru_cache(maxsize=1)
 def _field_parameters():
     return load_parameter_set(package_parameter_file("field_potential"))
@@ -64,13 +79,7 @@ def _recording(params) -> Recording:
 
 
 def _compounds(protocol: Protocol) -> dict[str, Compound]:
-    found = {}
-    for name in sorted(protocol.compound_names()):
-        try:
-            found[name] = load_compound(name)
-        except InputError as error:
-            raise InputError("conditions.compound", error.problem, error.fix) from None
-    return found
+    return protocol_compounds(protocol)
 
 
 class DrugTimeline:
@@ -92,11 +101,13 @@ class DrugTimeline:
         self._conditions = []
         for condition in protocol.conditions:
             events = [
-                ExposureEvent(e.time, e.compound, e.target_concentration, e.exchange_time)
+                ExposureEvent(e.time, compounds[e.compound], e.target_concentration,
+                              e.exchange_time)
                 for e in drug_events_for(schedule, condition)
             ]
-            names = sorted({e.compound for e in events})
-            self._conditions.append((events, [compounds[n] for n in names], names))
+            names = sorted({e.compound.name for e in events})
+            by_name = {e.compound.name: e.compound for e in events}
+            self._conditions.append((events, [by_name[n] for n in names], names))
         self._cache: dict[float, np.ndarray] = {}
 
     def __call__(self, time: float) -> np.ndarray:
@@ -112,8 +123,8 @@ class DrugTimeline:
     def _row(events, compounds, names, time, max_inhibition) -> np.ndarray:
         row = np.zeros(L.N_DRUG_COLUMNS)
         pairs = [
-            (c, float(bath_concentration(time, events, n)))
-            for c, n in zip(compounds, names, strict=False)
+            (c, float(bath_concentration(time, events, c)))
+            for c in compounds
         ]
         effects = drug_effects(pairs)
         occ_pre = float(effects.gabab_presynaptic_glutamatergic_occupancy)
@@ -310,7 +321,7 @@ def run_protocol(
         raise InputError("cohort", f"{cohort} slices", "give at least 1 slice per condition")
     if seed < 0:
         raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
-    prep = prep or preparation(protocol.preparation)
+    prep = prep or protocol_preparation(protocol)
     if isinstance(prep, QuantalPreparation):
         from synpharm.experiments.quantal import run_quantal_protocol
 
@@ -372,6 +383,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
         "cohort": cohort,
         "seed": seed,
         "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
+        "unsimulated_effects": unsimulated_records(compounds),
         "calibrated_parameters": prep.parameters.calibrated(),
         "integration_step_s": prep.dt,
         "protocol_sha": _digest(protocol.to_toml()),

@@ -26,17 +26,23 @@ from synpharm.pharmacology._block import (
 )
 from synpharm.pharmacology._effects import (
     GABAB_AGONIST_SITES,
+    SIMULATED_EFFECTS,
     DrugEffects,
     OpenChannelBlocker,
+    UnsimulatedEffect,
     drug_effects,
+    unsimulated_effects,
+    unsimulated_records,
 )
 from synpharm.pharmacology._exposure import ExposureEvent, bath_concentration
 
 __all__ = [
     "GABAB_AGONIST_SITES",
+    "SIMULATED_EFFECTS",
     "DrugEffects",
     "ExposureEvent",
     "OpenChannelBlocker",
+    "UnsimulatedEffect",
     "bath_concentration",
     "blocker_unbinding_rate",
     "closed_channel_block_step",
@@ -47,4 +53,6 @@ __all__ = [
     "hill_occupancy",
     "open_channel_block_equilibrium",
     "open_channel_block_step",
+    "unsimulated_effects",
+    "unsimulated_records",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,7 +15,16 @@ from synpharm.pharmacology._binding import (
     hill_inhibition,
 )
 
-__all__ = ["GABAB_AGONIST_SITES", "DrugEffects", "OpenChannelBlocker", "drug_effects"]
+__all__ = [
+    "GABAB_AGONIST_SITES",
+    "SIMULATED_EFFECTS",
+    "DrugEffects",
+    "OpenChannelBlocker",
+    "UnsimulatedEffect",
+    "drug_effects",
+    "unsimulated_effects",
+    "unsimulated_records",
+]
 
 #: agonist target identifier -> DrugEffects field
 GABAB_AGONIST_SITES: dict[str, str] = {
@@ -27,6 +36,64 @@ _GABAB_ANTAGONIST_TARGET = "GABAB"
 _NMDA_SITE_TARGET = "NMDA_glutamate_site"
 _NMDA_CHANNEL_TARGET = "NMDA"
 _NAV_TARGET = "NaV_axonal"
+
+
+#: (mechanism, target) pairs the slice and quantal models consume, with what they drive.
+SIMULATED_EFFECTS: dict[tuple[str, str], str] = {
+    **{("agonist", site): f"GABA-B occupancy ({field})"
+       for site, field in GABAB_AGONIST_SITES.items()},
+    ("competitive_antagonist", _GABAB_ANTAGONIST_TARGET): "GABA-B dose ratio (Gaddum)",
+    ("competitive_antagonist", _NMDA_SITE_TARGET): "NMDA receptors free of antagonist",
+    ("open_channel_blocker", _NMDA_CHANNEL_TARGET): "use-dependent NMDA channel block",
+    ("channel_blocker", _NAV_TARGET): "axonal Na+ channels available",
+    # inputs of the synaptic signalling network (synpharm.signaling; in-vivo and spine studies)
+    ("inhibitor", "mTORC1"): "signalling network: mTORC1 inhibition (studies only)",
+    ("inhibitor", "TrkB"): "signalling network: TrkB inhibition (studies only)",
+    ("agonist", "ERK_pathway"): "signalling network: direct ERK drive (studies only)",
+}
+
+
+class UnsimulatedEffect(NamedTuple):
+    """A declared effect no model consumes, and why."""
+
+    compound: str
+    target: str
+    mechanism: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return self._asdict()
+
+    def text(self) -> str:
+        return (f"{self.compound}: {self.mechanism} at {self.target} is not simulated "
+                f"({self.reason})")
+
+
+def _unsimulated_reason(mechanism: str, target: str) -> str:
+    targets = sorted({t for m, t in SIMULATED_EFFECTS if m == mechanism})
+    if targets:
+        return (f"the model has no {target!r} target for a {mechanism}; "
+                f"simulated {mechanism} targets: {', '.join(targets)}")
+    mechanisms = sorted({m for m, t in SIMULATED_EFFECTS if t == target})
+    if mechanisms:
+        return f"{target} is simulated only for: {', '.join(mechanisms)}"
+    return f"the model has no {target!r} target"
+
+
+def unsimulated_effects(compound: Compound) -> tuple[UnsimulatedEffect, ...]:
+    """The compound's declared effects that no model consumes (see :data:`SIMULATED_EFFECTS`).
+
+    Examples
+    --------
+    >>> from synpharm.compounds import load_compound
+    >>> [e.target for e in unsimulated_effects(load_compound("ketamine"))][:1]
+    ['HCN1']
+    """
+    return tuple(
+        UnsimulatedEffect(compound.name, e.target, e.mechanism,
+                          _unsimulated_reason(e.mechanism, e.target))
+        for e in compound.targets if (e.mechanism, e.target) not in SIMULATED_EFFECTS
+    )
 
 
 class OpenChannelBlocker(NamedTuple):
@@ -148,3 +215,8 @@ def drug_effects(compounds_and_concentrations: Iterable[tuple[Compound, ArrayLik
         nav_available=np.broadcast_to(nav_available, shape).copy(),
         ignored_effects=tuple(ignored),
     )
+
+
+def unsimulated_records(compounds: Mapping[str, Compound]) -> list[dict[str, str]]:
+    """Declared effects of ``compounds`` that the model does not simulate, as JSON records."""
+    return [e.as_dict() for c in compounds.values() for e in unsimulated_effects(c)]

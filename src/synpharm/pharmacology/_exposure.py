@@ -23,7 +23,8 @@ class ExposureEvent:
     time
         Time of the switch [s].
     compound
-        Compound name or alias (resolved with :func:`synpharm.compounds.load_compound`).
+        The compound, or a built-in compound's name or alias (resolved with
+        :func:`synpharm.compounds.load_compound`).
     target_concentration
         Concentration in the new perfusate [mol/m^3]; 0 for a wash-out.
     exchange_time
@@ -31,7 +32,7 @@ class ExposureEvent:
     """
 
     time: float
-    compound: str
+    compound: Compound | str
     target_concentration: float
     exchange_time: float
 

@@ -6,7 +6,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,7 +31,7 @@ from synpharm.units import parse_quantity
 __all__ = ["Protocol", "check_stimulation_rate", "read_toml"]
 
 _EXPERIMENT_KEYS = ("name", "description", "preparation", "cohort", "seed", "test_intensity")
-_SECTIONS = ("experiment", "conditions", "condition_series", "steps")
+_SECTIONS = ("experiment", "conditions", "condition_series", "steps", "preparation", "compounds")
 _QUANTITY_KINDS = {
     "duration": "time",
     "test_rate": "frequency",
@@ -41,6 +41,40 @@ _QUANTITY_KINDS = {
     "burst_rate": "frequency",
     "rate": "frequency",
 }
+
+
+def _variant(spec: object, settings: dict[str, Any]) -> Any:
+    """Check the shape of a ``[preparation]`` table (its contents are checked when it is built);
+    its ``base`` becomes ``experiment.preparation`` (the two must not disagree)."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return spec
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("base"), str):
+        raise InputError("preparation", "is not a [preparation] table with a base",
+                         "write base = 'ca1_slice' (or preparation = 'variant.toml')")
+    named = settings.get("preparation")
+    if named is not None and named != spec["base"]:
+        raise InputError("experiment.preparation", f"{named!r} differs from preparation.base "
+                         f"{spec['base']!r}", "name the preparation once, in [preparation]")
+    if not spec["base"].endswith(".toml"):
+        settings["preparation"] = spec["base"]
+    return dict(spec)
+
+
+def _compound_path(table: object) -> tuple[str, ...]:
+    """``[compounds] path = ["folder", ...]``: folders with user compound files."""
+    if table is None:
+        return ()
+    if not isinstance(table, Mapping) or set(table) != {"path"}:
+        raise InputError("compounds", "is not a table with only 'path'",
+                         "write [compounds] path = ['my_compounds']")
+    path = table["path"]
+    path = [path] if isinstance(path, str) else path
+    if not isinstance(path, list) or not all(isinstance(p, str) and p for p in path):
+        raise InputError("compounds.path", f"{path!r} is not a list of folders",
+                         "write path = ['my_compounds']")
+    return tuple(path)
 
 
 def _integer(value: object, name: str, minimum: int) -> int:
@@ -122,6 +156,20 @@ class Protocol:
     test_intensity: float = 0.5
     conditions: tuple[Condition, ...] = ()
     steps: tuple[Step, ...] = ()
+    #: ``[preparation]`` table or variant-file path (synpharm.preparations.variants), if any
+    preparation_variant: Any = field(default=None, hash=False)
+    #: ``[compounds] path``: folders with user compound files, relative to ``folder``
+    compound_path: tuple[str, ...] = ()
+    #: folder of the protocol file (variant files and compound paths are relative to it)
+    folder: str | None = field(default=None, compare=False, hash=False)
+    #: the protocol file, when read from one (named in errors about its variant)
+    source_file: str | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def compound_search(self) -> tuple[Path, ...]:
+        """Folders searched for user compounds: the protocol's folder, then ``[compounds]``."""
+        base = Path(self.folder) if self.folder else Path(".")
+        return (base, *(base / p for p in self.compound_path))
 
     def __post_init__(self) -> None:
         check_printable(_text(self.name, "name"), "name")
@@ -201,8 +249,14 @@ class Protocol:
         if not isinstance(steps_data, list):
             raise InputError("steps", "is not an array of tables", "write [[steps]] tables")
         steps = tuple(parse_step(table, i) for i, table in enumerate(steps_data))
+        variant = _variant(data.get("preparation"), settings)
+        is_file = Path(source).is_file()
+        folder = str(Path(source).parent) if is_file else None
         try:
-            return cls(**settings, conditions=conditions, steps=steps)
+            return cls(**settings, conditions=conditions, steps=steps,
+                       preparation_variant=variant, folder=folder,
+                       source_file=source if is_file else None,
+                       compound_path=_compound_path(data.get("compounds")))
         except InputError as error:
             if error.field in _EXPERIMENT_KEYS:
                 raise within("experiment", error) from None
@@ -210,7 +264,7 @@ class Protocol:
 
     # ------------------------------------------------------------------ writing
     def compound_names(self) -> set[str]:
-        """Every compound the protocol names: in its conditions, wash-ins and wash-outs."""
+        """Every compound named (names, aliases or file paths): conditions, wash-ins, wash-outs."""
         names = {d.compound for c in self.conditions for d in c.drugs}
         for step in self.steps:
             if isinstance(step, WashIn):
@@ -222,11 +276,16 @@ class Protocol:
     def to_dict(self) -> dict[str, Any]:
         """The TOML document structure; ``Protocol.from_dict(p.to_dict()) == p``."""
         experiment = {key: getattr(self, key) for key in _EXPERIMENT_KEYS}
-        return {
+        document = {
             "experiment": experiment,
             "conditions": [_condition_dict(c) for c in self.conditions],
             "steps": [_step_dict(step) for step in self.steps],
         }
+        if self.preparation_variant is not None:
+            document["preparation"] = self.preparation_variant
+        if self.compound_path:
+            document["compounds"] = {"path": list(self.compound_path)}
+        return document
 
     def to_toml(self) -> str:
         """The protocol as TOML text that :meth:`from_toml` reads back to an equal protocol."""

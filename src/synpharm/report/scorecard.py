@@ -32,33 +32,56 @@ def scorecard_json(scorecard: Scorecard) -> str:
     return json.dumps(scorecard.as_dict(), indent=2) + "\n"
 
 
+def _status_cell(outcome: TargetOutcome) -> str:
+    style = _STATUS_STYLE[outcome.status]
+    text = outcome.status
+    if len(outcome.seed_passes) > 1:
+        text += f" {sum(outcome.seed_passes)}/{len(outcome.seed_passes)}"
+    if outcome.target.expected == "fail":
+        text += " (expected)" if outcome.status == "fail" else " (expected fail)"
+    return f"[{style}]{text}[/{style}]"
+
+
 def print_scorecard(scorecard: Scorecard, file: Any = None) -> None:
-    """Print the scorecard as a rich table followed by the pass/fail/pending counts per role."""
+    """Print one table per role (calibration, validation) and the counts of each role.
+
+    With several seeds the status column shows the seeds at which the target passed.
+    """
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="synpharm validation scorecard", show_lines=False)
-    for column in ("id", "role", "status", "simulated", "published", "tolerance"):
-        table.add_column(column, overflow="fold")
-    for outcome in scorecard.outcomes:
-        row = outcome.as_dict()
-        style = _STATUS_STYLE[outcome.status]
-        simulated = row["simulated"] or outcome.detail
-        table.add_row(
-            outcome.target.id,
-            outcome.target.role,
-            f"[{style}]{outcome.status}[/{style}]",
-            simulated,
-            outcome.target.claim,
-            row["tolerance"] or "",
-        )
     console = Console(file=file, width=200)
-    console.print(table)
     summary = scorecard.summary()
+    for role in ("calibration", "validation"):
+        outcomes = [o for o in scorecard.outcomes if o.target.role == role]
+        if not outcomes:
+            continue
+        table = Table(title=f"synpharm scorecard: {role} targets", show_lines=False)
+        for column in ("id", "status", "simulated", "published", "tolerance"):
+            table.add_column(column, overflow="fold")
+        for outcome in outcomes:
+            row = outcome.as_dict()
+            table.add_row(
+                outcome.target.id,
+                _status_cell(outcome),
+                row["simulated"] or outcome.detail,
+                outcome.target.claim,
+                row["tolerance"] or "",
+            )
+        console.print(table)
+    if scorecard.n_seeds > 1:
+        console.print(f"seeds: {scorecard.n_seeds} per target; a target passes when all its "
+                      f"checks pass at >= {summary['pass_threshold']:.0%} of them")
     for role, counts in summary["by_role"].items():
         console.print(
-            f"{role}: {counts['pass']} pass, {counts['fail']} fail, {counts['pending']} pending"
+            f"{role}: {counts['pass']} pass, {counts['fail']} fail "
+            f"({counts['expected_fail']} expected to fail), {counts['pending']} pending"
         )
+    for line in summary["calibration_overlaps"]:
+        console.print(f"not independent of calibration: {line}")
+    if summary["unexpected_failures"]:
+        console.print("failing although expected to pass: "
+                      + ", ".join(summary["unexpected_failures"]))
 
 
 def _padded(points: list[float], log: bool = False) -> tuple[float, float]:

@@ -128,13 +128,15 @@ def plan_chunks(sweep: Sweep) -> list[Chunk]:
     fingerprints: dict[tuple[str, tuple[tuple[str, float], ...]], str] = {}
     for entry in sweep.protocols:
         prep_name = entry.protocol.preparation
+        variant = json.dumps([entry.protocol.preparation_variant, entry.protocol.folder],
+                             sort_keys=True, default=str)
         for parameter_set in sweep.parameter_sets:
             overrides = preparation_overrides(prep_name, parameter_set)
-            if (prep_name, overrides) not in fingerprints:
-                fingerprints[prep_name, overrides] = _preparation_fingerprint(prep_name, overrides)
+            key = (f"{prep_name} {variant}", overrides)
+            if key not in fingerprints:
+                fingerprints[key] = _preparation_fingerprint(entry.protocol, overrides)
             chunks += _cell_chunks(
-                sweep, entry.label, entry.protocol, parameter_set, overrides,
-                fingerprints[prep_name, overrides],
+                sweep, entry.label, entry.protocol, parameter_set, overrides, fingerprints[key],
             )  # fmt: skip
     return chunks
 
@@ -209,11 +211,11 @@ def _compound_fingerprint(name: str) -> str:
     return hashlib.sha256(repr(load_compound(name)).encode()).hexdigest()
 
 
-def _preparation_fingerprint(name: str, overrides: tuple[tuple[str, float], ...]) -> str:
+def _preparation_fingerprint(protocol, overrides: tuple[tuple[str, float], ...]) -> str:
     """Digest of every effective parameter value (and the field-potential parameters)."""
     from synpharm.parameters import load_parameter_set, package_parameter_file
 
-    prep = _prepared(name, overrides)
+    prep = _prepared(protocol, overrides)
     field = load_parameter_set(package_parameter_file("field_potential"))
     values = [
         [prep.name],
@@ -223,8 +225,15 @@ def _preparation_fingerprint(name: str, overrides: tuple[tuple[str, float], ...]
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()
 
 
-def _prepared(name: str, overrides: tuple[tuple[str, float], ...]):
-    prep = base_preparation(name)
+def _prepared(protocol, overrides: tuple[tuple[str, float], ...]):
+    """The protocol's preparation (its ``[preparation]`` variant if any) with the sweep's
+    parameter-set overrides on top."""
+    from synpharm.experiments.slice import protocol_preparation
+
+    if protocol.preparation_variant is None:
+        prep = base_preparation(protocol.preparation)
+    else:
+        prep = protocol_preparation(protocol)
     if overrides:
         prep = replace(prep, parameters=prep.parameters.with_values(**dict(overrides)))
     return prep
@@ -251,7 +260,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     """Simulate one chunk (runs in the calling process or on a Dask worker)."""
     from synpharm.experiments.slice import run_protocol
 
-    prep = _prepared(task.protocol.preparation, task.overrides)
+    prep = _prepared(task.protocol, task.overrides)
     start = time.perf_counter()
     result = run_protocol(task.protocol, prep=prep)
     elapsed = time.perf_counter() - start

@@ -455,10 +455,12 @@ def preparation_overrides(
     for name, text in parameter_set.values:
         field = f"{parameter_set.field}.{name}"
         if name not in parameters:
+            from synpharm.preparations.variants import nearest
+
             raise InputError(
                 field,
                 f"is not a parameter of preparation {preparation_name!r}",
-                f"see src/synpharm/parameters/{preparation_name}.toml for the names",
+                nearest(name, list(parameters)),
             )
         value = parse_quantity(text, parameters.parameter(name).kind, field)
         if not math.isfinite(value):

@@ -11,7 +11,9 @@ parameter and compound files); ``validation`` targets never were. Both are repor
 
 from pathlib import Path
 
-from synpharm.validation._compare import CheckOutcome, Series, evaluate
+from synpharm.validation._compare import CheckOutcome, Series
+from synpharm.validation._evaluate import evaluate
+from synpharm.validation._independence import calibration_overlaps
 from synpharm.validation._runner import Scorecard, TargetOutcome, run_targets
 from synpharm.validation._schema import COMPARISONS, Check, Target, TargetSet, load_targets
 
@@ -28,6 +30,7 @@ __all__ = [
     "Target",
     "TargetOutcome",
     "TargetSet",
+    "calibration_overlaps",
     "evaluate",
     "load_targets",
     "run_targets",

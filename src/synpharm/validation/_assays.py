@@ -9,6 +9,9 @@ declared open-channel kinetics (``kd_0mV``), through the pharmacology layer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import numpy as np
 
 from synpharm.analysis.fitting import fit_hill
@@ -23,8 +26,9 @@ __all__ = ["nmda_channel_block_assay"]
 ASSAY_CONCENTRATIONS = np.logspace(-6, 0, 25)
 
 
-def _blocked_fraction(name: str, concentrations: np.ndarray, field: str) -> np.ndarray:
-    compound = load_compound(name)
+def _blocked_fraction(name: str, concentrations: np.ndarray, field: str,
+                      search: Sequence[Path] = ()) -> np.ndarray:
+    compound = load_compound(name, search)
     blockers = drug_effects([(compound, concentrations)]).nmda_blockers
     if not blockers:
         raise InputError(field, f"{name} does not block the NMDA channel", "give an NMDA blocker")
@@ -32,7 +36,8 @@ def _blocked_fraction(name: str, concentrations: np.ndarray, field: str) -> np.n
     return open_channel_block_equilibrium(concentrations, b.kd_0mV, 0.0, b.voltage_e_fold)
 
 
-def nmda_channel_block_assay(compounds: list[str], field: str = "compounds") -> ExperimentResult:
+def nmda_channel_block_assay(compounds: list[str], field: str = "compounds",
+                             search: Sequence[Path] = ()) -> ExperimentResult:
     """IC50 of NMDA channel block at 0 mV for each compound (µM), as ``analyses["channel_block"]``.
 
     Parameters
@@ -41,10 +46,12 @@ def nmda_channel_block_assay(compounds: list[str], field: str = "compounds") -> 
         Compound names or aliases.
     field
         Field name used in error messages.
+    search
+        Folders with user compound files (the targets file's folder).
     """
     fits = []
     for name in compounds:
-        inhibition = 100.0 * _blocked_fraction(name, ASSAY_CONCENTRATIONS, field)
+        inhibition = 100.0 * _blocked_fraction(name, ASSAY_CONCENTRATIONS, field, search)
         fit = fit_hill(ASSAY_CONCENTRATIONS * 1e3, inhibition, n_bootstrap=200, increasing=True)
         fits.append(
             {

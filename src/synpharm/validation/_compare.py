@@ -8,19 +8,19 @@ or range it was held against, and the per-subject data for the scorecard figure.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from synpharm.analysis.results import ExperimentResult
-from synpharm.analysis.statistics import describe, paired_t_test, welch_t_test
+from synpharm.analysis.statistics import describe, paired_t_test
 from synpharm.errors import InputError
-from synpharm.validation._schema import Check
+from synpharm.validation._schema import DEFAULT_ALPHA, Check
+from synpharm.validation._stats import difference, two_sided_p
 
-__all__ = ["CheckOutcome", "Series", "evaluate"]
+__all__ = ["CheckContext", "CheckOutcome", "Series", "alpha_of", "margin_of"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class CheckOutcome:
     series: tuple[Series, ...] = ()
     band: tuple[float | None, float | None] | None = None
     fit: dict | None = field(default=None)
+    warning: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -63,7 +64,34 @@ class CheckOutcome:
             "observed": self.observed,
             "tolerance": self.tolerance,
             "detail": self.detail,
+            **({"warning": self.warning} if self.warning else {}),
         }
+
+
+def alpha_of(check: Check) -> float:
+    """The check's significance level, or the project convention :data:`DEFAULT_ALPHA`."""
+    return DEFAULT_ALPHA if check.alpha is None else check.alpha
+
+
+def margin_of(check: Check) -> float:
+    """The check's margin (readout units), 0 when it states none."""
+    return 0.0 if check.margin is None else check.margin
+
+
+def _deterministic(*groups: np.ndarray) -> bool:
+    """Every group is one value, or one value repeated (no spread): a deterministic model
+    output, with nothing to test."""
+    finite = [np.asarray(g, dtype=float)[np.isfinite(np.asarray(g, dtype=float))] for g in groups]
+    return all(f.size >= 1 and np.ptp(f) == 0.0 for f in finite)
+
+
+def _significant(p: float, alpha: float, *groups: np.ndarray) -> tuple[bool, str]:
+    """(passes the test part, text): p < alpha; a deterministic output (n = 1) has no test."""
+    if _deterministic(*groups):
+        return True, "no spread within groups (deterministic output): no test"
+    if not math.isfinite(p):
+        return False, "p = n/a (too few values)"
+    return p < alpha, f"p = {p:.2g} (needs < {alpha:g})"
 
 
 class CheckContext:
@@ -194,33 +222,30 @@ def _value(ctx: CheckContext, check: Check) -> CheckOutcome:
     )
 
 
-def _sign_test(ctx: CheckContext, check: Check, series: tuple[Series, ...]) -> float:
+def _sign_test(check: Check, series: tuple[Series, ...]) -> float:
     """Two-sided p of the effect: Welch vs ``versus``, else one-sample t test against 0."""
     if check.versus is not None:
-        return welch_t_test(series[1].values, series[0].values)[1]
-    values = series[0].values[np.isfinite(series[0].values)]
-    if values.size < 2 or np.ptp(values) == 0:
-        return math.nan
-    return float(stats.ttest_1samp(values, 0.0).pvalue)
+        return two_sided_p(difference(series[1].values, series[0].values))
+    return two_sided_p(difference(series[0].values))
 
 
 def _sign(ctx: CheckContext, check: Check) -> CheckOutcome:
+    """Sign of the effect beyond ``margin`` and significant at ``alpha`` (default 0.05)."""
     value, unit, series = _quantity(ctx, check)
     positive = check.expected == "positive"
-    passed = value > check.margin if positive else value < -check.margin
-    detail = _describe_quantity(check)
-    if check.alpha is not None:
-        p = _sign_test(ctx, check, series)
-        passed = passed and p < check.alpha
-        detail += f"; p = {p:.2g} (needs < {check.alpha:g})"
+    margin, alpha = margin_of(check), alpha_of(check)
+    tested, p_text = _significant(_sign_test(check, series), alpha,
+                                  *(s.values for s in series))
+    passed = (value > margin if positive else value < -margin) and tested
+    detail = f"{_describe_quantity(check)}; {p_text}"
     return CheckOutcome(
         check.what or detail,
         check.compare,
         bool(passed),
         value,
         _number(value, unit),
-        f"{'> ' if positive else '< '}{'' if positive else '-'}{check.margin:g}",
-        "sign" + (f", p < {check.alpha:g}" if check.alpha else ""),
+        f"{'> ' if positive else '< '}{'' if positive else '-'}{margin:g}",
+        f"sign beyond margin {margin:g}, p < {alpha:g}",
         detail,
         unit,
         series,
@@ -234,17 +259,20 @@ def _greater(ctx: CheckContext, check: Check) -> CheckOutcome:
     right = ctx.other.values(check.than_condition, other_readout, "than_condition")
     value = describe(left)[0] - describe(right)[0]
     unit = check.unit or ctx.unit(check.condition, check.readout)
+    margin, alpha = margin_of(check), alpha_of(check)
+    tested, p_text = _significant(two_sided_p(difference(left, right)), alpha, left, right)
     detail = (
         f"{check.readout} in {check.condition} minus {other_readout} in {check.than_condition}"
+        f"; {p_text}"
     )
     return CheckOutcome(
         check.what or detail,
         check.compare,
-        bool(value > check.margin),
+        bool(value > margin and tested),
         value,
         _number(value, unit),
-        f"difference > {check.margin:g}",
-        f"margin {check.margin:g}",
+        f"difference > {margin:g}",
+        f"margin {margin:g}, p < {alpha:g}",
         detail,
         unit,
         (
@@ -266,17 +294,25 @@ def _steps(ctx: CheckContext, check: Check) -> tuple[np.ndarray, str, tuple[Seri
 
 
 def _ordering(ctx: CheckContext, check: Check) -> CheckOutcome:
+    """Every step between successive conditions beyond ``margin`` and significant (Welch)."""
     steps, unit, series = _steps(ctx, check)
     smallest = float(steps.min())
+    margin, alpha = margin_of(check), alpha_of(check)
+    p = max(
+        (two_sided_p(difference(b.values, a.values)) for a, b in itertools.pairwise(series)),
+        key=lambda x: x if math.isfinite(x) else math.inf,
+    )
+    tested, p_text = _significant(p, alpha, *(s.values for s in series))
     detail = f"{check.readout} {check.direction} over " + " -> ".join(check.conditions or [])
+    detail += f"; least significant step: {p_text}"
     return CheckOutcome(
         check.what or detail,
         check.compare,
-        bool(smallest > check.margin),
+        bool(smallest > margin and tested),
         smallest,
         "means " + ", ".join(_number(describe(s.values)[0]) for s in series) + f" {unit}",
         f"strictly {check.direction}",
-        f"each step > {check.margin:g}",
+        f"each step > {margin:g}, p < {alpha:g}",
         detail + f"; smallest step {_number(smallest, unit)}",
         unit,
         series,
@@ -291,11 +327,11 @@ def _monotone(ctx: CheckContext, check: Check) -> CheckOutcome:
     return CheckOutcome(
         check.what or detail,
         check.compare,
-        bool(worst >= -check.margin),
+        bool(worst >= -margin_of(check)),
         worst,
         "means " + ", ".join(_number(describe(s.values)[0]) for s in series) + f" {unit}",
         word,
-        f"slack {check.margin:g}",
+        f"slack {margin_of(check):g}",
         detail + f"; worst step {_number(worst, unit)}",
         unit,
         series,
@@ -378,7 +414,7 @@ def _paired_test(ctx: CheckContext, check: Check) -> CheckOutcome:
         )
     t, p = paired_t_test(a, b)
     difference = float(np.nanmean(a - b))
-    alpha = check.alpha if check.alpha is not None else 0.05
+    alpha = alpha_of(check)
     sign_ok = difference > 0 if check.expected == "positive" else difference < 0
     unit = check.unit or ctx.unit(check.condition, check.readout)
     detail = f"paired t test, {check.readout} minus {check.than_readout}: t = {t:.3g}, p = {p:.2g}"
@@ -394,69 +430,3 @@ def _paired_test(ctx: CheckContext, check: Check) -> CheckOutcome:
         unit,
         (Series(check.readout, a), Series(check.than_readout, b)),
     )
-
-
-def _effect_fraction(ctx: CheckContext, check: Check) -> CheckOutcome:
-    """Effect (condition - versus) as a percentage of a reference effect (than - than_versus).
-
-    For "a blocker abolishes the effect": the effect under the blocker relative to the effect
-    without it. A reference effect that is not positive fails the check (nothing to abolish).
-    """
-    assert check.condition and check.readout and check.versus
-    assert check.than_condition and check.than_versus
-    mean = {
-        name: describe(ctx.values(name, check.readout, field))[0]
-        for name, field in (
-            (check.condition, "condition"),
-            (check.versus, "versus"),
-            (check.than_condition, "than_condition"),
-            (check.than_versus, "than_versus"),
-        )
-    }
-    effect = mean[check.condition] - mean[check.versus]
-    reference = mean[check.than_condition] - mean[check.than_versus]
-    value = 100.0 * effect / reference if reference > 0 else math.nan
-    low, high = check.low, check.high
-    passed = math.isfinite(value) and (low is None or value >= low) and (
-        high is None or value <= high
-    )
-    detail = (
-        f"({check.condition} - {check.versus}) / ({check.than_condition} - {check.than_versus})"
-        f" of {check.readout}; reference effect {reference:.3g}"
-    )
-    series = tuple(
-        Series(name, ctx.values(name, check.readout))
-        for name in (check.versus, check.condition, check.than_versus, check.than_condition)
-    )
-    return CheckOutcome(
-        check.what or detail, check.compare, bool(passed), value, _number(value, "%"),
-        _interval(low, high, "%"), "effect fraction", detail, "%", series, (low, high),
-    )
-
-
-_COMPARISONS: dict[str, Callable[[CheckContext, Check], CheckOutcome]] = {
-    "range": _range,
-    "value": _value,
-    "sign": _sign,
-    "greater": _greater,
-    "ordering": _ordering,
-    "monotone": _monotone,
-    "ec50_range": _ec50_range,
-    "ratio_range": _ratio_range,
-    "paired_test": _paired_test,
-    "effect_fraction": _effect_fraction,
-}
-
-
-def evaluate(
-    result: ExperimentResult,
-    check: Check,
-    field_prefix: str,
-    than_result: ExperimentResult | None = None,
-) -> CheckOutcome:
-    """Evaluate one check against an experiment's results.
-
-    ``field_prefix`` (e.g. ``"targets[LIT-BAC-2].checks[0]"``) prefixes error messages;
-    ``than_result`` is the experiment of ``than_protocol`` (comparisons across protocols).
-    """
-    return _COMPARISONS[check.compare](CheckContext(result, field_prefix, than_result), check)

@@ -18,13 +18,20 @@ from synpharm.analysis.results import ExperimentResult
 from synpharm.errors import InputError
 from synpharm.experiments import is_study, load_experiment, study_from_dict
 from synpharm.experiments.resources import check_run
+from synpharm.preparations import preparation
+from synpharm.preparations.variants import apply_preparation
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import library_protocol_path, library_protocols
 from synpharm.validation._assays import nmda_channel_block_assay
-from synpharm.validation._compare import CheckOutcome, evaluate
+from synpharm.validation._compare import CheckOutcome
+from synpharm.validation._evaluate import evaluate
+from synpharm.validation._independence import calibration_overlaps
 from synpharm.validation._schema import Check, Target, TargetSet
 
-__all__ = ["Scorecard", "TargetOutcome", "run_targets"]
+__all__ = ["PASS_THRESHOLD", "Scorecard", "TargetOutcome", "run_targets"]
+
+#: With several seeds a target passes when all its checks pass at this fraction of seeds or more.
+PASS_THRESHOLD = 0.8
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,22 @@ class TargetOutcome:
     target: Target
     status: str  # "pass" | "fail" | "pending"
     checks: tuple[CheckOutcome, ...] = ()
+    seed_passes: tuple[bool, ...] = ()  # one entry per seed run (checks are from the first)
+    seeds: tuple[int | None, ...] = ()
+    #: check label -> number of seeds at which it failed (all seeds)
+    seed_failures: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def pass_fraction(self) -> float | None:
+        """Fraction of seeds at which every check passed (None for a pending target)."""
+        if not self.seed_passes:
+            return None
+        return sum(self.seed_passes) / len(self.seed_passes)
+
+    @property
+    def unexpected(self) -> bool:
+        """A target expected to pass that fails (``validate --strict`` exits 1 on these)."""
+        return self.status == "fail" and self.target.expected == "pass"
 
     @property
     def detail(self) -> str:
@@ -42,7 +65,17 @@ class TargetOutcome:
         failed = [c.what for c in self.checks if not c.passed]
         passed = sum(c.passed for c in self.checks)
         text = f"{passed}/{len(self.checks)} checks pass"
-        return text + (f"; failed: {'; '.join(failed)}" if failed else "")
+        if len(self.seed_passes) > 1:
+            text += " at the first seed; target passes at " \
+                f"{sum(self.seed_passes)}/{len(self.seed_passes)} seeds"
+            if self.seed_failures:
+                text += " (failing: " + "; ".join(
+                    f"{what} at {n}" for what, n in self.seed_failures) + ")"
+        if self.target.expected == "fail":
+            text += f"; expected to fail: {self.target.reason}"
+        warnings = [c.warning for c in self.checks if c.warning]
+        text += f"; failed: {'; '.join(failed)}" if failed else ""
+        return text + (f"; warning: {'; '.join(warnings)}" if warnings else "")
 
     def as_dict(self) -> dict[str, Any]:
         checks = [c.as_dict() for c in self.checks]
@@ -50,6 +83,10 @@ class TargetOutcome:
             "id": self.target.id,
             "role": self.target.role,
             "status": self.status,
+            "expected": self.target.expected,
+            "pass_fraction": self.pass_fraction,
+            "seed_failures": dict(self.seed_failures),
+            "seeds": list(self.seeds),
             "simulated": "; ".join(c.simulated for c in self.checks) or None,
             "observed": self.target.claim,
             "tolerance": "; ".join(f"{c.observed} ({c.tolerance})" for c in self.checks) or None,
@@ -67,17 +104,34 @@ class Scorecard:
 
     outcomes: tuple[TargetOutcome, ...]
     provenance: dict[str, Any]
+    n_seeds: int = 1
+    #: validation checks that read a quantity a calibration check reads (see _independence)
+    calibration_overlaps: tuple[str, ...] = ()
+
+    def unexpected_failures(self) -> list[str]:
+        """Ids of targets expected to pass that fail."""
+        return [o.target.id for o in self.outcomes if o.unexpected]
 
     def summary(self) -> dict[str, Any]:
-        def counts(items: Iterable[TargetOutcome]) -> dict[str, int]:
+        def counts(items: Iterable[TargetOutcome]) -> dict[str, Any]:
             items = list(items)
-            return {s: sum(o.status == s for o in items) for s in ("pass", "fail", "pending")}
+            found: dict[str, Any] = {
+                s: sum(o.status == s for o in items) for s in ("pass", "fail", "pending")}
+            found["expected_fail"] = sum(
+                o.status == "fail" and o.target.expected == "fail" for o in items)
+            found["unexpected_fail"] = sum(o.unexpected for o in items)
+            return found
 
         by_role = {
             role: counts(o for o in self.outcomes if o.target.role == role)
             for role in ("calibration", "validation")
         }
-        return {**counts(self.outcomes), "by_role": by_role}
+        fractions = {o.target.id: o.pass_fraction for o in self.outcomes
+                     if o.pass_fraction is not None}
+        return {**counts(self.outcomes), "by_role": by_role, "seeds": self.n_seeds,
+                "pass_threshold": PASS_THRESHOLD, "pass_fractions": fractions,
+                "unexpected_failures": self.unexpected_failures(),
+                "calibration_overlaps": list(self.calibration_overlaps)}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,37 +156,49 @@ def _resolve(reference: str, base: Path, field: str) -> Path:
 
 
 class _Experiments:
-    """Runs each distinct experiment once and keeps the result."""
+    """Runs each distinct experiment (protocol, cohort, seed) once and keeps the result."""
 
     def __init__(self, progress: Callable[[str], None] | None) -> None:
         self._results: dict[str, ExperimentResult] = {}
         self._progress = progress
         self.runs: list[dict[str, Any]] = []
 
+    @staticmethod
+    def _load(reference: str | dict[str, Any], base: Path, field: str, target: Target):
+        if isinstance(reference, dict):
+            if is_study(reference):
+                return study_from_dict(reference, field), f"{target.id} (inline)"
+            return Protocol.from_dict(reference, source=field), f"{target.id} (inline)"
+        path = _resolve(reference, base, field)
+        return load_experiment(path), path.stem
+
     def protocol_result(
-        self, reference: str | dict[str, Any], base: Path, field: str, target: Target
+        self, reference: str | dict[str, Any], base: Path, field: str, target: Target,
+        replicate: int = 0,
     ) -> ExperimentResult:
+        """The result of the experiment ``reference`` at seed ``target seed + replicate``."""
         from synpharm.experiments import run as run_experiment
 
-        if isinstance(reference, dict):
-            protocol = (
-                study_from_dict(reference, field)
-                if is_study(reference)
-                else Protocol.from_dict(reference, source=field)
-            )
-            label = f"{target.id} (inline)"
-        else:
-            path = _resolve(reference, base, field)
-            protocol = load_experiment(path)
-            label = path.stem
-        key_text = json.dumps([protocol.to_dict(), target.cohort, target.seed], default=str)
+        protocol, label = self._load(reference, base, field, target)
+        a_study = protocol.kind != "slice_protocol"
+        if a_study and target.preparation_variant is not None:
+            raise InputError(f"targets[{target.id}].preparation",
+                             "studies do not take a preparation variant",
+                             "use a slice protocol, or drop the variant")
+        with_preparation = None if a_study else apply_preparation(
+            protocol, target.preparation_variant, base, f"targets[{target.id}].preparation",
+            preparation)
+        seed = (protocol.seed if target.seed is None else target.seed) + replicate
+        key_text = json.dumps([protocol.to_dict(), target.cohort, seed,
+                               repr(with_preparation)], default=str)
         key = hashlib.sha256(key_text.encode()).hexdigest()
         if key not in self._results:
             cohort = protocol.cohort if target.cohort is None else target.cohort
             check_run(protocol, cohort, f"targets[{target.id}].cohort")
             if self._progress:
-                self._progress(label)
-            result = run_experiment(protocol, cohort=target.cohort, seed=target.seed)
+                self._progress(f"{label} (seed {seed})")
+            options = {} if with_preparation is None else {"prep": with_preparation}
+            result = run_experiment(protocol, cohort=target.cohort, seed=seed, **options)
             self._results[key] = result
             self.runs.append(
                 {
@@ -144,48 +210,74 @@ class _Experiments:
             )
         return self._results[key]
 
-    def assay_result(self, target: Target, field: str) -> ExperimentResult:
-        key = f"assay:{target.assay}:{target.compounds}"
+    def assay_result(self, target: Target, field: str, base: Path) -> ExperimentResult:
+        key = f"assay:{target.assay}:{target.compounds}:{base}"
         if key not in self._results:
             if self._progress:
                 self._progress(f"{target.assay} assay")
-            self._results[key] = nmda_channel_block_assay(list(target.compounds or []), field)
+            self._results[key] = nmda_channel_block_assay(
+                list(target.compounds or []), field, (base,))
             self.runs.append({"assay": target.assay, "compounds": target.compounds})
         return self._results[key]
 
 
 def _check_result(
-    experiments: _Experiments, target: Target, check: Check, base: Path, prefix: str
+    experiments: _Experiments, target: Target, check: Check, base: Path, prefix: str,
+    replicate: int,
 ) -> ExperimentResult:
     if target.assay is not None and check.protocol is None:
-        return experiments.assay_result(target, f"targets[{target.id}].compounds")
+        return experiments.assay_result(target, f"targets[{target.id}].compounds", base)
     if check.protocol is not None:
-        return experiments.protocol_result(check.protocol, base, f"{prefix}.protocol", target)
+        return experiments.protocol_result(check.protocol, base, f"{prefix}.protocol", target,
+                                           replicate)
     assert target.protocol is not None
     return experiments.protocol_result(
-        target.protocol, base, f"targets[{target.id}].protocol", target
+        target.protocol, base, f"targets[{target.id}].protocol", target, replicate
     )
 
 
-def _run_target(experiments: _Experiments, target: Target, base: Path) -> TargetOutcome:
-    if target.status == "pending":
-        return TargetOutcome(target, "pending")
+def _run_checks(
+    experiments: _Experiments, target: Target, base: Path, replicate: int
+) -> tuple[CheckOutcome, ...]:
     outcomes = []
     for index, check in enumerate(target.checks):
         prefix = f"targets[{target.id}].checks[{index}]"
-        result = _check_result(experiments, target, check, base, prefix)
+        result = _check_result(experiments, target, check, base, prefix, replicate)
         than = None
         if check.than_protocol is not None:
             than = experiments.protocol_result(
-                check.than_protocol, base, f"{prefix}.than_protocol", target
+                check.than_protocol, base, f"{prefix}.than_protocol", target, replicate
             )
         outcomes.append(evaluate(result, check, prefix, than))
-    passed = all(o.passed for o in outcomes)
-    return TargetOutcome(target, "pass" if passed else "fail", tuple(outcomes))
+    return tuple(outcomes)
+
+
+def _run_target(
+    experiments: _Experiments, target: Target, path: Path, n_seeds: int
+) -> TargetOutcome:
+    """All checks of one target at ``n_seeds`` seeds; errors name the targets file."""
+    if target.status == "pending":
+        return TargetOutcome(target, "pending")
+    base = path.parent
+    replicates = 1 if target.assay is not None and target.protocol is None else n_seeds
+    try:
+        runs = [_run_checks(experiments, target, base, k) for k in range(replicates)]
+    except InputError as error:
+        field = error.field if error.field.startswith("targets[") else \
+            f"targets[{target.id}].protocol: {error.field}"
+        raise InputError(f"{path}: {field}", error.problem, error.fix) from None
+    passes = tuple(all(o.passed for o in run) for run in runs)
+    passed = sum(passes) >= PASS_THRESHOLD * len(passes) - 1e-9
+    seed = None if target.seed is None else target.seed
+    seeds = tuple(None if seed is None else seed + k for k in range(replicates))
+    labels = [o.what for o in runs[0]]
+    failures = tuple((label, n) for label, n in (
+        (label, sum(not run[i].passed for run in runs)) for i, label in enumerate(labels)) if n)
+    return TargetOutcome(target, "pass" if passed else "fail", runs[0], passes, seeds, failures)
 
 
 def _selected(target_sets: list[TargetSet], only: list[str] | None) -> list[tuple[Target, Path]]:
-    chosen = [(t, ts.path.parent) for ts in target_sets for t in ts.targets]
+    chosen = [(t, ts.path) for ts in target_sets for t in ts.targets]
     ids = [t.id for t, _ in chosen]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -197,13 +289,14 @@ def _selected(target_sets: list[TargetSet], only: list[str] | None) -> list[tupl
     unknown = [i for i in only if i not in ids]
     if unknown:
         raise InputError("--only", f"no target {unknown[0]!r}", f"use one of: {', '.join(ids)}")
-    return [(t, base) for t, base in chosen if t.id in only]
+    return [(t, path) for t, path in chosen if t.id in only]
 
 
 def run_targets(
     target_sets: list[TargetSet],
     only: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    seeds: int = 1,
 ) -> Scorecard:
     """Run the targets (all, or those in ``only``) and return the scorecard.
 
@@ -215,23 +308,30 @@ def run_targets(
         Target ids to run; ``None`` runs every target.
     progress
         Called with a label before each experiment starts.
+    seeds
+        Run every experiment at this many seeds (the target's or protocol's seed, +1, +2, ...);
+        a target passes when all its checks pass at >= :data:`PASS_THRESHOLD` of them.
+        Deterministic assays run once.
 
     Raises
     ------
     InputError
         Unknown ``only`` id, duplicate ids across files, a protocol that cannot be found or
-        read, or a check naming a condition, readout or fit the experiment does not have.
+        read, or a check naming a condition, readout or fit the experiment does not have; the
+        message names the targets file, the target id and the field.
     """
+    if seeds < 1:
+        raise InputError("--seeds", f"must be at least 1, got {seeds}", "give e.g. 5")
     experiments = _Experiments(progress)
-    outcomes = tuple(
-        _run_target(experiments, target, base) for target, base in _selected(target_sets, only)
-    )
+    selected = _selected(target_sets, only)
+    outcomes = tuple(_run_target(experiments, target, path, seeds) for target, path in selected)
+    overlaps = tuple(calibration_overlaps(t for ts in target_sets for t in ts.targets))
     from synpharm._version import __version__
 
     provenance = {
         "synpharm": __version__,
         "targets_files": [str(ts.path) for ts in target_sets],
+        "seeds": seeds,
         "experiments": experiments.runs,
     }
-    return Scorecard(outcomes, provenance)
-
+    return Scorecard(outcomes, provenance, seeds, overlaps)

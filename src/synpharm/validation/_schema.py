@@ -48,6 +48,8 @@ Compare = Literal[
     "ratio_range",
     "paired_test",
     "effect_fraction",
+    "equivalent",
+    "not_significant",
 ]
 
 #: Fields each comparison kind needs (besides ``compare``).
@@ -62,7 +64,15 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "ratio_range": ("compound", "reference_compound", "low", "high"),
     "paired_test": ("readout", "condition", "than_readout", "expected"),
     "effect_fraction": ("readout", "condition", "versus", "than_condition", "than_versus"),
+    "equivalent": ("readout", "condition", "versus", "margin"),
+    "not_significant": ("readout", "condition", "versus"),
 }
+#: Kinds that test a difference with a p value; without ``alpha`` they use :data:`DEFAULT_ALPHA`.
+TESTED_KINDS = ("sign", "greater", "ordering", "paired_test", "equivalent", "not_significant")
+#: Project convention (docs/validation.md): significance level when a check states none.
+DEFAULT_ALPHA = 0.05
+#: Project convention: a reference effect smaller than this (readout units) is "nothing to block".
+DEFAULT_MIN_REFERENCE_EFFECT = 5.0
 COMPARISONS = tuple(REQUIRED_FIELDS)
 
 
@@ -93,8 +103,13 @@ class Check(BaseModel):
     high: float | None = None
     observed: float | None = None
     tolerance: float | None = Field(default=None, ge=0)
-    margin: float = Field(default=0.0, ge=0)
+    margin: float | None = Field(default=None, ge=0)
     alpha: float | None = Field(default=None, gt=0, lt=1)
+    min_reference_effect: float | None = Field(default=None, ge=0)
+    min_n: int | None = Field(default=None, ge=2)
+    #: a gate, not a claim (e.g. "the drug has an effect to block"): it must pass, and it may
+    #: re-read a calibrated quantity (exempt from the calibration-independence check)
+    precondition: bool = False
     analysis: str = "concentration_response"
     compound: str | None = None
     reference_compound: str | None = None
@@ -107,6 +122,8 @@ class Check(BaseModel):
             missing.append("low or high")
         if missing:
             raise ValueError(f"compare = {self.compare!r} needs {', '.join(missing)}")
+        if self.compare == "equivalent" and not self.margin:
+            raise ValueError("compare = 'equivalent' needs margin > 0 (the equivalence bound)")
         if self.relative and self.versus is None:
             raise ValueError("relative = true needs versus (the reference condition)")
         if self.low is not None and self.high is not None and self.low > self.high:
@@ -124,8 +141,9 @@ class Target(BaseModel):
     source: str = Field(min_length=3)
     claim: str = Field(min_length=3)
     experiment: str = ""
-    preparation: str = ""
+    preparation: str | dict[str, Any] = ""
     status: Literal["active", "pending"] = "active"
+    expected: Literal["pass", "fail"] = "pass"
     reason: str | None = None
     protocol: str | dict[str, Any] | None = None
     assay: Literal["nmda_channel_block"] | None = None
@@ -133,6 +151,13 @@ class Target(BaseModel):
     cohort: int | None = Field(default=None, ge=1)
     seed: int | None = Field(default=None, ge=0)
     checks: list[Check] = Field(default_factory=list)
+
+    @property
+    def preparation_variant(self) -> str | dict[str, Any] | None:
+        """A ``[targets.preparation]`` table or a variant file (``*.toml``), else None."""
+        if isinstance(self.preparation, dict):
+            return self.preparation
+        return self.preparation if self.preparation.endswith(".toml") else None
 
     @model_validator(mode="after")
     def _complete(self) -> Target:
@@ -142,6 +167,8 @@ class Target(BaseModel):
             return self
         if not self.checks:
             raise ValueError("an active target needs at least one [[targets.checks]] table")
+        if self.expected == "fail" and not self.reason:
+            raise ValueError("expected = 'fail' needs a reason (why the model misses the claim)")
         if self.assay == "nmda_channel_block" and not self.compounds:
             raise ValueError("assay 'nmda_channel_block' needs compounds = [...]")
         if self.assay is None and self.protocol is None:
