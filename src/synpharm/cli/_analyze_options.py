@@ -21,10 +21,12 @@ Files = Annotated[
 Protocol = Annotated[str, typer.Option(help=f"What the recordings are: {', '.join(PROTOCOLS)}.")]
 
 SlopeMethod = Annotated[
-    str,
+    str | None,
     typer.Option(
-        help="fEPSP slope: rise (LOW-HIGH % of the amplitude), max (steepest 1 ms), linear "
-        "(longest linear part of the rise, within 5 % of the amplitude), window."
+        help="fEPSP slope: segment (widest linear part of the rise, from the fiber volley to "
+        "90 % of the amplitude, straight within one sweep's noise sd; default), rise "
+        "(LOW-HIGH % of the amplitude; the default with --rise or --preset invivo), max "
+        "(steepest 1 ms), linear (longest part within 5 % of the amplitude), window."
     ),
 ]
 

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
 def analyze(
     files: _o.Files = None,
     protocol: _o.Protocol = "fepsp",
-    slope_method: _o.SlopeMethod = "rise",
+    slope_method: _o.SlopeMethod = None,
     rise: _o.Rise = None,
     placement: _o.Placement = None,
     window: _o.Window = None,
