@@ -145,7 +145,8 @@ Induction = Annotated[
     str | None,
     typer.Option(
         help="LTP induction time from the recording start, e.g. '20 min' "
-        "\\[default: the file's induction tag].",
+        "\\[default: the file's induction tag, else (with --join) the first protocol change "
+        "or pause between the files, else the first pause in the sweep times].",
         show_default=False,
     ),
 ]
@@ -159,6 +160,16 @@ Drug = Annotated[
 ]
 
 Pathways = Annotated[int, typer.Option(help="Interleaved pathways (2: test/control).")]
+
+Join = Annotated[
+    bool,
+    typer.Option(
+        "--join",
+        help="FILES are consecutive recordings of one slice: join them into one time course "
+        "(in order of their start times, else as given); the induction is found where the "
+        "sweep protocol changes between them.",
+    ),
+]
 
 LtpWindow = Annotated[
     str | None,

@@ -59,6 +59,7 @@ def analyze(
     induction: _o.Induction = None,
     drug: _o.Drug = None,
     pathways: _o.Pathways = 1,
+    join: _o.Join = False,
     ltp_window: _o.LtpWindow = None,
     intensities: _o.Intensities = None,
     min_snr: _o.MinSnr = None,
