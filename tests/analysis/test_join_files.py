@@ -35,8 +35,9 @@ def _split(tmp_path: Path, *, protocols=("baseline", "follow-up"), start_times=N
         factor = post_interval_factor if k else 1
         path = tmp_path / f"part{k}.npz"
         extra = {} if start_times is None else {"start_time": start_times[k]}
+        sweep_time = (time[rows] - time[rows][0]) * factor
         np.savez(path, sweeps=sweeps[rows], sampling_rate=10e3, units="mV",
-                 sweep_time=(time[rows] - time[rows][0]) * factor, protocol=protocols[k], **extra)  # fmt: skip
+                 sweep_time=sweep_time, protocol=protocols[k], **extra)  # fmt: skip
         paths.append(path)
     return paths, truth
 
@@ -91,6 +92,7 @@ def test_join_puts_the_induction_at_the_protocol_change_and_the_option_wins(tmp_
     assert summary["induction_time_s"] == pytest.approx(40 * INTERVAL)
     assert summary["induction_source"] == "between files: protocol 'baseline' -> 'follow-up'"
     assert summary["joined_files"][0]["file"] == "part1.npz"
+    assert summary["files"] == files
     assert summary["ltp_by_pathway"]["0"]["ltp_percent"] > 130.0
     stated = _summary(*files, "--join", "--induction", "9 min", "--out", str(tmp_path / "b"))
     assert (stated["induction_time_s"], stated["induction_source"]) == (540.0, "option")
@@ -106,3 +108,23 @@ def test_join_refuses_files_of_different_settings(tmp_path):
     )
     assert result.exit_code == 2
     assert "error: --join" in result.output
+
+
+def test_precedence_option_then_tag_then_boundary_then_gap(tmp_path):
+    from dataclasses import replace
+
+    from synpharm.cli._analyze_summary import event_time
+    from synpharm.io._recording import Tag
+
+    paths, _ = _split(tmp_path)
+    recordings = [read_recording(p) for p in paths]
+    boundaries = file_boundaries(recordings)
+    joined = join_recordings(recordings)
+    tagged = replace(joined, tags=(Tag(300.0, "TBS"),))
+    settings = {"induction": None}
+    assert event_time([joined], settings, "induction", boundaries)[0] == 600.0
+    assert event_time([tagged], settings, "induction", boundaries) == (300.0, "file tag")
+    stated = {"induction": "2 min"}
+    assert event_time([tagged], stated, "induction", boundaries) == (120.0, "option")
+    # no boundary change: the pause inside the sweep times (none here, the files abut)
+    assert event_time([joined], settings, "induction", ())[1] == "none"

@@ -53,6 +53,8 @@ def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, An
     st.check_times_fit(recordings, options)
     table = measure_recordings(recordings, options)
     summary, figures, table = summarise(table, recordings, settings, boundaries)
+    if boundaries:  # one joined recording, named after its first file: list them all
+        summary["files"] = [str(path) for path in files]
     units = {**UNITS, "fepsp_slope": slope_unit(table.slope_sign)}
     document = {"sweeps": table.rows(), "summary": summary, "units": units}
     series = ex.series_of(table, settings["pathways"])
