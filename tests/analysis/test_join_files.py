@@ -128,3 +128,24 @@ def test_precedence_option_then_tag_then_boundary_then_gap(tmp_path):
     assert event_time([tagged], stated, "induction", boundaries) == (120.0, "option")
     # no boundary change: the pause inside the sweep times (none here, the files abut)
     assert event_time([joined], settings, "induction", ())[1] == "none"
+
+
+def test_a_sheet_row_of_several_files_is_one_joined_slice(tmp_path):
+    import csv
+
+    rows = []
+    for k in range(2):
+        folder = tmp_path / f"s{k}"
+        folder.mkdir()
+        paths, _ = _split(folder)
+        rows.append([f"s{k}/part0.npz;s{k}/part1.npz", f"s{k}", "control", "test;control"])
+    sheet = tmp_path / "experiment.csv"
+    with sheet.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["file", "slice", "condition", "pathways"], *rows])
+    result = CliRunner().invoke(app, ["analyze", "--sheet", str(sheet), "--out",
+                                      str(tmp_path / "out")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    slices = json.loads((tmp_path / "out" / "summary.json").read_text())["summary"]["slices"]
+    direct = _summary(str(paths[0]), str(paths[1]), "--join", "--out", str(tmp_path / "d"))
+    test = next(s for s in slices if s["slice"] == "s1" and s["pathway_role"] == "test")
+    assert test["ltp_percent"] == pytest.approx(direct["ltp_by_pathway"]["0"]["ltp_percent"])
