@@ -80,7 +80,7 @@ def _pipeline(sweeps: np.ndarray, with_figures: bool) -> float:
     names = ("rise", "window", "peak", "volley", "blank", "placement", "amplitude_from", "preset",
              "variable", "sampling_rate", "units", "stimulus_time", "induction", "drug",
              "intensities", "ltp_window", "min_snr", "max_baseline_noise", "sheet")  # fmt: skip
-    given = {"protocol": "fepsp", "slope_method": "rise", "layout": "samples_by_sweeps",
+    given = {"protocol": "fepsp", "slope_method": None, "layout": "samples_by_sweeps",
              "pathways": 1, "polarity": "negative", "slope_sign": "magnitude"}  # fmt: skip
     settings = apply_preset({name: None for name in names} | given)
     with tempfile.TemporaryDirectory() as folder:
@@ -106,7 +106,7 @@ def main() -> None:
     }
     flags = {}
     for placement in ("average", "per-sweep"):
-        for method in ("rise", "window", "max", "linear"):
+        for method in ("segment", "rise", "window", "max", "linear"):
             options = MeasureOptions(slope_method=method, placement=placement)
             table = measure_recording(recording, options)
             name = f"{placement}_{method}"

@@ -4,10 +4,11 @@ Usage: ``.venv/bin/python benchmarks/analyze_placement.py [--seeds 0 1 2]`` (pri
 Each seed writes a two-pathway slice recording (``tests/analysis/synthetic_slices.py``: 10 kHz,
 0.30 / 0.25 mV fEPSPs on 20 uV noise, 5 % trial-to-trial amplitude variability, 20 min
 baseline) and measures the per-sweep slope CV over the baseline sweeps of each pathway with:
-the default placement on the average (20-80 % rise), the linear part of the rise found on the
-average, per-sweep adaptive 20-80 % windows, and the best fixed window found by a grid search
-(0.1 ms steps), both anywhere from 1.2 to 5.5 ms and restricted to the 5-95 % rise of the
-average.
+the default placement on the average (``segment``: the widest linear segment of the 5-90 % rise),
+the 20-80 % rise window of the average, the ``linear`` part of the rise found on the average,
+per-sweep adaptive 20-80 % windows, and the best fixed window found by a grid search (0.1 ms
+steps), anywhere from 1.2 to 5.5 ms and restricted to the 5-90 % and 5-95 % rise of the average
+of the baseline sweeps.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ from synpharm.analysis.recordings import MeasureOptions, measure_recording
 from synpharm.io import read_recording
 
 METHODS = {
-    "average_rise_20_80": {},
+    "average_segment": {},  # the default of ``synpharm analyze``
+    "average_rise_20_80": {"slope_method": "rise"},
     "average_linear": {"slope_method": "linear"},
-    "per_sweep_rise_20_80": {"placement": "per-sweep"},
+    "per_sweep_rise_20_80": {"placement": "per-sweep", "slope_method": "rise"},
 }
+#: Spans of the hand search: anywhere, and inside these fractions of the rise of the average.
+HAND_SPANS = {"hand_best_in_rise_5_90": (0.05, 0.9), "hand_best_in_rise_5_95": (0.05, 0.95)}
 
 
 def cv_percent(values: np.ndarray) -> float:
@@ -71,13 +75,13 @@ def one_seed(seed: int, folder: Path) -> dict:
         }
     stimulus = table.placements[0]["stimulus_time_ms"] * 1e-3
     blank = table.placements[0]["blank_ms"] * 1e-3
-    for label in ("hand_best_anywhere", "hand_best_in_rise"):
+    for label in ("hand_best_anywhere", *HAND_SPANS):
         out[label] = {}
         for p in (0, 1):
             rows = recording.sweeps[baseline & (truth["pathway"] == p)]
             span = (1.2, 5.5)
-            if label == "hand_best_in_rise":
-                rise, _ = place_on_average(rows, RATE, stimulus, rise_fraction=(0.05, 0.95),
+            if label in HAND_SPANS:
+                rise, _ = place_on_average(rows, RATE, stimulus, rise_fraction=HAND_SPANS[label],
                                            blank_duration=blank)  # fmt: skip
                 span = (round(rise.window[0] * 1e3, 1), round(rise.window[1] * 1e3, 1))
             cv, window = best_fixed_window(rows, stimulus, blank, span)

@@ -177,7 +177,7 @@ def test_sheet_of_six_slices_in_two_conditions_matches_a_direct_computation(tmp_
         header = ["file", "slice", "condition", "pathways", "induction"]
         csv.writer(handle).writerows([header, *rows])
     out = tmp_path / "out"
-    result = _analyze("--sheet", str(sheet), "--out", str(out))
+    result = _analyze("--sheet", str(sheet), "--slope-method", "rise", "--out", str(out))
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())["summary"]
     direct = {r[1]: _direct_ltp(tmp_path / r[0], float(r[4].split()[0])) for r in rows}

@@ -105,11 +105,12 @@ def test_invivo_amplitudes_and_20_90_slopes_agree_with_the_original_tool():
 
     rec, ref = _reference()
     settings = apply_preset(
-        {"preset": "invivo", "slope_method": "rise", "stimulus_time": None, "blank": None,
+        {"preset": "invivo", "slope_method": None, "stimulus_time": None, "blank": None,
          "polarity": "negative", "slope_sign": "signed", "pathways": 1}
     )  # fmt: skip
     options = measure_options(settings)
     assert options.placement == "per-sweep" and options.rise_fraction == (0.2, 0.9)
+    assert options.slope_method == "rise"
     table = measure_recording(rec, options)
     ours_amp, ours_slope, ref_amp, ref_slope = [], [], [], []
     for channel in (0, 1):

@@ -45,6 +45,24 @@ def test_abf1_two_channels_with_their_own_units():
     assert -0.1 < np.median(membrane) < -0.03  # a membrane potential in volts (mV in the file)
 
 
+def test_abf_protocol_name_and_start_time_are_read():
+    rec = read_recording(ABF / "2018_11_16_sh_0006.abf")
+    assert rec.protocol == "0201 memtest"
+    # 2018-11-16 16:57:14.512 on the rig's clock, read as UTC
+    assert rec.start_time == pytest.approx(1542387434.512)
+
+
+def test_npz_protocol_and_start_time(tmp_path):
+    path = tmp_path / "a.npz"
+    np.savez(path, sweeps=np.zeros((2, 10)), sampling_rate=1e3, units="mV", protocol="ltp",
+             start_time=5.0)  # fmt: skip
+    rec = read_recording(path)
+    assert (rec.protocol, rec.start_time) == ("ltp", 5.0)
+    np.savez(path, sweeps=np.zeros((2, 10)), sampling_rate=1e3, units="mV", start_time=np.nan)
+    with pytest.raises(InputError, match="start_time"):
+        read_recording(path)
+
+
 def test_stated_units_must_match_the_abf_file():
     with pytest.raises(InputError, match="does not match"):
         read_recording(ABF / "2018_11_16_sh_0006.abf", units="mV")

@@ -16,7 +16,11 @@ Conventions (analysis_conventions.md 4a, WinLTP manual 4.5.2 and 4.11.4)
   (numerically mV/ms; negative for the usual negative-going fEPSP). Windows:
   ``"rise"`` the low%-high% (default 20-80 %) part of the rising phase of each sweep;
   ``"window"`` a fixed (start, end) window after the stimulus, the same for all sweeps;
-  ``"max"`` the steepest ``max_slope_span`` (1 ms) segment between fiber volley and peak.
+  ``"max"`` the steepest ``max_slope_span`` (1 ms) segment between fiber volley and peak;
+  ``"linear"`` the longest window between volley and peak within 5 % of the amplitude of its
+  regression line; ``"segment"`` the widest linear segment of the rise (after the volley,
+  between 5 and 90 % of the amplitude, holding the steepest part, straight within the noise
+  sd of one sweep: :class:`SegmentRule`), meant for the averaged sweep.
 * Fiber volley: the negative peak between the end of blanking and the fEPSP onset, its size
   relative to the baseline.
 * Amplitude reference: the pre-stimulus baseline (``amplitude_reference="baseline"``) or the
@@ -36,7 +40,7 @@ Bad sweeps never raise: their measures are NaN and ``flag`` says why (see :class
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -66,6 +70,7 @@ from synpharm.analysis._fepsp_core import (
     regression_slope,
     rise_window,
 )
+from synpharm.analysis._fepsp_segment import SegmentRule, segment_bounds
 from synpharm.analysis.fepsp_events import blank_stimulus_artifact, detect_fiber_volley
 from synpharm.errors import InputError
 
@@ -75,6 +80,7 @@ __all__ = [
     "SLOPE_METHODS",
     "FepspMeasures",
     "Placement",
+    "SegmentRule",
     "blank_stimulus_artifact",
     "detect_fiber_volley",
     "measure_fepsp",
@@ -169,6 +175,8 @@ class _Settings:
     amplitude_reference: str = "baseline"
     polarity: str = "negative"
     linearity: float = 0.05
+    segment: SegmentRule = field(default_factory=SegmentRule)
+    noise_sd: float | None = None
 
     def __post_init__(self) -> None:
         _check_method(self.slope_method, self.rise_fraction, self.window, self.max_slope_span)
@@ -241,7 +249,7 @@ def resolve_polarity(
 
 
 def _slope_bounds(
-    s: _Settings, prepared: Prepared, marks: Landmarks, grid: Grid
+    s: _Settings, prepared: Prepared, marks: Landmarks, grid: Grid, shifted: FloatArray
 ) -> tuple[IntArray, IntArray, NDArray[np.bool_]]:
     if s.slope_method == "rise":
         start, stop = rise_window(marks)
@@ -252,6 +260,10 @@ def _slope_bounds(
         ok = np.ones(marks.peak.size, dtype=bool)
     elif s.slope_method == "linear":
         start, stop = linear_window(prepared.relative, marks, s.linearity)
+        ok = stop > start
+    elif s.slope_method == "segment":
+        noise = prepared.baseline_sd if s.noise_sd is None else np.full(marks.peak.size, s.noise_sd)
+        start, stop = segment_bounds(prepared.relative, shifted, marks, grid, noise, s.segment)
         ok = stop > start
     else:
         start, stop = max_window(prepared.relative, marks, grid, s.max_slope_span)
@@ -304,7 +316,7 @@ def _measure(
         marks, shifted = find_landmarks(
             prepared, grid, s.rise_fraction, s.volley_smoothing, s.amplitude_reference
         )
-        start, stop, slope_ok = _slope_bounds(s, prepared, marks, grid)
+        start, stop, slope_ok = _slope_bounds(s, prepared, marks, grid, shifted)
     else:
         marks, shifted, start, stop = _placed(s, placement, prepared, grid)
         slope_ok = np.ones(marks.peak.size, dtype=bool)
@@ -378,8 +390,10 @@ def measure_fepsp(
         ``"rise"``: ``rise_fraction`` (low, high) of the amplitude, 20-80 %; ``"window"``: the
         fixed ``window`` (start, end) [s after the stimulus]; ``"max"``: the steepest
         ``max_slope_span`` [s] (1 ms, WinLTP MaxSlope); ``"linear"``: the longest window
-        between volley and peak within ``linearity`` x the amplitude of its regression line
-        (for averaged sweeps). Ignored with a ``placement``.
+        between volley and peak within ``linearity`` x the amplitude of its regression line;
+        ``"segment"``: the widest linear segment of the rise, straight within each sweep's
+        baseline sd (:class:`SegmentRule`; on the average, :func:`place_on_average` uses the
+        noise of one sweep). Both are meant for averaged sweeps. Ignored with a ``placement``.
     blank_duration, search_window
         Artefact blanking after the stimulus [s] (~1 ms); ``(start, end)`` [s after the
         stimulus] searched for the negative peak (default: end of blanking to 15 ms).
@@ -424,14 +438,17 @@ def measure_fepsp(
 
 def _clean_average(data: FloatArray, sampling_rate: float, stimulus_time: float, s: _Settings):
     """Mean of the sweeps without NaN whose baseline sd is within ``max_baseline_sd`` (of all
-    finite sweeps when none is), as slice tools average only accepted sweeps."""
+    finite sweeps when none is), as slice tools average only accepted sweeps, and the median
+    baseline sd [V] of those sweeps (the noise of one sweep)."""
     grid = make_grid(data.shape[1], sampling_rate, stimulus_time, s.blank_duration, s.search_window)
     with np.errstate(invalid="ignore", over="ignore"):
         finite = np.isfinite(np.sum(data, axis=1))
     pre = np.where(finite[:, None], data[:, : grid.first_post], 0.0)
     keep = finite & (baseline_sd_of(pre, grid.first_post) <= s.max_baseline_sd)
     keep = keep if keep.any() else finite
-    return data[keep].mean(axis=0) if keep.any() else np.full(data.shape[1], np.nan)
+    if not keep.any():
+        return np.full(data.shape[1], np.nan), math.nan
+    return data[keep].mean(axis=0), float(np.median(baseline_sd_of(pre[keep], grid.first_post)))
 
 
 def place_on_average(
@@ -446,8 +463,10 @@ def place_on_average(
     flag says why; a population spike keeps the placement).
     """
     settings = _Settings(**options)
-    average = _clean_average(as_sweeps(sweeps), sampling_rate, stimulus_time, settings)
+    average, noise = _clean_average(as_sweeps(sweeps), sampling_rate, stimulus_time, settings)
     relaxed = replace(settings, max_baseline_sd=math.inf)  # the average is as clean as it gets
+    if settings.noise_sd is None:  # "segment": linear within the noise of one sweep
+        relaxed = replace(relaxed, noise_sd=noise)
     run = _measure(average, sampling_rate, stimulus_time, relaxed)
     flag = str(run.measures.flag[0])
     if flag not in ("", "population_spike"):

@@ -86,8 +86,9 @@ class MeasureOptions:
     Attributes
     ----------
     slope_method
-        ``"rise"``, ``"window"`` or ``"max"``; ``"window"`` without a window is the rise window
-        of the averaged sweep.
+        ``"segment"`` (the widest linear part of the rise, default), ``"rise"``, ``"linear"``,
+        ``"window"`` or ``"max"`` (see :func:`synpharm.analysis.fepsp.measure_fepsp`);
+        ``"window"`` without a window is the rise window of the averaged sweep.
     rise_fraction
         ``(low, high)`` fractions of the amplitude, e.g. ``(0.2, 0.9)``.
     window
@@ -113,7 +114,7 @@ class MeasureOptions:
         Places given by hand: none, one for every pathway, or one per pathway.
     """
 
-    slope_method: str = "rise"
+    slope_method: str = "segment"
     rise_fraction: tuple[float, float] = (0.2, 0.8)
     window: tuple[float, float] | None = None
     amplitude_reference: str = "baseline"

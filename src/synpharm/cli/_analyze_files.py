@@ -41,14 +41,20 @@ def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, An
     if settings["protocol"] == "spines":
         return _spines(files), None, {}, {}
     options = st.measure_options(settings)
-    recordings = st.with_intensities(
-        _read_all(files, settings), st.intensities(settings["intensities"])
-    )
+    recordings, boundaries = _read_all(files, settings), []
+    if settings.get("join") and len(recordings) > 1:
+        from synpharm.io.join import file_boundaries, join_recordings
+
+        boundaries = file_boundaries(recordings)
+        recordings = [join_recordings(recordings)]
+    recordings = st.with_intensities(recordings, st.intensities(settings["intensities"]))
     if settings["protocol"] == "ppr":
         recordings = [r if (r.kind == "pp1").any() else split_paired_pulses(r) for r in recordings]
     st.check_times_fit(recordings, options)
     table = measure_recordings(recordings, options)
-    summary, figures, table = summarise(table, recordings, settings)
+    summary, figures, table = summarise(table, recordings, settings, boundaries)
+    if boundaries:  # one joined recording, named after its first file: list them all
+        summary["files"] = [str(path) for path in files]
     units = {**UNITS, "fepsp_slope": slope_unit(table.slope_sign)}
     document = {"sweeps": table.rows(), "summary": summary, "units": units}
     series = ex.series_of(table, settings["pathways"])

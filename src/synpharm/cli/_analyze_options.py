@@ -21,10 +21,12 @@ Files = Annotated[
 Protocol = Annotated[str, typer.Option(help=f"What the recordings are: {', '.join(PROTOCOLS)}.")]
 
 SlopeMethod = Annotated[
-    str,
+    str | None,
     typer.Option(
-        help="fEPSP slope: rise (LOW-HIGH % of the amplitude), max (steepest 1 ms), linear "
-        "(longest linear part of the rise, within 5 % of the amplitude), window."
+        help="fEPSP slope: segment (widest linear part of the rise, from the fiber volley to "
+        "90 % of the amplitude, straight within one sweep's noise sd; default), rise "
+        "(LOW-HIGH % of the amplitude; the default with --rise or --preset invivo), max "
+        "(steepest 1 ms), linear (longest part within 5 % of the amplitude), window."
     ),
 ]
 
@@ -143,7 +145,8 @@ Induction = Annotated[
     str | None,
     typer.Option(
         help="LTP induction time from the recording start, e.g. '20 min' "
-        "\\[default: the file's induction tag].",
+        "\\[default: the file's induction tag, else (with --join) the first protocol change "
+        "or pause between the files, else the first pause in the sweep times].",
         show_default=False,
     ),
 ]
@@ -157,6 +160,16 @@ Drug = Annotated[
 ]
 
 Pathways = Annotated[int, typer.Option(help="Interleaved pathways (2: test/control).")]
+
+Join = Annotated[
+    bool,
+    typer.Option(
+        "--join",
+        help="FILES are consecutive recordings of one slice: join them into one time course "
+        "(in order of their start times, else as given); the induction is found where the "
+        "sweep protocol changes between them.",
+    ),
+]
 
 LtpWindow = Annotated[
     str | None,

@@ -16,6 +16,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "slice": {},
     "invivo": {
         "placement": "per-sweep",
+        "slope_method": "rise",
         "rise": "20-90",
         "amplitude_from": "onset",
         "min_snr": 0.0,
@@ -26,6 +27,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 #: Defaults of the options a preset may set (None on the command line = not given).
 DEFAULTS: dict[str, Any] = {
     "placement": "average",
+    "slope_method": "segment",
     "rise": "20-80",
     "amplitude_from": "baseline",
     "min_snr": 5.0,
@@ -34,11 +36,14 @@ DEFAULTS: dict[str, Any] = {
 
 
 def apply_preset(settings: dict[str, Any]) -> dict[str, Any]:
-    """Options not given take the preset's value, else the default."""
+    """Options not given take the preset's value, else the default (``--rise`` without
+    ``--slope-method`` means ``--slope-method rise``)."""
     name = settings.get("preset") or "slice"
     if name not in PRESETS:
         raise InputError("--preset", f"unknown preset {name!r}", f"use one of {', '.join(PRESETS)}")
     out = dict(settings)
+    if out.get("slope_method") is None and out.get("rise") is not None:
+        out["slope_method"] = "rise"  # --rise alone asks for the rise window
     for key, default in DEFAULTS.items():
         if out.get(key) is None:
             out[key] = PRESETS[name].get(key, default)

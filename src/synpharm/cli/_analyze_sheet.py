@@ -3,7 +3,9 @@
 The sheet has one row per recording. Columns (header names, case-insensitive):
 
 ``file``
-    The recording, relative to the sheet's folder (or absolute).
+    The recording, relative to the sheet's folder (or absolute); several files of one slice
+    separated by ``;`` are joined into one time course (as ``--join``: the induction is found
+    where their protocol changes).
 ``slice``
     Slice (or animal) identifier; two rows of one slice are paired.
 ``condition``
@@ -57,7 +59,9 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _slice_results(row: dict[str, str], path: Path, settings: dict[str, Any], line: int):
+def _slice_results(
+    row: dict[str, str], paths: list[Path], settings: dict[str, Any], line: int
+):
     """The :class:`SliceResult` of each pathway of one sheet row, and its flag counts."""
     from synpharm.analysis import experiments as ex
     from synpharm.analysis.slice_groups import SliceResult
@@ -70,11 +74,12 @@ def _slice_results(row: dict[str, str], path: Path, settings: dict[str, Any], li
         "pathways": len(roles),
         "induction": row.get("induction") or settings["induction"],
         "drug": row.get("drug") or settings["drug"],
+        "join": len(paths) > 1,
     }
     try:
-        document, table, _, _ = analyze_files([path], local)
+        document, table, _, _ = analyze_files(paths, local)
     except InputError as error:
-        raise InputError(f"--sheet row {line} ({path.name}): {error.field}", error.problem,
+        raise InputError(f"--sheet row {line} ({paths[0].name}): {error.field}", error.problem,
                          error.fix) from None  # fmt: skip
     induction = document["summary"]["induction_time_s"]
     out = []
@@ -102,9 +107,9 @@ def analyze_sheet(sheet: Path, settings: dict[str, Any]) -> tuple[dict, dict, di
     rows = read_sheet(sheet)
     results, slices = [], []
     for line, row in enumerate(rows, start=2):
-        path = Path(row["file"])
-        path = path if path.is_absolute() else sheet.parent / path
-        found, flags = _slice_results(row, path, settings, line)
+        names = [Path(name.strip()) for name in row["file"].split(";") if name.strip()]
+        paths = [p if p.is_absolute() else sheet.parent / p for p in names]
+        found, flags = _slice_results(row, paths, settings, line)
         results += found
         slices += [_slice_row(r, row["file"], flags) for r in found]
     courses = group_time_courses(results)

@@ -36,8 +36,15 @@ def induction_from_gap(recordings) -> float | None:
     return None
 
 
-def event_time(recordings, settings: dict[str, Any], name: str) -> tuple[float | None, str]:
-    """Induction or drug time [s] and where it came from: the option, a tag, a sweep gap."""
+def event_time(
+    recordings, settings: dict[str, Any], name: str, boundaries=()
+) -> tuple[float | None, str]:
+    """Induction or drug time [s] and where it came from.
+
+    Precedence: the option; a file tag (the earliest); for the induction, the first boundary
+    between joined files where the protocol changed or the recording paused
+    (:func:`synpharm.io.join.file_boundaries`); then the first pause in the sweep times.
+    """
     stated = time_option(settings[name], f"--{name}")
     if stated is not None:
         return stated, "option"
@@ -46,6 +53,9 @@ def event_time(recordings, settings: dict[str, Any], name: str) -> tuple[float |
     if times:
         return min(times), "file tag"
     if name == "induction":
+        changed = [b for b in boundaries if b.reasons]
+        if changed:
+            return changed[0].time, "between files: " + "; ".join(changed[0].reasons)
         found = induction_from_gap(recordings)
         if found is not None:
             return found, "gap in sweep times"
@@ -75,7 +85,7 @@ def _series_values(table, series, protocol: str, induction, drug, ltp_window=Non
 _SETTING_KEYS = (
     "preset", "intensities", "ltp_window", "slope_method", "rise", "window", "peak", "volley",
     "blank", "placement", "polarity", "slope_sign", "amplitude_from", "stimulus_time",
-    "pathways", "min_snr", "max_baseline_noise",
+    "pathways", "min_snr", "max_baseline_noise", "join",
 )  # fmt: skip
 
 
@@ -99,19 +109,21 @@ def _series_record(series, values: dict[str, tuple]) -> dict[str, Any]:
     }
 
 
-def summarise(table, recordings, settings: dict[str, Any]) -> tuple[dict, dict, Any]:
-    """Summary document, figure inputs and the table with % of baseline filled in."""
+def summarise(table, recordings, settings: dict[str, Any], boundaries=()) -> tuple[dict, dict, Any]:
+    """Summary document, figure inputs and the table with % of baseline filled in
+    (``boundaries``: between the files joined into the recording, for the induction time)."""
     from synpharm.analysis import experiments as ex
     from synpharm.analysis.sweep_table import slope_unit
 
     protocol = settings["protocol"]
     series = ex.series_of(table, settings["pathways"])
-    induction, induction_source = event_time(recordings, settings, "induction")
+    induction, induction_source = event_time(recordings, settings, "induction", boundaries)
     drug, _ = event_time(recordings, settings, "drug")
     if protocol == "ltp" and induction is None:
         raise InputError(
             "--induction",
-            "no induction time: no induction tag in the files and no gap in the sweep times",
+            "no induction time: no induction tag in the files, no protocol change between "
+            "joined files and no gap in the sweep times",
             "give the time of the first train from the recording start, e.g. --induction '20 min'",
         )
     table = table.with_values(percent_of_baseline=ex.percent_of_baseline(table, series, induction))
@@ -128,6 +140,9 @@ def summarise(table, recordings, settings: dict[str, Any]) -> tuple[dict, dict, 
         "slope_unit": slope_unit(table.slope_sign),
         "induction_time_s": induction,
         "induction_source": induction_source,
+        "joined_files": [
+            {"file": b.file, "time_s": b.time, "changes": list(b.reasons)} for b in boundaries
+        ],
         "drug_time_s": drug,
         "n_sweeps": len(table),
         "flags": _flag_counts(table),

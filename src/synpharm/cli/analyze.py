@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
 def analyze(
     files: _o.Files = None,
     protocol: _o.Protocol = "fepsp",
-    slope_method: _o.SlopeMethod = "rise",
+    slope_method: _o.SlopeMethod = None,
     rise: _o.Rise = None,
     placement: _o.Placement = None,
     window: _o.Window = None,
@@ -59,6 +59,7 @@ def analyze(
     induction: _o.Induction = None,
     drug: _o.Drug = None,
     pathways: _o.Pathways = 1,
+    join: _o.Join = False,
     ltp_window: _o.LtpWindow = None,
     intensities: _o.Intensities = None,
     min_snr: _o.MinSnr = None,

@@ -160,6 +160,12 @@ class Recording:
         A name per group (e.g. a condition), may be empty.
     tags
         Comment tags with their times.
+    protocol
+        Name of the acquisition protocol the sweeps were recorded with (ABF protocol file
+        name, or ``protocol`` in an ``.npz``); ``""`` if unknown.
+    start_time
+        When the file's recording started [s since 1970-01-01 UTC] (ABF start date and time,
+        or ``start_time`` in an ``.npz``); None if unknown.
     """
 
     sweeps: FloatArray
@@ -176,6 +182,8 @@ class Recording:
     intensity: FloatArray = field(default_factory=lambda: np.zeros(0))
     group_names: tuple[str, ...] = ()
     tags: tuple[Tag, ...] = ()
+    protocol: str = ""
+    start_time: float | None = None
 
     def __post_init__(self) -> None:
         n = self.sweeps.shape[0]

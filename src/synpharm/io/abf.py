@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import numpy as np
@@ -78,4 +79,16 @@ def read_abf(path: str | Path, *, units: str | None = None) -> Recording:
         source=str(path),
         sweep_time=np.tile(starts, n_channels),
         tags=tags,
+        protocol=str(getattr(abf, "protocol", "") or ""),
+        start_time=_start_time(abf),
     )
+
+
+def _start_time(abf) -> float | None:
+    """The ABF recording start [s since the epoch; the rig's clock read as UTC, only
+    differences between files are used], None when the file lacks it."""
+    start = getattr(abf, "abfDateTime", None)
+    try:
+        return float(start.replace(tzinfo=datetime.UTC).timestamp())
+    except (AttributeError, TypeError, ValueError, OverflowError, OSError):
+        return None

@@ -137,7 +137,8 @@ def _load_numpy(handle: Any, name: str) -> tuple[np.ndarray, dict[str, np.ndarra
     with loaded:
         if "sweeps" not in loaded:
             raise InputError(name, "has no array 'sweeps'", "save it as sweeps=...")
-        stored = {k: loaded[k] for k in ("sampling_rate", "units", "sweep_time") if k in loaded}
+        keys = ("sampling_rate", "units", "sweep_time", "protocol", "start_time")
+        stored = {k: loaded[k] for k in keys if k in loaded}
         if "sweep_time" in stored:
             stored["sweep_time"] = np.asarray(stored["sweep_time"], dtype=float).ravel()
         return loaded["sweeps"], stored
@@ -148,8 +149,10 @@ def read_numpy(
 ) -> Recording:
     """Read ``(n_sweeps, n_samples)`` sweeps from ``.npy`` or ``.npz`` (key ``sweeps``).
 
-    An ``.npz`` may also hold ``sampling_rate`` [Hz], ``units`` and ``sweep_time`` (start of
-    each sweep from the start of the recording [s], one per sweep).
+    An ``.npz`` may also hold ``sampling_rate`` [Hz], ``units``, ``sweep_time`` (start of
+    each sweep from the start of the recording [s], one per sweep), ``protocol`` (the name of
+    the acquisition protocol) and ``start_time`` (when the recording started [s since the
+    epoch]), the last two used to join the files of one slice (``synpharm analyze --join``).
     """
     path = Path(path)
     if not path.is_file():
@@ -191,5 +194,19 @@ def read_numpy(
         channel_units=(si,),
         source=str(path),
         sweep_time=sweep_time if sweep_time is not None else np.zeros(0),
+        protocol=str(stored["protocol"]) if "protocol" in stored else "",
+        start_time=_stored_start(stored.get("start_time"), path.name),
     )
+
+
+def _stored_start(value: object, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        start = float(np.asarray(value).item())
+    except (TypeError, ValueError):
+        start = math.nan
+    if not math.isfinite(start):
+        raise InputError(f"{name}: start_time", f"{value!r} is not a number", "seconds since 1970")
+    return start
 
