@@ -209,6 +209,26 @@ class ExperimentResult:
         raise ValueError(f"table must be 'readouts' or 'pulses', got {table!r}")
 
 
+    def to_xarray(self, table: str = "pulses") -> Any:
+        """The result as an :class:`xarray.Dataset` (needs the ``[xarray]`` extra).
+
+        Parameters
+        ----------
+        table
+            ``"pulses"``: per-pulse measurements of slice protocols, dimensions condition x
+            slice x time (stimulus time [s]; ``kind`` and ``intensity`` along it), one variable
+            per measure in SI units. ``"readouts"``: dimensions condition x subject, one
+            variable per readout (every experiment kind).
+        """
+        from synpharm.analysis.labelled import pulses_dataset, readouts_dataset
+
+        if table == "pulses":
+            return pulses_dataset(self)
+        if table == "readouts":
+            return readouts_dataset(self)
+        raise ValueError(f"table must be 'pulses' or 'readouts', got {table!r}")
+
+
 def _readout_rows(conditions: list[ConditionResult]) -> list[tuple[str, int, str, float, str]]:
     return [
         (c.name, subject, name, float(value), r.unit)

@@ -133,12 +133,47 @@ class Scorecard:
                 "unexpected_failures": self.unexpected_failures(),
                 "calibration_overlaps": list(self.calibration_overlaps)}
 
+    def to_dataframe(self) -> Any:
+        """The scorecard as a tidy :class:`pandas.DataFrame`: one row per target and check.
+
+        Columns: target, role, expected, status (of the target), pass_fraction (of the target:
+        seeds at which every check passed; NaN when pending), check, compare, check_status,
+        value (the simulated number compared), unit, seed_pass_fraction (of the check, over
+        all seeds; NaN with one seed), observed, tolerance. A pending target has one row
+        with no check.
+        """
+        import pandas as pd
+
+        columns = ["target", "role", "expected", "status", "pass_fraction", "check", "compare",
+                   "check_status", "value", "unit", "seed_pass_fraction", "observed",
+                   "tolerance"]
+        rows = [row for o in self.outcomes for row in _check_rows(o)]
+        return pd.DataFrame(rows, columns=columns)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "targets": [o.as_dict() for o in self.outcomes],
             "summary": self.summary(),
             "provenance": self.provenance,
         }
+
+
+def _check_rows(outcome: TargetOutcome) -> list[tuple[Any, ...]]:
+    """The scorecard rows of one target (one per check; one without a check when pending)."""
+    nan = float("nan")
+    t = outcome.target
+    fraction = nan if outcome.pass_fraction is None else outcome.pass_fraction
+    head = (t.id, t.role, t.expected, outcome.status, fraction)
+    if not outcome.checks:
+        return [(*head, None, None, None, nan, "", nan, t.claim, None)]
+    n_seeds = len(outcome.seed_passes)
+    failures = dict(outcome.seed_failures)
+    return [
+        (*head, c.what, c.compare, "pass" if c.passed else "fail", c.value, c.unit,
+         1 - failures.get(c.what, 0) / n_seeds if n_seeds > 1 else nan, c.observed,
+         c.tolerance)
+        for c in outcome.checks
+    ]
 
 
 def _resolve(reference: str, base: Path, field: str) -> Path:
