@@ -119,8 +119,9 @@ class RecordingAnalysis:
         table
             ``"summary"``: one row per group (file, group, pathway) and readout with value and
             unit (for a sheet: one row per condition and pathway role). ``"sweeps"``: one row
-            per measured sweep (slope [mV/ms] or the signed slope unit in ``units``,
-            amplitudes [V], flag). ``"timecourse"``: binned means per series (1-min bins).
+            per measured sweep (slope, amplitudes [mV], time [s], % of baseline, flag; units
+            in ``document["units"]``). ``"timecourse"``: binned means per series (1-min bins,
+            LTP recordings).
             ``"placements"``, ``"slices"``, ``"group_timecourse"``: as the CSV files.
         """
         import pandas as pd
