@@ -27,7 +27,7 @@ def test_notebook_example_runs(monkeypatch):
     monkeypatch.chdir(ROOT)  # the page reads tests/data/... from the repository root
     namespace: dict = {}
     for cell in _cells(PAGE.read_text(encoding="utf-8")):
-        exec(compile(cell, str(PAGE), "exec"), namespace)  # noqa: S102 - our own page
+        exec(compile(cell, str(PAGE), "exec"), namespace)
 
     result, summary = namespace["result"], namespace["summary"]
     n_readouts = {len(c.readouts) for c in result.conditions}
