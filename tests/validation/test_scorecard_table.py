@@ -71,6 +71,15 @@ def test_one_row_per_target_and_check_with_seed_fractions(tmp_path):
     assert frame.value.tolist() == [c.value for c in outcome.checks]
 
 
+def test_checks_with_one_label_keep_their_own_seed_fractions(tmp_path):
+    path = tmp_path / "lab.toml"
+    path.write_text(TARGETS.replace('condition = "control"', 'condition = "drug"'))
+    card = run_targets([load_targets(path)], seeds=2)
+    frame = card.to_dataframe()
+    assert frame.check.nunique() == 1  # the same label twice
+    assert frame.seed_pass_fraction.tolist() == [1.0, 0.0]
+
+
 def test_one_seed_has_no_seed_fraction_and_a_pending_target_one_row(tmp_path):
     path = tmp_path / "lab.toml"
     path.write_text(TARGETS)

@@ -45,6 +45,8 @@ class TargetOutcome:
     seeds: tuple[int | None, ...] = ()
     #: check label -> number of seeds at which it failed (all seeds)
     seed_failures: tuple[tuple[str, int], ...] = ()
+    #: per check, in order: number of seeds at which it passed
+    check_seed_passes: tuple[int, ...] = ()
 
     @property
     def pass_fraction(self) -> float | None:
@@ -167,12 +169,11 @@ def _check_rows(outcome: TargetOutcome) -> list[tuple[Any, ...]]:
     if not outcome.checks:
         return [(*head, None, None, None, nan, "", nan, t.claim, None)]
     n_seeds = len(outcome.seed_passes)
-    failures = dict(outcome.seed_failures)
+    passes = outcome.check_seed_passes or (nan,) * len(outcome.checks)
     return [
         (*head, c.what, c.compare, "pass" if c.passed else "fail", c.value, c.unit,
-         1 - failures.get(c.what, 0) / n_seeds if n_seeds > 1 else nan, c.observed,
-         c.tolerance)
-        for c in outcome.checks
+         n / n_seeds if n_seeds > 1 else nan, c.observed, c.tolerance)
+        for c, n in zip(outcome.checks, passes, strict=True)
     ]
 
 
@@ -306,9 +307,11 @@ def _run_target(
     seed = None if target.seed is None else target.seed
     seeds = tuple(None if seed is None else seed + k for k in range(replicates))
     labels = [o.what for o in runs[0]]
-    failures = tuple((label, n) for label, n in (
-        (label, sum(not run[i].passed for run in runs)) for i, label in enumerate(labels)) if n)
-    return TargetOutcome(target, "pass" if passed else "fail", runs[0], passes, seeds, failures)
+    per_check = tuple(sum(run[i].passed for run in runs) for i in range(len(labels)))
+    failures = tuple((label, len(runs) - n) for label, n in zip(labels, per_check, strict=True)
+                     if n < len(runs))
+    return TargetOutcome(target, "pass" if passed else "fail", runs[0], passes, seeds, failures,
+                         per_check)
 
 
 def _selected(target_sets: list[TargetSet], only: list[str] | None) -> list[tuple[Target, Path]]:
