@@ -73,8 +73,8 @@ def _best(function, repeats: int = 3) -> float:
 
 
 def _pipeline(sweeps: np.ndarray, with_figures: bool) -> float:
-    from synpharm.cli._analyze_settings import apply_preset
-    from synpharm.cli.analyze import analyze_files
+    from synpharm.analysis.workflow.files import analyze_files
+    from synpharm.analysis.workflow.settings import apply_preset
     from synpharm.report.analysis_outputs import write_analysis
 
     names = ("rise", "window", "peak", "volley", "blank", "placement", "amplitude_from", "preset",

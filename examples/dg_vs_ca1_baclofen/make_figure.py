@@ -1,7 +1,8 @@
 """DG vs CA1 LTP under baclofen, side by side, with the ablations that prove the mechanism.
 
 Runs the library protocols ``dg_hfs_baclofen`` and ``ca1_baclofen_ltp`` (control vs baclofen
-3 uM, 3 x 100 Hz) and the same protocols with one parameter removed: GABA-B on interneuron
+3 uM, 3 x 100 Hz; the CA1 protocol also has a 10 uM arm, drawn in grey) and the same
+protocols with one parameter removed: GABA-B on interneuron
 terminals in the dentate gyrus (``gabab_max_calcium_inhibition_gabaergic = 0``) and the
 postsynaptic GIRK conductance in CA1 (``girk_conductance_max = 0``). Writes
 ``dg_vs_ca1_baclofen.png``/``.svg`` and ``summary.json`` (LTP per condition: mean, SEM, n) into
@@ -25,9 +26,10 @@ from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY
 from synpharm.report.outputs import slope_percent_of_baseline
+from synpharm.style import OKABE_ITO, rc_context
 
 HERE = Path(__file__).resolve().parent
-COLOURS = {"control": "0.25", "baclofen 3 uM": "#c0392b"}
+COLOURS = {"control": "black", "baclofen 3 uM": OKABE_ITO[3]}  # Okabe-Ito (synpharm.style)
 
 
 def _run(protocol_name: str, prep, cohort: int, seed: int):
@@ -67,19 +69,19 @@ def _panel(axes, result, title):
     axes.axhline(100.0, color="0.6", lw=0.8, ls=":")
     axes.axvline(0.0, color="0.6", lw=0.8)
     axes.set_title(title, fontsize=10)
-    axes.set_xlabel("time from induction (min)")
-    axes.legend(frameon=False, fontsize=8, loc="lower right")
+    axes.set_xlabel("time from induction [min]")
+    axes.legend(fontsize=8, loc="lower right")
 
 
 def _bars(axes, changes: dict[str, tuple[float, float]]):
     names = list(changes)
     values = [changes[n][0] for n in names]
     errors = [changes[n][1] for n in names]
-    colours = ["#2e86c1" if v > 0 else "#c0392b" for v in values]
+    colours = [OKABE_ITO[2] if v > 0 else OKABE_ITO[3] for v in values]
     axes.bar(range(len(names)), values, yerr=errors, color=colours, capsize=3)
     axes.axhline(0.0, color="0.3", lw=0.8)
     axes.set_xticks(range(len(names)), names, fontsize=8)
-    axes.set_ylabel("LTP, baclofen minus control (points)")
+    axes.set_ylabel("LTP, baclofen minus control [% points]")
     axes.set_title("baclofen effect, intact and ablated", fontsize=10)
 
 
@@ -104,10 +106,16 @@ def main(out: Path, cohort: int, seed: int) -> Path:
             ca1.parameters.with_values(girk_conductance_max=0.0)), cohort, seed),
     }
     ltp = {name: _ltp(result) for name, result in runs.items()}
+    with rc_context():
+        _figure(plt, runs, ltp, out, cohort, seed)
+    return out
+
+
+def _figure(plt, runs, ltp, out: Path, cohort: int, seed: int) -> None:
     figure, axes = plt.subplots(1, 3, figsize=(13, 4), gridspec_kw={"width_ratios": [1, 1, 0.8]})
     _panel(axes[0], runs["DG"], "dentate gyrus (perforant path -> granule cells)")
     _panel(axes[1], runs["CA1"], "CA1 (Schaffer collaterals)")
-    axes[0].set_ylabel("fEPSP slope (% of pre-induction baseline)")
+    axes[0].set_ylabel("fEPSP slope [% of pre-induction baseline]")
     axes[1].sharey(axes[0])
     _bars(axes[2], {name: _change(values) for name, values in ltp.items()})
     figure.suptitle("Baclofen 3 uM, 3 x 100 Hz: same compound, opposite sign "
@@ -115,11 +123,11 @@ def main(out: Path, cohort: int, seed: int) -> Path:
     figure.tight_layout()
     with staged_folder(out) as folder:
         for suffix in ("png", "svg"):
-            figure.savefig(folder / f"dg_vs_ca1_baclofen.{suffix}", dpi=150)
+            metadata = {"Software": None} if suffix == "png" else {"Date": None}
+            figure.savefig(folder / f"dg_vs_ca1_baclofen.{suffix}", dpi=150, metadata=metadata)
         summary = {"cohort": cohort, "seed": seed, "ltp_percent": ltp}
         (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     plt.close(figure)
-    return out
 
 
 if __name__ == "__main__":

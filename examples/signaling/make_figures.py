@@ -23,6 +23,7 @@ from pathlib import Path
 import synpharm as sp
 from synpharm.experiments.signaling import plot_time_courses
 from synpharm.signaling import draw_network, load_network, write_sbml
+from synpharm.style import rc_context
 
 FIGURES = {
     "ketamine_time_courses": (("saline", "ketamine"),
@@ -42,10 +43,11 @@ def main(out_dir: Path) -> None:
     result = sp.run("ket_signaling_mpfc")
     for name, (arms, species, hours, scaled) in FIGURES.items():
         courses = {arm: result.mean_time_courses[arm] for arm in arms}
-        figure = plot_time_courses(result.time, courses, species, hours=hours,
-                                   scale_to_peak=scaled)
-        for suffix in (".png", ".svg"):
-            figure.savefig(out_dir / f"{name}{suffix}", dpi=150)
+        with rc_context():  # the shared figure style; no dates in the files (reproducible)
+            figure = plot_time_courses(result.time, courses, species, hours=hours,
+                                       scale_to_peak=scaled)
+            figure.savefig(out_dir / f"{name}.png", dpi=150, metadata={"Software": None})
+            figure.savefig(out_dir / f"{name}.svg", metadata={"Date": None})
     network = load_network("synaptic_signaling")
     for suffix in (".png", ".svg"):
         draw_network(network, out_dir / f"pathway{suffix}")

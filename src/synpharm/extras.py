@@ -1,10 +1,10 @@
 """Optional extras: features whose libraries are not installed with every synpharm.
 
 ``pip install synpharm`` brings what a slice experiment, a study, the figures and the report
-need. NWB files, SBML export, Dask clusters and Parquet tables (sweeps, ``analyze`` tables)
-need an extra, e.g. ``pip install 'synpharm[nwb]'``; ``[all]`` brings every one and ``[dev]``
-(tests, ``make test``) includes ``[all]``. :func:`require` turns a missing library into one
-:class:`~synpharm.errors.InputError` line naming the extra.
+need. NWB files, SBML export, Dask clusters, Parquet tables (sweeps, ``analyze`` tables) and
+``to_xarray()`` need an extra, e.g. ``pip install 'synpharm[nwb]'``; ``[all]`` brings every
+one and ``[dev]`` (tests, ``make test``) includes ``[all]``. :func:`require` turns a
+missing library into one :class:`~synpharm.errors.InputError` line naming the extra.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "sbml": ("libsbml",),
     "dask": ("dask", "distributed"),
     "parquet": ("pyarrow",),
+    "xarray": ("xarray",),
 }
 
 

@@ -101,7 +101,7 @@ def test_invivo_amplitudes_and_20_90_slopes_agree_with_the_original_tool():
     onset with rise fractions 20-90 %; in-vivo baselines drift by more than the slice defaults
     allow, so the noise flags are relaxed. Slopes are compared signed, as the tool reports them.
     """
-    from synpharm.cli._analyze_settings import apply_preset, measure_options
+    from synpharm.analysis.workflow.settings import apply_preset, measure_options
 
     rec, ref = _reference()
     settings = apply_preset(

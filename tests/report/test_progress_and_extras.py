@@ -43,7 +43,7 @@ def test_missing_extra_is_one_error_line_naming_the_extra(monkeypatch):
     with pytest.raises(InputError, match=r"pip install 'synpharm\[parquet\]'"):
         require("parquet", "synpharm sweep")
     require("nwb", "NWB files")  # installed with .[dev]
-    assert set(EXTRAS) == {"nwb", "sbml", "dask", "parquet"}
+    assert set(EXTRAS) == {"nwb", "sbml", "dask", "parquet", "xarray"}
 
 
 def test_line_progress_of_a_short_run_writes_nothing():

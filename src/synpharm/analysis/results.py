@@ -187,7 +187,9 @@ class ExperimentResult:
         ----------
         table
             ``"readouts"``: columns condition, subject (slice, cell, animal or person index),
-            readout, value, unit. ``"pulses"``: the per-pulse measurements of slice protocols,
+            readout, value, unit. ``"summary"``: one row per condition and readout, columns
+            condition, readout, mean, sem, n, unit, p_vs_control (Welch; NaN for the control
+            and where no test applies). ``"pulses"``: the per-pulse measurements of slice protocols,
             columns condition, subject, pulse, time [s], kind, intensity, then one column per
             measure in SI units (e.g. ``fepsp_slope`` [V/s]).
 
@@ -203,10 +205,33 @@ class ExperimentResult:
         if table == "readouts":
             return pd.DataFrame(_readout_rows(self.conditions),
                                 columns=["condition", "subject", "readout", "value", "unit"])
+        if table == "summary":
+            return pd.DataFrame(_summary_rows(self.conditions), columns=[
+                "condition", "readout", "mean", "sem", "n", "unit", "p_vs_control"])
         if table == "pulses":
             frames = [_pulse_frame(c) for c in self.conditions if c.pulses is not None]
             return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        raise ValueError(f"table must be 'readouts' or 'pulses', got {table!r}")
+        raise ValueError(f"table must be 'readouts', 'summary' or 'pulses', got {table!r}")
+
+
+    def to_xarray(self, table: str = "pulses") -> Any:
+        """The result as an :class:`xarray.Dataset` (needs the ``[xarray]`` extra).
+
+        Parameters
+        ----------
+        table
+            ``"pulses"``: per-pulse measurements of slice protocols, dimensions condition x
+            slice x time (stimulus time [s]; ``kind`` and ``intensity`` along it), one variable
+            per measure in SI units. ``"readouts"``: dimensions condition x subject, one
+            variable per readout (every experiment kind).
+        """
+        from synpharm.analysis.labelled import pulses_dataset, readouts_dataset
+
+        if table == "pulses":
+            return pulses_dataset(self)
+        if table == "readouts":
+            return readouts_dataset(self)
+        raise ValueError(f"table must be 'pulses' or 'readouts', got {table!r}")
 
 
 def _readout_rows(conditions: list[ConditionResult]) -> list[tuple[str, int, str, float, str]]:
@@ -216,6 +241,11 @@ def _readout_rows(conditions: list[ConditionResult]) -> list[tuple[str, int, str
         for name, r in c.readouts.items()
         for subject, value in enumerate(np.asarray(r.values, dtype=float))
     ]
+
+
+def _summary_rows(conditions: list[ConditionResult]) -> list[tuple[Any, ...]]:
+    return [(c.name, name, r.mean, r.sem, r.n, r.unit, r.welch_p)
+            for c in conditions for name, r in c.readouts.items()]
 
 
 def _pulse_frame(condition: ConditionResult) -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-PROTOCOLS = ("fepsp", "ltp", "io", "ppr", "spines")
+from synpharm.analysis.workflow import PROTOCOLS
 
 Files = Annotated[
     list[Path] | None,

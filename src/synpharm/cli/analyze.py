@@ -23,9 +23,9 @@ from synpharm.errors import InputError
 
 __all__ = ["EXIT_UNDER_MEASURED", "PROTOCOLS", "analyze_files", "register"]
 
+from synpharm.analysis.workflow import PROTOCOLS
+from synpharm.analysis.workflow.files import analyze_files
 from synpharm.cli import _analyze_options as _o
-from synpharm.cli._analyze_files import analyze_files
-from synpharm.cli._analyze_options import PROTOCOLS
 
 #: Exit code when fewer than half of the sweeps of a channel could be measured.
 EXIT_UNDER_MEASURED = 3
@@ -92,8 +92,9 @@ def analyze(
 
 def _run(files: list[Path], settings: dict[str, Any], out: Path | None, overwrite: bool):
     """Analyse, write the outputs; the document, the folder and the warning lines."""
-    from synpharm.cli._analyze_settings import apply_preset
-    from synpharm.cli._analyze_summary import under_measured
+    from synpharm.analysis.workflow import analyze_paths
+    from synpharm.analysis.workflow.settings import apply_preset
+    from synpharm.analysis.workflow.summary import under_measured
     from synpharm.cli._preflight import check_recordings, default_out, prepare_out
     from synpharm.report.analysis_outputs import write_analysis
 
@@ -103,26 +104,14 @@ def _run(files: list[Path], settings: dict[str, Any], out: Path | None, overwrit
             "--protocol", f"unknown protocol {protocol!r}", f"use one of {', '.join(PROTOCOLS)}"
         )
     settings = apply_preset(settings)
-    if settings["sheet"] is not None:
-        from synpharm.cli._analyze_sheet import analyze_sheet
-
-        check_recordings([settings["sheet"]])
-        out_dir = prepare_out(
-            out, default_out(settings["sheet"].stem, "--sheet", "analyze"), overwrite=overwrite
-        )
-        document, figures, tables = analyze_sheet(settings["sheet"], settings)
-        write_analysis(out_dir, document, None, figures, tables)
-        return document, out_dir, []
-    if not files:
+    sheet = settings["sheet"]
+    if sheet is None and not files:
         raise InputError("FILES", "no recording given", "name one or more files, or --sheet")
-    check_recordings(files)
-    out_dir = prepare_out(out, default_out(files[0].stem, "FILE", "analyze"), overwrite=overwrite)
-    from synpharm.cli._analyze_tables import is_sweep_table, resummarise
-
-    if all(is_sweep_table(f) for f in files):
-        document, table, figures, tables = resummarise(files, settings)
-    else:
-        document, table, figures, tables = analyze_files(files, settings)
+    inputs = files if sheet is None else [sheet]
+    check_recordings(inputs)
+    field = "FILE" if sheet is None else "--sheet"
+    out_dir = prepare_out(out, default_out(inputs[0].stem, field, "analyze"), overwrite=overwrite)
+    document, table, figures, tables = analyze_paths(files, settings)
     write_analysis(out_dir, document, table, figures, tables)
     return document, out_dir, under_measured(table) if table is not None else []
 

@@ -179,6 +179,11 @@ def draw_network(network: Network, path: str | Path | None = None, title: str | 
     axes.set_title(title or f"{network.name} (from the declaration)\nblue arrows activate, "
                    "orange bars inhibit, dashed = feedback; red boxes: drug inputs", fontsize=11)
     figure.tight_layout()
-    if path is not None:
-        figure.savefig(path, dpi=150)
+    if path is not None:  # no dates, fixed SVG ids: the same network gives the same file
+        import matplotlib
+
+        suffix = str(path).rsplit(".", 1)[-1].lower()
+        metadata = {"svg": {"Date": None}, "png": {"Software": None}}.get(suffix)
+        with matplotlib.rc_context({"svg.hashsalt": "synpharm"}):
+            figure.savefig(path, dpi=150, metadata=metadata)
     return figure

@@ -45,6 +45,8 @@ class TargetOutcome:
     seeds: tuple[int | None, ...] = ()
     #: check label -> number of seeds at which it failed (all seeds)
     seed_failures: tuple[tuple[str, int], ...] = ()
+    #: per check, in order: number of seeds at which it passed
+    check_seed_passes: tuple[int, ...] = ()
 
     @property
     def pass_fraction(self) -> float | None:
@@ -133,12 +135,46 @@ class Scorecard:
                 "unexpected_failures": self.unexpected_failures(),
                 "calibration_overlaps": list(self.calibration_overlaps)}
 
+    def to_dataframe(self) -> Any:
+        """The scorecard as a tidy :class:`pandas.DataFrame`: one row per target and check.
+
+        Columns: target, role, expected, status (of the target), pass_fraction (of the target:
+        seeds at which every check passed; NaN when pending), check, compare, check_status,
+        value (the simulated number compared), unit, seed_pass_fraction (of the check, over
+        all seeds; NaN with one seed), observed, tolerance. A pending target has one row
+        with no check.
+        """
+        import pandas as pd
+
+        columns = ["target", "role", "expected", "status", "pass_fraction", "check", "compare",
+                   "check_status", "value", "unit", "seed_pass_fraction", "observed",
+                   "tolerance"]
+        rows = [row for o in self.outcomes for row in _check_rows(o)]
+        return pd.DataFrame(rows, columns=columns)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "targets": [o.as_dict() for o in self.outcomes],
             "summary": self.summary(),
             "provenance": self.provenance,
         }
+
+
+def _check_rows(outcome: TargetOutcome) -> list[tuple[Any, ...]]:
+    """The scorecard rows of one target (one per check; one without a check when pending)."""
+    nan = float("nan")
+    t = outcome.target
+    fraction = nan if outcome.pass_fraction is None else outcome.pass_fraction
+    head = (t.id, t.role, t.expected, outcome.status, fraction)
+    if not outcome.checks:
+        return [(*head, None, None, None, nan, "", nan, t.claim, None)]
+    n_seeds = len(outcome.seed_passes)
+    passes = outcome.check_seed_passes or (nan,) * len(outcome.checks)
+    return [
+        (*head, c.what, c.compare, "pass" if c.passed else "fail", c.value, c.unit,
+         n / n_seeds if n_seeds > 1 else nan, c.observed, c.tolerance)
+        for c, n in zip(outcome.checks, passes, strict=True)
+    ]
 
 
 def _resolve(reference: str, base: Path, field: str) -> Path:
@@ -271,9 +307,11 @@ def _run_target(
     seed = None if target.seed is None else target.seed
     seeds = tuple(None if seed is None else seed + k for k in range(replicates))
     labels = [o.what for o in runs[0]]
-    failures = tuple((label, n) for label, n in (
-        (label, sum(not run[i].passed for run in runs)) for i, label in enumerate(labels)) if n)
-    return TargetOutcome(target, "pass" if passed else "fail", runs[0], passes, seeds, failures)
+    per_check = tuple(sum(run[i].passed for run in runs) for i in range(len(labels)))
+    failures = tuple((label, len(runs) - n) for label, n in zip(labels, per_check, strict=True)
+                     if n < len(runs))
+    return TargetOutcome(target, "pass" if passed else "fail", runs[0], passes, seeds, failures,
+                         per_check)
 
 
 def _selected(target_sets: list[TargetSet], only: list[str] | None) -> list[tuple[Target, Path]]:

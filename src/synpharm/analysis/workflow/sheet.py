@@ -65,7 +65,7 @@ def _slice_results(
     """The :class:`SliceResult` of each pathway of one sheet row, and its flag counts."""
     from synpharm.analysis import experiments as ex
     from synpharm.analysis.slice_groups import SliceResult
-    from synpharm.cli._analyze_files import analyze_files
+    from synpharm.analysis.workflow.files import analyze_files
 
     roles = [r.strip() for r in (row.get("pathways") or "test").split(";") if r.strip()]
     local = {

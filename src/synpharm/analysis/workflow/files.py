@@ -35,8 +35,8 @@ def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, An
     from synpharm.analysis import experiments as ex
     from synpharm.analysis.recordings import UNITS, measure_recordings, split_paired_pulses
     from synpharm.analysis.sweep_table import slope_unit
-    from synpharm.cli import _analyze_settings as st
-    from synpharm.cli._analyze_summary import summarise
+    from synpharm.analysis.workflow import settings as st
+    from synpharm.analysis.workflow.summary import summarise
 
     if settings["protocol"] == "spines":
         return _spines(files), None, {}, {}

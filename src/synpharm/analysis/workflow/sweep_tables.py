@@ -143,7 +143,7 @@ def resummarise(files: list[Path], settings: dict[str, Any]) -> tuple[dict, Any,
     """The document, table, figures and CSV tables of per-sweep tables, re-summarised."""
     from synpharm.analysis import experiments as ex
     from synpharm.analysis.sweep_table import UNITS, concatenate_tables
-    from synpharm.cli._analyze_summary import summarise
+    from synpharm.analysis.workflow.summary import summarise
 
     tables = [read_sweep_table(f) for f in files]
     table = concatenate_tables(tables)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from synpharm.cli._analyze_settings import intensities, time_option, window
+from synpharm.analysis.workflow.settings import intensities, time_option, window
 from synpharm.errors import InputError
 
 __all__ = ["event_time", "summarise", "under_measured"]
@@ -158,7 +158,7 @@ def summarise(table, recordings, settings: dict[str, Any], boundaries=()) -> tup
 
 def _figures(table, recordings, series, summary, settings, induction) -> dict[str, Any]:
     from synpharm.analysis import experiments as ex
-    from synpharm.cli._analyze_figure_data import qc_data, time_course_data
+    from synpharm.analysis.workflow.figure_data import qc_data, time_course_data
 
     protocol = settings["protocol"]
     figures: dict[str, Any] = {"qc": qc_data(table, recordings, induction)}
