@@ -113,7 +113,7 @@ def test_join_refuses_files_of_different_settings(tmp_path):
 def test_precedence_option_then_tag_then_boundary_then_gap(tmp_path):
     from dataclasses import replace
 
-    from synpharm.cli._analyze_summary import event_time
+    from synpharm.analysis.workflow.summary import event_time
     from synpharm.io._recording import Tag
 
     paths, _ = _split(tmp_path)

@@ -24,12 +24,12 @@ PROTOCOLS = ("fepsp", "ltp", "io", "ppr", "spines")
 #: every option of ``synpharm analyze`` (``--slope-method`` is ``slope_method``) and its default;
 #: ``None`` = not given (a preset's value or the documented default applies)
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "protocol": "fepsp", "slope_method": "rise", "rise": None, "placement": None,
+    "protocol": "fepsp", "slope_method": None, "rise": None, "placement": None,
     "window": None, "peak": None, "volley": None, "blank": None, "polarity": "negative",
     "slope_sign": "magnitude", "amplitude_from": None, "preset": None, "sheet": None,
     "variable": None, "sampling_rate": None, "units": None, "layout": "samples_by_sweeps",
     "stimulus_time": None, "induction": None, "drug": None, "pathways": 1, "ltp_window": None,
-    "intensities": None, "min_snr": None, "max_baseline_noise": None,
+    "intensities": None, "min_snr": None, "max_baseline_noise": None, "join": False,
 }  # fmt: skip
 
 #: options the command line repeats (once, or once per pathway)
