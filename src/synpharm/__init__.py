@@ -77,10 +77,10 @@ def validate(targets: Any = None, *, only: str | list[str] | None = None, seeds:
     """
     import sys
 
-    from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
+    from synpharm.validation import PACKAGE_TARGET_FILES, load_targets, run_targets
 
     if targets is None:
-        targets = [PACKAGE_TARGETS]
+        targets = list(PACKAGE_TARGET_FILES)
     elif isinstance(targets, str | PathLike):
         targets = [targets]
     only = [only] if isinstance(only, str) else only

@@ -314,9 +314,9 @@ def validate(
             scorecard_json,
             write_scorecard_report,
         )
-        from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
+        from synpharm.validation import PACKAGE_TARGET_FILES, load_targets, run_targets
 
-        sets = [load_targets(path) for path in (targets or [PACKAGE_TARGETS])]
+        sets = [load_targets(path) for path in (targets or PACKAGE_TARGET_FILES)]
         if report is not None:
             prepare_out(report, report, overwrite=overwrite, field="--report")
         progress = None if quiet else _stderr_progress()

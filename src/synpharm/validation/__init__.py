@@ -19,10 +19,16 @@ from synpharm.validation._schema import COMPARISONS, Check, Target, TargetSet, l
 
 #: The targets shipped with synpharm (../shared/validation/TARGETS.md encoded as data).
 PACKAGE_TARGETS = Path(__file__).resolve().parent / "targets.toml"
+#: The slice-physiology targets (PHYS-*), shipped in their own file (docs/physiology.md).
+PHYSIOLOGY_TARGETS = Path(__file__).resolve().parent / "physiology_targets.toml"
+#: Every targets file ``synpharm validate`` runs by default.
+PACKAGE_TARGET_FILES = (PACKAGE_TARGETS, PHYSIOLOGY_TARGETS)
 
 __all__ = [
     "COMPARISONS",
     "PACKAGE_TARGETS",
+    "PACKAGE_TARGET_FILES",
+    "PHYSIOLOGY_TARGETS",
     "Check",
     "CheckOutcome",
     "Scorecard",
