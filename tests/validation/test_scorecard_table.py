@@ -5,46 +5,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from tiny_targets import tiny_target
 
 from synpharm.validation import Scorecard, TargetOutcome, load_targets, run_targets
 
-TARGETS = """
-[[targets]]
-id = "LAB-Y"
-role = "validation"
-source = "Doe 2026"
-claim = "baclofen depresses the baseline"
-
-[targets.protocol.experiment]
-name = "tiny"
-cohort = 2
-seed = 4
-
-[[targets.protocol.conditions]]
-name = "control"
-
-[[targets.protocol.conditions]]
-name = "drug"
-compound = "baclofen"
-concentration = "10 uM"
-
-[[targets.protocol.steps]]
-type = "baseline"
-duration = "2 min"
-test_rate = "0.1 Hz"
-
-[[targets.protocol.steps]]
-type = "wash_in"
-duration = "3 min"
-test_rate = "0.1 Hz"
-exchange_time = "1 min"
-
-[[targets.checks]]
-compare = "range"
-condition = "drug"
-readout = "baseline_change_percent"
-high = -20.0
-
+TARGETS = tiny_target("LAB-Y", "baclofen depresses the baseline") + """
 [[targets.checks]]
 compare = "range"
 condition = "control"

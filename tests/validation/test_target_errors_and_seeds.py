@@ -3,53 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from tiny_targets import tiny_target
 
 from synpharm.errors import InputError
 from synpharm.validation import load_targets, run_targets
 
-TARGET = """
-[[targets]]
-id = "LAB-X"
-role = "validation"
-source = "Doe 2026"
-claim = "something"
-{extra}
-
-[targets.protocol.experiment]
-name = "tiny"
-cohort = 2
-seed = 4
-
-[[targets.protocol.conditions]]
-name = "control"
-
-[[targets.protocol.conditions]]
-name = "drug"
-compound = "{compound}"
-concentration = "10 uM"
-
-[[targets.protocol.steps]]
-type = "baseline"
-duration = "2 min"
-test_rate = "0.1 Hz"
-
-[[targets.protocol.steps]]
-type = "wash_in"
-duration = "3 min"
-test_rate = "0.1 Hz"
-exchange_time = "1 min"
-
-[[targets.checks]]
-compare = "range"
-condition = "drug"
-readout = "baseline_change_percent"
-high = {high}
-"""
-
 
 def _file(tmp_path, compound="baclofen", high=-20.0, extra=""):
     path = tmp_path / "lab.toml"
-    path.write_text(TARGET.format(compound=compound, high=high, extra=extra))
+    path.write_text(tiny_target(compound=compound, high=high, extra=extra))
     return load_targets(path)
 
 
