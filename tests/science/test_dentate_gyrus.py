@@ -18,6 +18,7 @@ from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
 from synpharm.protocols import Protocol, build_schedule
 from synpharm.protocols.library import LIBRARY
 from synpharm.solvers import _kernels as K
+from synpharm.solvers import _neuron as N
 
 
 def _drugs(n: int, antagonist_bound: float = 0.0) -> np.ndarray:
@@ -80,9 +81,9 @@ def test_autoreceptor_relaxation_closed_form_matches_steps(r0, g0, duration):
     closed = pop.slices.copy()
     closed[0, L.AUTORECEPTOR_R], closed[0, L.AUTORECEPTOR_G] = r0, g0
     stepped = closed.copy()
-    K._relax_slice(c, 0, closed, drugs, duration)
+    N.relax_slice(c, 0, closed, drugs, duration)
     for _ in range(round(duration / c.dt)):
-        K._decay_slice(c, 0, stepped, c.dt)
+        N.decay_slice(c, 0, stepped, c.dt)
     for col in (L.AUTORECEPTOR_R, L.AUTORECEPTOR_G):
         np.testing.assert_allclose(closed[0, col], stepped[0, col], rtol=3e-3, atol=1e-6)
 

@@ -1,0 +1,145 @@
+"""Compiled postsynaptic pieces: two-compartment neuron, spine Ca2+ sources, slice relaxation.
+
+The dendrite carries the synaptic conductances; the soma fires (integrate-and-fire) and each
+spike back-propagates into the spines. Spine Ca2+ enters through unblocked NMDA receptors and
+voltage-gated Ca2+ channels. :func:`decay_slice` advances the slice-level fast state by one step
+and :func:`relax_slice` over a quiet gap in closed form. State layout:
+:mod:`synpharm.model.slice_state`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from synpharm.model import slice_state as L
+from synpharm.model.channels import mg_unblocked_fraction, vgcc_activation
+
+
+@njit(cache=True, inline="always")
+def spine_voltage(sl, s):
+    return sl[s, L.V_DENDRITE] + sl[s, L.BAP]
+
+
+@njit(cache=True, inline="always")
+def nmda_calcium_drive(c, v_spine):
+    """Ca influx factor per open, unblocked NMDA synapse: Mg unblock x Ca driving force."""
+    unblock = mg_unblocked_fraction(v_spine, c.mg, c.mg_slope, c.mg_scale)
+    return unblock * (c.e_calcium - v_spine) / (c.e_calcium - c.e_leak), unblock
+
+
+@njit(cache=True, inline="always")
+def vgcc_calcium(c, v_spine):
+    act = vgcc_activation(v_spine, c.vgcc_half, c.vgcc_slope)
+    return c.ca_vgcc_rate * act * act * (c.e_calcium - v_spine) / (c.e_calcium - c.e_leak)
+
+
+@njit(cache=True)
+def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
+    """Two-compartment neuron (soma + apical dendrite), exponential Euler per compartment.
+
+    The dendrite carries the synaptic AMPA, NMDA, GABA-A and GIRK conductances; the soma fires
+    (integrate-and-fire with reset, refractoriness and adaptation) and each spike back-propagates
+    into the dendritic spines. Returns True on a spike.
+    """
+    g_girk = c.girk_max * drug[s, L.GIRK_OCCUPANCY]
+    g_gg = sl[s, L.GABAB_G] ** 4
+    g_girk += c.gabab_syn * g_gg / (g_gg + c.gabab_kd)
+    g_n = g_nmda * unblock
+    v_soma = sl[s, L.V]
+    g_d = (c.g_leak_dendrite + c.g_coupling + sl[s, L.G_AMPA] + g_n + sl[s, L.G_GABAA] + g_girk)
+    i_d = (c.g_leak_dendrite * c.e_leak + c.g_coupling * v_soma + sl[s, L.G_AMPA] * c.e_ampa
+           + g_n * c.e_nmda + sl[s, L.G_GABAA] * c.e_gabaa + g_girk * c.e_k)
+    v_inf = i_d / g_d
+    sl[s, L.V_DENDRITE] = v_inf + (sl[s, L.V_DENDRITE] - v_inf) * math.exp(
+        -dt * g_d / c.capacitance_dendrite)
+    spiked = False
+    if sl[s, L.REFRACTORY] > 0.0:
+        sl[s, L.REFRACTORY] -= dt
+        sl[s, L.V] = c.v_reset
+        return spiked
+    g_s = c.g_leak_soma + c.g_coupling + sl[s, L.G_ADAPT]
+    i_s = (c.g_leak_soma * c.e_leak + c.g_coupling * sl[s, L.V_DENDRITE]
+           + sl[s, L.G_ADAPT] * c.e_k)
+    v_inf = i_s / g_s
+    sl[s, L.V] = v_inf + (v_soma - v_inf) * math.exp(-dt * g_s / c.capacitance_soma)
+    if sl[s, L.V] >= c.v_threshold:
+        spiked = True
+        sl[s, L.V] = c.v_reset
+        sl[s, L.REFRACTORY] = c.refractory
+        sl[s, L.BAP] += c.bap_amplitude
+        sl[s, L.G_ADAPT] += c.adaptation_increment
+        sl[s, L.SPIKES] += 1.0
+    return spiked
+
+
+@njit(cache=True)
+def decay_slice(c, s, sl, dt):
+    sl[s, L.G_AMPA] *= math.exp(-dt / c.ampa_tau)
+    sl[s, L.G_GABAA] *= math.exp(-dt / c.gabaa_tau)
+    sl[s, L.BAP] *= math.exp(-dt / c.bap_tau)
+    sl[s, L.G_ADAPT] *= math.exp(-dt / c.adaptation_tau)
+    sl[s, L.RESIDUAL] *= math.exp(-dt / c.residual_tau)
+    sl[s, L.RECOVERY_CALCIUM] *= math.exp(-dt / c.recovery_calcium_tau)
+    refill = 1.0 - math.exp(-dt / c.gaba_recovery)
+    sl[s, L.GABA_READY] += (1.0 - sl[s, L.GABA_READY]) * refill
+    sl[s, L.FEEDBACK_READY] += (1.0 - sl[s, L.FEEDBACK_READY]) * refill
+    for r_col, g_col in ((L.GABAB_R, L.GABAB_G), (L.AUTORECEPTOR_R, L.AUTORECEPTOR_G)):
+        r = sl[s, r_col]
+        sl[s, g_col] += dt * (c.gabab_k3 * r - c.gabab_k4 * sl[s, g_col])
+        sl[s, r_col] = r * math.exp(-dt * c.gabab_k2)
+
+
+@njit(cache=True, inline="always")
+def blocker_rates(drug, s, v_spine, mg_free):
+    """(k_on c, k_off(V)) of the open-channel blocker.
+
+    Kd(V) = Kd(0) exp(V / V_e) (Woodhull) sits in k_off. The blocker binds only to open pores
+    not occupied by Mg2+ (the two compete for the same site; Kotermanski & Johnson 2009
+    J Neurosci 29:2774), so the on-rate is scaled by the Mg2+-free fraction ``mg_free``.
+    """
+    conc = drug[s, L.BLOCKER_CONCENTRATION]
+    if conc <= 0.0:
+        return 0.0, 0.0
+    k_on = drug[s, L.BLOCKER_ON_RATE]
+    k_off = k_on * drug[s, L.BLOCKER_KD_0MV] * math.exp(v_spine / drug[s, L.BLOCKER_VOLTAGE_E_FOLD])
+    return k_on * conc * mg_free, k_off
+
+
+@njit(cache=True)
+def relax_slice(c, s, sl, drug, duration):
+    """Closed-form relaxation of the slice-level fast state over a quiet gap."""
+    k2, k3, k4 = c.gabab_k2, c.gabab_k3, c.gabab_k4
+    for r_col, g_col in ((L.GABAB_R, L.GABAB_G), (L.AUTORECEPTOR_R, L.AUTORECEPTOR_G)):
+        r0 = sl[s, r_col]
+        g0 = sl[s, g_col]
+        sl[s, r_col] = r0 * math.exp(-k2 * duration)
+        sl[s, g_col] = g0 * math.exp(-k4 * duration) + k3 * r0 * (
+            math.exp(-k2 * duration) - math.exp(-k4 * duration)) / (k4 - k2)
+    for col, tau in ((L.G_AMPA, c.ampa_tau), (L.G_GABAA, c.gabaa_tau), (L.BAP, c.bap_tau),
+                     (L.G_ADAPT, c.adaptation_tau), (L.RESIDUAL, c.residual_tau),
+                     (L.RECOVERY_CALCIUM, c.recovery_calcium_tau)):
+        sl[s, col] *= math.exp(-duration / tau)
+    refill = math.exp(-duration / c.gaba_recovery)
+    sl[s, L.GABA_READY] = 1.0 - (1.0 - sl[s, L.GABA_READY]) * refill
+    sl[s, L.FEEDBACK_READY] = 1.0 - (1.0 - sl[s, L.FEEDBACK_READY]) * refill
+    sl[s, L.REFRACTORY] = 0.0
+    g_girk = c.girk_max * drug[s, L.GIRK_OCCUPANCY]
+    v_soma, v_dend = resting_potentials(c, g_girk)
+    relax = math.exp(-duration * (c.g_leak_soma + c.g_leak_dendrite) / (
+        c.capacitance_soma + c.capacitance_dendrite))
+    sl[s, L.V] = v_soma + (sl[s, L.V] - v_soma) * relax
+    sl[s, L.V_DENDRITE] = v_dend + (sl[s, L.V_DENDRITE] - v_dend) * relax
+
+
+@njit(cache=True)
+def resting_potentials(c, g_girk):
+    """Steady somatic and dendritic potentials with a tonic dendritic GIRK conductance."""
+    # solve the 2x2 linear steady state of the coupled compartments
+    a11 = c.g_leak_soma + c.g_coupling
+    a22 = c.g_leak_dendrite + c.g_coupling + g_girk
+    b1 = c.g_leak_soma * c.e_leak
+    b2 = c.g_leak_dendrite * c.e_leak + g_girk * c.e_k
+    det = a11 * a22 - c.g_coupling**2
+    return (b1 * a22 + c.g_coupling * b2) / det, (a11 * b2 + c.g_coupling * b1) / det

@@ -1,0 +1,134 @@
+"""Compiled presynaptic step: axonal volley, release, site recovery, interneuron GABA release.
+
+Glutamatergic terminals release binomially from their ready sites with a Ca2+-dependent
+probability (Dodge & Rahamimoff 1967 cooperativity); empty sites refill with a Ca2+-dependent
+rate (Dittman, Kreitzer & Regehr 2000). Feed-forward interneurons are recruited with the afferent
+volley and feedback interneurons by each spike of the principal cell; both release GABA with a
+probability set by the Ca2+ influx of their terminals, which GABA-B autoreceptors lower (bath
+agonists and the released GABA itself). State layout: :mod:`synpharm.model.slice_state`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from synpharm.model import slice_state as L
+from synpharm.model._rng import binomial
+from synpharm.model.channels import release_probability
+
+
+@njit(cache=True, inline="always")
+def _conducts(c, thr, safety, intensity, nav):
+    return thr <= intensity and safety * nav >= 1.0
+
+
+@njit(cache=True, inline="always")
+def _refill_probability(c, recovery_calcium, gap):
+    """Probability that an empty site refills during ``gap`` [s] (Dittman et al. 2000).
+
+    Recovery rate k = k0 + (k_max - k0) D / (D + K_D) with D decaying (tau_D) from its value at
+    the previous stimulus; the rate is integrated over the gap with the mean of D.
+    """
+    tau = c.recovery_calcium_tau
+    mean_d = recovery_calcium * tau * (1.0 - math.exp(-gap / tau)) / gap
+    rate = 1.0 / c.site_recovery_time + c.recovery_rate_boost * mean_d / (mean_d + c.recovery_kd)
+    return 1.0 - math.exp(-rate * gap)
+
+
+@njit(cache=True)
+def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
+    """Presynaptic volley, binomial release at every conducting synapse, transmitter actions.
+
+    Returns (summed weighted quanta, number of conducting axons, interneuron GABA release).
+    """
+    n_sites, ready, k4, thr, safety = (syn.n_sites, syn.ready, syn.release_half_power,
+                                       syn.recruitment_threshold, syn.safety_factor)
+    a_w, h, z, o = syn.ampa_weight, syn.early, syn.late, syn.nmda_open
+    refill = _refill_probability(c, sl[s, L.RECOVERY_CALCIUM], gap)
+    ca_rel = drug[s, L.PRE_CALCIUM] * (1.0 + sl[s, L.RESIDUAL])
+    drive = 0.0
+    n_fire = 0
+    for i in range(n_sites.shape[1]):
+        empty = n_sites[s, i] - ready[s, i]
+        if empty > 0:
+            ready[s, i] += binomial(rng, s, empty, refill)
+        if not _conducts(c, thr[s, i], safety[s, i], intensity, drug[s, L.NAV_AVAILABLE]):
+            continue
+        n_fire += 1
+        p = release_probability(ca_rel, k4[s, i], c.release_cooperativity, c.release_p_max)
+        k = binomial(rng, s, ready[s, i], p)
+        if k > 0:
+            ready[s, i] -= k
+            drive += k * a_w[s, i] * (h[s, i] + z[s, i])
+            o[s, i] = 1.0 - (1.0 - o[s, i]) * (1.0 - c.nmda_open_per_vesicle) ** k
+    sl[s, L.RESIDUAL] += c.residual_increment * drug[s, L.PRE_CALCIUM]
+    sl[s, L.RECOVERY_CALCIUM] += c.recovery_calcium_increment * drug[s, L.PRE_CALCIUM]
+    # feed-forward interneurons: recruited with the axons, release scaled by GABA-B presynaptic
+    recruited = n_fire / n_sites.shape[1] * _interneuron_recruitment(c, s, drug)
+    p_gaba = release_probability(_gaba_terminal_calcium(c, s, sl, drug), c.gaba_half_power,
+                                 c.release_cooperativity, c.release_p_max)
+    released = sl[s, L.GABA_READY] * p_gaba
+    sl[s, L.GABA_READY] -= released * c.gaba_depletion
+    gaba = recruited * released / c.interneuron_p
+    sl[s, L.G_AMPA] += drive * c.ampa_per_quantum
+    _gaba_binds(c, s, sl, drug, gaba)
+    return drive, n_fire, gaba
+
+
+@njit(cache=True, inline="always")
+def _interneuron_recruitment(c, s, drug):
+    """Fraction of interneurons still recruited when agonists act on their own GABA-B receptors.
+
+    Somatodendritic GABA-B (GIRK) receptors of the interneurons hyperpolarise them; the
+    recruited fraction falls linearly with the agonist occupancy of GIRK-coupled receptors.
+    """
+    return 1.0 - c.interneuron_recruitment_loss * drug[s, L.GIRK_OCCUPANCY]
+
+
+@njit(cache=True, inline="always")
+def _gaba_terminal_calcium(c, s, sl, drug):
+    """Ca2+ influx at GABAergic terminals (1 = control): bath agonists and synaptic GABA.
+
+    Bath agonist occupancy ``o`` and the activation by released GABA ``a = G / (G + G_half)``
+    share one autoreceptor pool (``a`` acts on the receptors free of agonist and antagonist),
+    so the influx is ``1 - a_max (o + a (1 - o) (1 - antagonist-bound))``.
+    """
+    g = sl[s, L.AUTORECEPTOR_G]
+    synaptic = g / (g + c.autoreceptor_half_activation)
+    free = (1.0 - drug[s, L.GABA_PRE_OCCUPANCY]) * (1.0 - drug[s, L.GABAB_ANTAGONIST_BOUND])
+    return max(drug[s, L.GABA_PRE_CALCIUM] - c.gaba_max_inhibition * synaptic * free, 0.0)
+
+
+@njit(cache=True, inline="always")
+def _gaba_binds(c, s, sl, drug, gaba):
+    """Released GABA (in units of one full interneuron volley) binds GABA-B receptors.
+
+    Postsynaptic receptors (slow IPSP through GIRK) and the autoreceptors on the GABAergic
+    terminals themselves (Destexhe & Sejnowski 1995 binding per release); antagonist-bound
+    autoreceptors cannot bind.
+    """
+    sl[s, L.GABAB_R] += (1.0 - sl[s, L.GABAB_R]) * c.gabab_binding_per_release * gaba
+    free = 1.0 - drug[s, L.GABAB_ANTAGONIST_BOUND]
+    sl[s, L.AUTORECEPTOR_R] += ((1.0 - sl[s, L.AUTORECEPTOR_R])
+                                * c.gabab_binding_per_release * gaba * free)
+
+
+@njit(cache=True)
+def feedback_volley(c, s, sl, drug, ring, step, n_ring):
+    """Feedback interneurons fire after a spike of the principal cell population.
+
+    Their GABA release (autoreceptor-modulated like the feed-forward terminals, own ready
+    pool) is scheduled as a GABA-A conductance ``feedback_delay`` later. No-op without
+    feedback inhibition (conductance 0).
+    """
+    if c.feedback_conductance <= 0.0:
+        return
+    p_gaba = release_probability(_gaba_terminal_calcium(c, s, sl, drug), c.gaba_half_power,
+                                 c.release_cooperativity, c.release_p_max)
+    released = sl[s, L.FEEDBACK_READY] * p_gaba
+    sl[s, L.FEEDBACK_READY] -= released * c.gaba_depletion
+    gaba = released / c.interneuron_p * _interneuron_recruitment(c, s, drug)
+    ring[(step + c.feedback_delay_steps) % n_ring] += gaba * c.feedback_conductance
+    _gaba_binds(c, s, sl, drug, gaba)
