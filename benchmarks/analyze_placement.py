@@ -30,7 +30,8 @@ from synpharm.analysis.recordings import MeasureOptions, measure_recording
 from synpharm.io import read_recording
 
 METHODS = {
-    "average_segment": {},  # the default of ``synpharm analyze``
+    "average_steadiest": {"slope_method": "steadiest"},
+    "average_segment": {"slope_method": "segment"},
     "average_rise_20_80": {"slope_method": "rise"},
     "average_linear": {"slope_method": "linear"},
     "per_sweep_rise_20_80": {"placement": "per-sweep", "slope_method": "rise"},
@@ -65,7 +66,8 @@ def one_seed(seed: int, folder: Path) -> dict:
     baseline = truth["time"] < truth["induction"]
     out: dict = {"seed": seed}
     for name, options in METHODS.items():
-        table = measure_recording(recording, MeasureOptions(pathways=2, **options))
+        placed = {} if options.get("placement") else {"place_before": truth["induction"]}
+        table = measure_recording(recording, MeasureOptions(pathways=2, **options, **placed))
         out[name] = {
             f"pathway{p + 1}": {
                 "cv_percent": cv_percent(table.fepsp_slope[baseline & (truth["pathway"] == p)]),

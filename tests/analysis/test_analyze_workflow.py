@@ -141,7 +141,8 @@ def test_per_sweep_table_from_another_tool_is_resummarised(tmp_path):
 
 def _direct_ltp(path: Path, induction: float) -> dict[int, float]:
     """LTP per pathway computed directly: slopes of the 20-80 % window of each pathway's
-    averaged sweep, 50-60 min after induction over the 10 min before, x 100."""
+    averaged baseline sweep (sweeps before the induction), 50-60 min after induction over the
+    10 min before, x 100."""
     from synpharm.analysis.fepsp import measure_fepsp
     from synpharm.analysis.fepsp_events import detect_stimulus_artifact
 
@@ -151,7 +152,8 @@ def _direct_ltp(path: Path, induction: float) -> dict[int, float]:
     out = {}
     for pathway in (0, 1):
         rows = np.arange(sweeps.shape[0]) % 2 == pathway
-        average = measure_fepsp(sweeps[rows].mean(axis=0), 10e3, artifact.stimulus_time,
+        baseline = rows & (time < induction)
+        average = measure_fepsp(sweeps[baseline].mean(axis=0), 10e3, artifact.stimulus_time,
                                 blank_duration=artifact.blank_duration)  # fmt: skip
         window = tuple(average.slope_window[0])
         slope = -measure_fepsp(sweeps[rows], 10e3, artifact.stimulus_time, slope_method="window",

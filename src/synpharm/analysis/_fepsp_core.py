@@ -19,7 +19,7 @@ from synpharm.errors import InputError
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
-SLOPE_METHODS = ("rise", "window", "max", "linear", "segment")
+SLOPE_METHODS = ("rise", "window", "max", "linear", "segment", "steadiest")
 
 #: Relative tolerance when converting a time to a sample index (0.01 s * 20e3 Hz = 199.99...).
 _INDEX_TOLERANCE = 1e-9

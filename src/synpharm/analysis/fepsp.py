@@ -261,7 +261,7 @@ def _slope_bounds(
     elif s.slope_method == "linear":
         start, stop = linear_window(prepared.relative, marks, s.linearity)
         ok = stop > start
-    elif s.slope_method == "segment":
+    elif s.slope_method in ("segment", "steadiest"):  # "steadiest" needs a block: recordings
         noise = prepared.baseline_sd if s.noise_sd is None else np.full(marks.peak.size, s.noise_sd)
         start, stop = segment_bounds(prepared.relative, shifted, marks, grid, noise, s.segment)
         ok = stop > start

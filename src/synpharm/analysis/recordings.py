@@ -27,6 +27,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from synpharm.analysis._fepsp_steadiest import MIN_SWEEPS
+from synpharm.analysis._fepsp_steadiest import REGION as steadiest_region
+from synpharm.analysis._fepsp_steadiest import refine as steadiest_refine
 from synpharm.analysis.fepsp import (
     AMPLITUDE_REFERENCES,
     POLARITIES,
@@ -86,7 +89,9 @@ class MeasureOptions:
     Attributes
     ----------
     slope_method
-        ``"segment"`` (the widest linear part of the rise, default), ``"rise"``, ``"linear"``,
+        ``"steadiest"`` (default: the window of the 5-90 % rise of the average whose per-sweep
+        slopes vary least, see :mod:`._fepsp_steadiest`), ``"segment"`` (the widest linear
+        part of the rise), ``"rise"``, ``"linear"``,
         ``"window"`` or ``"max"`` (see :func:`synpharm.analysis.fepsp.measure_fepsp`);
         ``"window"`` without a window is the rise window of the averaged sweep.
     rise_fraction
@@ -112,9 +117,13 @@ class MeasureOptions:
         Interleaved pathways, split by sweep index parity (1 or 2).
     manual
         Places given by hand: none, one for every pathway, or one per pathway.
+    place_before
+        Place on the sweeps that start before this time [s] (the baseline before the
+        induction, so that where a response is measured does not depend on what followed);
+        None, or fewer than 8 such sweeps in a block: on all its sweeps.
     """
 
-    slope_method: str = "segment"
+    slope_method: str = "steadiest"
     rise_fraction: tuple[float, float] = (0.2, 0.8)
     window: tuple[float, float] | None = None
     amplitude_reference: str = "baseline"
@@ -128,6 +137,7 @@ class MeasureOptions:
     slope_sign: str = "magnitude"
     pathways: int = 1
     manual: tuple[Manual, ...] = ()
+    place_before: float | None = None
 
     def __post_init__(self) -> None:
         choices = {
@@ -200,15 +210,29 @@ def _common(o: MeasureOptions, blank: float, polarity: str) -> dict[str, Any]:
     }
 
 
+def placement_sweeps(sweeps: FloatArray, times: FloatArray, before: float | None) -> FloatArray:
+    """The sweeps a block is placed on: those starting before ``before`` [s] when there are at
+    least :data:`~synpharm.analysis._fepsp_steadiest.MIN_SWEEPS` of them, else all."""
+    if before is None:
+        return sweeps
+    early = times < before
+    return sweeps[early] if early.sum() >= MIN_SWEEPS else sweeps
+
+
 def _placement(sweeps, rate, stimulus, common, o: MeasureOptions, manual: Manual):
     """The block's placement (average, overridden by hand) and a failure reason or ""."""
     if o.placement == "per-sweep":
         return None, ""
     method = "window" if manual.window else o.slope_method
     method = "rise" if method == "window" and manual.window is None else method
+    steadiest = method == "steadiest"
+    extra = {"slope_method": "segment", "segment": steadiest_region} if steadiest else {}
     found, flag = place_on_average(
-        sweeps, rate, stimulus, slope_method=method, window=manual.window, **common
+        sweeps, rate, stimulus, **{"slope_method": method, **extra}, window=manual.window,
+        **common,
     )
+    if steadiest and found is not None:
+        found, _ = steadiest_refine(sweeps, rate, stimulus, found, common)
     given = manual.given()
     if found is None:
         if {"window", "peak", "volley"} <= set(given):
@@ -217,8 +241,9 @@ def _placement(sweeps, rate, stimulus, common, o: MeasureOptions, manual: Manual
     return replace(found, **given), ""
 
 
-def _measure_block(sweeps, rate: float, timing, o: MeasureOptions, pathway: int):
-    """Measures of one block's sweeps and the record of where they were taken."""
+def _measure_block(sweeps, times, rate: float, timing, o: MeasureOptions, pathway: int):
+    """Measures of one block's sweeps (starting at ``times`` [s]) and the record of where they
+    were taken."""
     stimulus, blank = timing
     manual = o.manual_for(pathway)
     record: dict[str, Any] = {"stimulus_time_ms": stimulus * 1e3, "blank_ms": blank * 1e3}
@@ -229,7 +254,9 @@ def _measure_block(sweeps, rate: float, timing, o: MeasureOptions, pathway: int)
             polarity = resolve_polarity(sweeps, rate, stimulus, blank, o.search_window)
         record["polarity"] = polarity
         common = _common(o, blank, polarity)
-        placement, reason = _placement(sweeps, rate, stimulus, common, o, manual)
+        placing = placement_sweeps(sweeps, times, o.place_before)
+        record["placed_on_sweeps"] = int(placing.shape[0])
+        placement, reason = _placement(placing, rate, stimulus, common, o, manual)
         if reason:
             return _failed(sweeps.shape[0], reason), record
         method = "window" if manual.window else o.slope_method
@@ -316,7 +343,9 @@ def _measure_channel(recording: Recording, c: int, rows, o: MeasureOptions, colu
         if timing is None:
             measured, record = _failed(block.size, "no_stimulus_artifact"), {}
         else:
-            measured, record = _measure_block(recording.sweeps[block], rate, timing, o, pathway)
+            measured, record = _measure_block(
+                recording.sweeps[block], recording.sweep_time[block], rate, timing, o, pathway
+            )
         for name, values in columns.items():
             values[block] = measured[name]
         key = {"channel": c, "group": group, "pathway": pathway, "kind": kind}

@@ -23,8 +23,10 @@ Protocol = Annotated[str, typer.Option(help=f"What the recordings are: {', '.joi
 SlopeMethod = Annotated[
     str | None,
     typer.Option(
-        help="fEPSP slope: segment (widest linear part of the rise, from the fiber volley to "
-        "90 % of the amplitude, straight within one sweep's noise sd; default), rise "
+        help="fEPSP slope: steadiest (the window between the fiber volley and 90 % of the "
+        "amplitude of the average whose per-sweep slopes vary least over the baseline; "
+        "default), segment (widest linear part of the rise, from the fiber volley to "
+        "90 % of the amplitude, straight within one sweep's noise sd), rise "
         "(LOW-HIGH % of the amplitude; the default with --rise or --preset invivo), max "
         "(steepest 1 ms), linear (longest part within 5 % of the amplitude), window."
     ),

@@ -58,11 +58,23 @@ def qc_data(table, recordings, induction: float | None = None) -> list[dict[str,
             continue
         key = (record["file"], record["channel"], record["pathway"])
         entry = figures.setdefault(key, _qc_entry(table, rec, *key, induction=induction))
-        rows = _block_rows(rec, record, pathways)
+        rows, label = placed_rows(rec, _block_rows(rec, record, pathways), record, induction)
         if rows.any():
             trace = averaged_trace(rec, rows, record)
-            entry["blocks"].append({"label": _block_label(rec, record), **trace, **record})
+            entry["blocks"].append({"label": _block_label(rec, record) + label, **trace, **record})
     return list(figures.values())
+
+
+def placed_rows(rec, rows: np.ndarray, record: dict[str, Any], induction: float | None):
+    """The rows of the sweeps a block was placed on (its baseline when it was placed on the
+    sweeps before ``induction``) and a label suffix saying so."""
+    placed = record.get("placed_on_sweeps")
+    if induction is None or placed is None or placed >= int(rows.sum()):
+        return rows, ""
+    early = rows & (rec.sweep_time < induction)
+    if int(early.sum()) != placed:
+        return rows, ""
+    return early, f" baseline ({placed} sweeps)"
 
 
 def _qc_entry(

@@ -51,6 +51,13 @@ def analyze_files(files: list[Path], settings: dict[str, Any]) -> tuple[dict, An
     if settings["protocol"] == "ppr":
         recordings = [r if (r.kind == "pp1").any() else split_paired_pulses(r) for r in recordings]
     st.check_times_fit(recordings, options)
+    if settings["protocol"] == "ltp" and options.placement == "average":
+        from dataclasses import replace
+
+        from synpharm.analysis.workflow.summary import event_time
+
+        induction, _ = event_time(recordings, settings, "induction", boundaries)
+        options = replace(options, place_before=induction)
     table = measure_recordings(recordings, options)
     summary, figures, table = summarise(table, recordings, settings, boundaries)
     if boundaries:  # one joined recording, named after its first file: list them all

@@ -27,7 +27,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 #: Defaults of the options a preset may set (None on the command line = not given).
 DEFAULTS: dict[str, Any] = {
     "placement": "average",
-    "slope_method": "segment",
+    "slope_method": "steadiest",
     "rise": "20-80",
     "amplitude_from": "baseline",
     "min_snr": 5.0,
