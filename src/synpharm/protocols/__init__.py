@@ -51,6 +51,7 @@ from synpharm.protocols._schedule import (
     build_schedule,
     drug_events_for,
 )
+from synpharm.protocols._bath import Bath
 from synpharm.protocols._steps import (
     STEP_TYPES,
     Baseline,
@@ -69,6 +70,7 @@ from synpharm.protocols._steps import (
 __all__ = [
     "STEP_TYPES",
     "Baseline",
+    "Bath",
     "Condition",
     "Drug",
     "DrugEvent",
