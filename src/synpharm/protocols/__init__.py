@@ -43,6 +43,7 @@ internal SI unit (s, Hz, mol/m^3). Errors name the field, e.g. ``steps[2].freque
 (indices count from 0).
 """
 
+from synpharm.protocols._bath import Bath
 from synpharm.protocols._protocol import Protocol, check_stimulation_rate, read_toml
 from synpharm.protocols._schedule import (
     DrugEvent,
@@ -51,7 +52,6 @@ from synpharm.protocols._schedule import (
     build_schedule,
     drug_events_for,
 )
-from synpharm.protocols._bath import Bath
 from synpharm.protocols._steps import (
     STEP_TYPES,
     Baseline,

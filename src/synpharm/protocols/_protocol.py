@@ -162,7 +162,7 @@ class Protocol:
     test_intensity: float = 0.5
     conditions: tuple[Condition, ...] = ()
     steps: tuple[Step, ...] = ()
-    bath: Bath = Bath()
+    bath: Bath = field(default_factory=Bath)
     #: ``[preparation]`` table or variant-file path (synpharm.preparations.variants), if any
     preparation_variant: Any = field(default=None, hash=False)
     #: ``[compounds] path``: folders with user compound files, relative to ``folder``

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from synpharm.errors import InputError
@@ -152,7 +152,7 @@ class Condition:
 
     name: str
     drugs: tuple[Drug, ...] = ()
-    bath: Bath = Bath()
+    bath: Bath = field(default_factory=Bath)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
