@@ -88,3 +88,12 @@ def test_cli_bad_bath_exits_2_with_one_error_line(tmp_path: Path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert "experiment.bath.calcium" in lines[0]
+
+
+def test_sweep_chunk_key_sees_the_condition_bath():
+    """Chunks that differ only in a condition's bath must not share a cache entry."""
+    from synpharm.sweep._chunk import chunk_key
+
+    a = _protocol(None, [{"name": "x", "bath": {"calcium": "2.5 mM"}}])
+    b = _protocol(None, [{"name": "x", "bath": {"calcium": "1.3 mM"}}])
+    assert chunk_key(a, "prep") != chunk_key(b, "prep")
