@@ -35,12 +35,19 @@ from synpharm.pharmacology import (
     unsimulated_records,
 )
 from synpharm.preparations import preparation
-from synpharm.preparations.bath import BathEffects, bath_effects, temperature_constants
+from synpharm.preparations.bath import (
+    BathEffects,
+    bath_effects,
+    reference_bath,
+    temperature_constants,
+)
 from synpharm.preparations.ca1_slice import Preparation, draw_slices, slice_constants
 from synpharm.preparations.quantal import QuantalPreparation
 from synpharm.protocols import (
+    Bath,
     Protocol,
     Schedule,
+    bath_dict,
     build_schedule,
     check_stimulation_rate,
     drug_events_for,
@@ -415,9 +422,17 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
         "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
         "unsimulated_effects": unsimulated_records(compounds),
         "calibrated_parameters": prep.parameters.calibrated(),
+        "bath": _bath_provenance(protocol, prep),
         "integration_step_s": prep.dt,
         "protocol_sha": _digest(protocol.to_toml()),
     }
+
+
+def _bath_provenance(protocol: Protocol, prep: Preparation) -> dict[str, dict[str, str]]:
+    """Per condition, the ACSF simulated (unset fields filled from the preparation)."""
+    reference = reference_bath(prep.parameters) or Bath()
+    return {c.name: bath_dict(protocol.condition_bath(c).over(reference))
+            for c in protocol.conditions}
 
 
 def _digest(text: str) -> str:

@@ -43,7 +43,7 @@ internal SI unit (s, Hz, mol/m^3). Errors name the field, e.g. ``steps[2].freque
 (indices count from 0).
 """
 
-from synpharm.protocols._bath import Bath
+from synpharm.protocols._bath import Bath, bath_dict
 from synpharm.protocols._protocol import Protocol, check_stimulation_rate, read_toml
 from synpharm.protocols._schedule import (
     DrugEvent,
@@ -85,6 +85,7 @@ __all__ = [
     "Wait",
     "WashIn",
     "WashOut",
+    "bath_dict",
     "build_schedule",
     "check_stimulation_rate",
     "drug_events_for",
