@@ -13,6 +13,7 @@ from synpharm.errors import InputError
 from synpharm.model import slice_state as L
 from synpharm.model.bath import bath_calcium_influx, calcium_site_occupancy, q10_rate_factor
 from synpharm.model.channels import mg_unblocked_fraction, release_probability
+from synpharm.parameters import ParameterSet
 from synpharm.preparations.bath import bath_effects, reference_bath, temperature_constants
 from synpharm.preparations.ca1_slice import ca1_slice, draw_slices, slice_constants
 from synpharm.preparations.dentate_gyrus import dentate_gyrus_slice
@@ -125,7 +126,14 @@ def test_lower_calcium_lowers_the_terminal_influx():
 
 
 def test_a_preparation_without_reference_acsf_refuses_a_bath():
-    dg = dentate_gyrus_slice().parameters
-    assert bath_effects(dg, Bath()) == (1.0, 0.0)
+    bare = ParameterSet("bare")
+    assert reference_bath(bare) is None
+    assert bath_effects(bare, Bath()) == (1.0, 0.0)
     with pytest.raises(InputError, match=r"experiment\.bath"):
-        bath_effects(dg, Bath(calcium=1.3), "experiment.bath")
+        bath_effects(bare, Bath(calcium=1.3), "experiment.bath")
+
+
+def test_dentate_gyrus_declares_the_same_reference_acsf():
+    dg = dentate_gyrus_slice().parameters
+    assert reference_bath(dg) == reference_bath(P)
+    assert bath_effects(dg, Bath(calcium=1.3)).influx < 1.0
