@@ -35,11 +35,19 @@ from synpharm.pharmacology import (
     unsimulated_records,
 )
 from synpharm.preparations import preparation
+from synpharm.preparations.bath import (
+    BathEffects,
+    bath_effects,
+    reference_bath,
+    temperature_constants,
+)
 from synpharm.preparations.ca1_slice import Preparation, draw_slices, slice_constants
 from synpharm.preparations.quantal import QuantalPreparation
 from synpharm.protocols import (
+    Bath,
     Protocol,
     Schedule,
+    bath_dict,
     build_schedule,
     check_stimulation_rate,
     drug_events_for,
@@ -99,6 +107,7 @@ class DrugTimeline:
             prep.parameters["gabab_max_calcium_inhibition_gabaergic"],
         )
         self._conditions = []
+        self._baths = [_condition_bath(protocol, k, prep) for k in range(len(protocol.conditions))]
         for condition in protocol.conditions:
             events = [
                 ExposureEvent(e.time, compounds[e.compound], e.target_concentration,
@@ -113,8 +122,8 @@ class DrugTimeline:
     def __call__(self, time: float) -> np.ndarray:
         if time not in self._cache:
             rows = [
-                self._row(events, cs, names, time, self._max_inhibition)
-                for events, cs, names in self._conditions
+                _bathed(self._row(events, cs, names, time, self._max_inhibition), bath)
+                for (events, cs, names), bath in zip(self._conditions, self._baths, strict=True)
             ]
             self._cache[time] = np.repeat(np.array(rows), self._cohort, axis=0)
         return self._cache[time]
@@ -150,6 +159,33 @@ class DrugTimeline:
             row[L.BLOCKER_KD_0MV] = b.kd_0mV
             row[L.BLOCKER_VOLTAGE_E_FOLD] = b.voltage_e_fold
         return row
+
+
+def _condition_bath(protocol: Protocol, k: int, prep: Preparation) -> BathEffects:
+    condition = protocol.conditions[k]
+    where = f"conditions[{k}].bath" if not condition.bath.is_empty else "experiment.bath"
+    return bath_effects(prep.parameters, protocol.condition_bath(condition), where)
+
+
+def _bathed(row: np.ndarray, bath: BathEffects) -> np.ndarray:
+    """A drug-effect row in the condition's bath: the Ca2+ influx of glutamatergic and
+    GABAergic terminals scaled (Dodge & Rahamimoff site occupancy), the bath Mg2+ set."""
+    row[L.PRE_CALCIUM] *= bath.influx
+    row[L.GABA_PRE_CALCIUM] *= bath.influx
+    row[L.BATH_MAGNESIUM_CHANGE] = bath.magnesium_change
+    return row
+
+
+def _bath_constants(protocol: Protocol, prep: Preparation):
+    """Kernel constants at the protocol's bath temperature (one temperature per run)."""
+    temperatures = {protocol.condition_bath(c).temperature for c in protocol.conditions}
+    if len(temperatures) > 1:
+        raise InputError("conditions.bath.temperature", "differs between conditions, which "
+                         "one run cannot simulate", "set the temperature once, in "
+                         "[experiment.bath], and run other temperatures as their own protocol")
+    bath = protocol.condition_bath(protocol.conditions[0])
+    return temperature_constants(slice_constants(prep), prep.parameters, bath,
+                                 "experiment.bath.temperature")
 
 
 def _seeds(seed: int, n_conditions: int, cohort: int) -> list[np.random.SeedSequence]:
@@ -269,6 +305,7 @@ def run_slices(
 ) -> SliceRun:
     """Integrate every condition x ``cohort`` slices of ``protocol`` through its schedule."""
     check_stimulation_rate(protocol, prep.max_stimulus_frequency)
+    constants = _bath_constants(protocol, prep)
     schedule = build_schedule(protocol)
     timeline = DrugTimeline(protocol, schedule, _compounds(protocol), cohort, prep)
     seeds = _seeds(seed, len(protocol.conditions), cohort)
@@ -277,7 +314,7 @@ def run_slices(
     bar, callback = _progress_bar(schedule.total_duration, progress)
     try:
         drive, fire = run_schedule(
-            slice_constants(prep),
+            constants,
             population,
             np.asarray(schedule.stimulus_time),
             np.asarray(schedule.intensity, dtype=float),
@@ -385,9 +422,17 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
         "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
         "unsimulated_effects": unsimulated_records(compounds),
         "calibrated_parameters": prep.parameters.calibrated(),
+        "bath": _bath_provenance(protocol, prep),
         "integration_step_s": prep.dt,
         "protocol_sha": _digest(protocol.to_toml()),
     }
+
+
+def _bath_provenance(protocol: Protocol, prep: Preparation) -> dict[str, dict[str, str]]:
+    """Per condition, the ACSF simulated (unset fields filled from the preparation)."""
+    reference = reference_bath(prep.parameters) or Bath()
+    return {c.name: bath_dict(protocol.condition_bath(c).over(reference))
+            for c in protocol.conditions}
 
 
 def _digest(text: str) -> str:

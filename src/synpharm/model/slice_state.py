@@ -53,6 +53,7 @@ DRUG_EFFECTS: tuple[tuple[str, str], ...] = (
     ("NAV_AVAILABLE", "fraction of axonal Na+ channels not blocked"),
     ("GABA_PRE_OCCUPANCY", "agonist occupancy of the autoreceptors on GABAergic terminals (0..1)"),
     ("GABAB_ANTAGONIST_BOUND", "fraction of GABA-B receptors held by competitive antagonists"),
+    ("BATH_MAGNESIUM_CHANGE", "bath Mg2+ minus the reference ACSF Mg2+ [mol/m^3] (0 = ACSF)"),
 )
 
 
@@ -114,7 +115,7 @@ class SliceConstants(NamedTuple):
     gabab_binding_per_release: float
     ffi_delay_steps: int
     ffi_conductance: float
-    mg: float
+    mg: float  # reference ACSF Mg2+ [mol/m^3]; the bath's is mg + drug[BATH_MAGNESIUM_CHANGE]
     mg_slope: float
     mg_scale: float
     e_calcium: float

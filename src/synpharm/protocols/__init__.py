@@ -43,6 +43,7 @@ internal SI unit (s, Hz, mol/m^3). Errors name the field, e.g. ``steps[2].freque
 (indices count from 0).
 """
 
+from synpharm.protocols._bath import Bath, bath_dict
 from synpharm.protocols._protocol import Protocol, check_stimulation_rate, read_toml
 from synpharm.protocols._schedule import (
     DrugEvent,
@@ -69,6 +70,7 @@ from synpharm.protocols._steps import (
 __all__ = [
     "STEP_TYPES",
     "Baseline",
+    "Bath",
     "Condition",
     "Drug",
     "DrugEvent",
@@ -83,6 +85,7 @@ __all__ = [
     "Wait",
     "WashIn",
     "WashOut",
+    "bath_dict",
     "build_schedule",
     "check_stimulation_rate",
     "drug_events_for",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from synpharm.errors import InputError
+from synpharm.protocols._bath import Bath, bath_dict, parse_bath
 from synpharm.protocols._step_parsing import parse_drugs, parse_step
 from synpharm.protocols._steps import (
     STEP_TYPES,
@@ -30,7 +31,8 @@ from synpharm.units import parse_quantity
 
 __all__ = ["Protocol", "check_stimulation_rate", "read_toml"]
 
-_EXPERIMENT_KEYS = ("name", "description", "preparation", "cohort", "seed", "test_intensity")
+_EXPERIMENT_KEYS = ("name", "description", "preparation", "cohort", "seed", "test_intensity",
+                    "bath")
 _SECTIONS = ("experiment", "conditions", "condition_series", "steps", "preparation", "compounds")
 _QUANTITY_KINDS = {
     "duration": "time",
@@ -135,6 +137,10 @@ class Protocol:
         The arms of the experiment; empty means one ``Condition("control")``.
     steps
         The steps in order; at least one.
+    bath
+        ACSF Ca2+, Mg2+ and temperature of every condition (``[experiment.bath]``); a
+        condition's own ``bath`` overrides it field by field, and unset fields mean the
+        preparation's reference ACSF (:meth:`condition_bath`).
 
     Examples
     --------
@@ -156,6 +162,7 @@ class Protocol:
     test_intensity: float = 0.5
     conditions: tuple[Condition, ...] = ()
     steps: tuple[Step, ...] = ()
+    bath: Bath = field(default_factory=Bath)
     #: ``[preparation]`` table or variant-file path (synpharm.preparations.variants), if any
     preparation_variant: Any = field(default=None, hash=False)
     #: ``[compounds] path``: folders with user compound files, relative to ``folder``
@@ -193,6 +200,8 @@ class Protocol:
                 "give a value such as 0.5",
             )
         object.__setattr__(self, "test_intensity", float(intensity))
+        if not isinstance(self.bath, Bath):
+            raise InputError("bath", f"{self.bath!r} is not a Bath", "give a Bath(...)")
         conditions = tuple(self.conditions) or (Condition("control"),)
         object.__setattr__(self, "conditions", conditions)
         seen: set[str] = set()
@@ -262,6 +271,11 @@ class Protocol:
                 raise within("experiment", error) from None
             raise
 
+    def condition_bath(self, condition: Condition) -> Bath:
+        """The ACSF of ``condition``: its own fields over ``[experiment.bath]`` (unset = the
+        preparation's reference ACSF)."""
+        return condition.bath.over(self.bath)
+
     # ------------------------------------------------------------------ writing
     def compound_names(self) -> set[str]:
         """Every compound named (names, aliases or file paths): conditions, wash-ins, wash-outs."""
@@ -275,7 +289,9 @@ class Protocol:
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML document structure; ``Protocol.from_dict(p.to_dict()) == p``."""
-        experiment = {key: getattr(self, key) for key in _EXPERIMENT_KEYS}
+        experiment = {key: getattr(self, key) for key in _EXPERIMENT_KEYS if key != "bath"}
+        if not self.bath.is_empty:
+            experiment["bath"] = bath_dict(self.bath)
         document = {
             "experiment": experiment,
             "conditions": [_condition_dict(c) for c in self.conditions],
@@ -341,7 +357,10 @@ def _experiment(table: object) -> dict[str, Any]:
         )
     if "name" not in table:
         raise InputError("experiment.name", "is missing", "add name = '...' to [experiment]")
-    return dict(table)
+    settings = dict(table)
+    if "bath" in settings:
+        settings["bath"] = parse_bath(settings["bath"], "experiment.bath")
+    return settings
 
 
 def _conditions(items: object) -> tuple[Condition, ...]:
@@ -352,17 +371,18 @@ def _conditions(items: object) -> tuple[Condition, ...]:
         where = f"conditions[{i}]"
         if not isinstance(table, dict):
             raise InputError(where, f"{table!r} is not a table", "write [[conditions]] tables")
-        unknown = sorted(set(table) - {"name", "compound", "concentration", "drugs"})
+        unknown = sorted(set(table) - {"name", "compound", "concentration", "drugs", "bath"})
         if unknown:
             raise InputError(
                 where,
                 f"unknown key(s) {', '.join(map(repr, unknown))}",
-                "allowed keys: name, compound, concentration, drugs",
+                "allowed keys: name, compound, concentration, drugs, bath",
             )
         drugs = parse_drugs(table, where) or ()
         name = table.get("name", _default_name(table, drugs))
+        bath = parse_bath(table["bath"], f"{where}.bath") if "bath" in table else Bath()
         try:
-            conditions.append(Condition(name, drugs))
+            conditions.append(Condition(name, drugs, bath))
         except InputError as error:
             raise within(where, error) from None
     return tuple(conditions)
@@ -422,6 +442,8 @@ def _condition_dict(condition: Condition) -> dict[str, Any]:
         out.update(_drug_dict(condition.drugs[0]))
     elif condition.drugs:
         out["drugs"] = [_drug_dict(drug) for drug in condition.drugs]
+    if not condition.bath.is_empty:
+        out["bath"] = bath_dict(condition.bath)
     return out
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from synpharm.errors import InputError
+from synpharm.protocols._bath import Bath
 from synpharm.safety import check_printable
 from synpharm.units import parse_quantity, to_unit
 
@@ -146,10 +147,12 @@ class Drug:
 
 @dataclass(frozen=True)
 class Condition:
-    """One arm of a virtual experiment: a name and the drugs in the bath (none = control)."""
+    """One arm of a virtual experiment: a name, the drugs in the bath (none = control) and the
+    ACSF fields this arm sets differently from ``[experiment.bath]`` (empty = the same)."""
 
     name: str
     drugs: tuple[Drug, ...] = ()
+    bath: Bath = field(default_factory=Bath)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -160,6 +163,8 @@ class Condition:
             )
         check_printable(self.name, "name")
         _set(self, "drugs", tuple(self.drugs))
+        if not isinstance(self.bath, Bath):
+            raise InputError("bath", f"{self.bath!r} is not a Bath", "give a Bath(...)")
         compounds = [drug.compound for drug in self.drugs]
         for compound in compounds:
             if compounds.count(compound) > 1:

@@ -36,6 +36,7 @@ from synpharm.model.plasticity.calcium_rule import (
     late_phase_capture_compiled,
 )
 from synpharm.solvers._neuron import (
+    bath_magnesium,
     blocker_rates,
     decay_slice,
     neuron_step,
@@ -98,7 +99,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
             sl[s, L.G_GABAA] += ring[step % n_ring]
             ring[step % n_ring] = 0.0
             v_sp = spine_voltage(sl, s)
-            ca_drive, unblock = nmda_calcium_drive(c, v_sp)
+            ca_drive, unblock = nmda_calcium_drive(c, v_sp, bath_magnesium(c, drug, s))
             ca_drive *= scale
             ca_v = vgcc_calcium(c, v_sp) * sl[s, L.CALCIUM_SCALE]
             on, off = blocker_rates(drug, s, v_sp, unblock)
@@ -182,7 +183,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
             sl[s, L.G_GABAA] += ring[step % n_ring]
             ring[step % n_ring] = 0.0
             v_sp = spine_voltage(sl, s)
-            ca_drive, unblock = nmda_calcium_drive(c, v_sp)
+            ca_drive, unblock = nmda_calcium_drive(c, v_sp, bath_magnesium(c, drug, s))
             on, off = blocker_rates(drug, s, v_sp, unblock)
             a_on += on * en * dt
             a_off += off * en * dt
@@ -197,7 +198,8 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
             en *= decay_n
         # open-time tail after the window, at the resting potential
         on, off = blocker_rates(drug, s, c.e_leak,
-                                 mg_unblocked_fraction(c.e_leak, c.mg, c.mg_slope, c.mg_scale))
+                                 mg_unblocked_fraction(c.e_leak, bath_magnesium(c, drug, s),
+                                                       c.mg_slope, c.mg_scale))
         a_on += on * en * c.nmda_tau
         a_off += off * en * c.nmda_tau
         j_max = jn.max()

@@ -23,10 +23,19 @@ def spine_voltage(sl, s):
 
 
 @njit(cache=True, inline="always")
-def nmda_calcium_drive(c, v_spine):
-    """Ca influx factor per open, unblocked NMDA synapse: Mg unblock x Ca driving force."""
-    unblock = mg_unblocked_fraction(v_spine, c.mg, c.mg_slope, c.mg_scale)
+def nmda_calcium_drive(c, v_spine, mg):
+    """Ca influx factor per open, unblocked NMDA synapse: Mg unblock x Ca driving force.
+
+    ``mg`` is the bath Mg2+ [mol/m^3] (:func:`bath_magnesium`).
+    """
+    unblock = mg_unblocked_fraction(v_spine, mg, c.mg_slope, c.mg_scale)
     return unblock * (c.e_calcium - v_spine) / (c.e_calcium - c.e_leak), unblock
+
+
+@njit(cache=True, inline="always")
+def bath_magnesium(c, drug, s):
+    """Bath Mg2+ of slice ``s`` [mol/m^3]: the reference ACSF plus the condition's change."""
+    return c.mg + drug[s, L.BATH_MAGNESIUM_CHANGE]
 
 
 @njit(cache=True, inline="always")

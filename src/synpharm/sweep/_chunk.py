@@ -184,7 +184,7 @@ def chunk_key(protocol: Protocol, preparation_fingerprint: str) -> str:
         protocol,
         name="chunk",
         description="",
-        conditions=tuple(Condition("condition", c.drugs) for c in protocol.conditions),
+        conditions=tuple(Condition("condition", c.drugs, c.bath) for c in protocol.conditions),
     )
     compounds = sorted(_compound_names(protocol))
     payload = json.dumps(

@@ -15,6 +15,7 @@ length         metre (m)                    "10 um"
 dose           kg/kg (mass per body mass)   "10 mg/kg"
 mass           kilogram (kg)                "50 mg"
 dimensionless  1                            "0.5", "50 %"
+temperature    kelvin (K)                   "32 degC"
 ============== ============================ ==========================
 
 Concentrations are mol/m^3, the SI unit, which equals millimolar: 10 uM is 0.01.

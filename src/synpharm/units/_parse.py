@@ -27,6 +27,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "volume": ("m**3", "'0.05 um**3'"),
     "capacitance": ("farad", "'150 pF'"),
     "inverse_voltage": ("1 / volt", "'0.062 /mV'"),
+    "temperature": ("kelvin", "'32 degC'"),
 }
 
 
