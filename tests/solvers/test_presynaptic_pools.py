@@ -7,6 +7,7 @@ integrators; the expected paired-pulse ratio tends to 1 from above at long inter
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -102,7 +103,7 @@ def test_expected_ppr_approaches_one_from_above(p_control):
     long = [5.0, 20.0, 100.0, 1000.0]
     ppr = [_expected_ppr(c, t, p_control) for t in long]
     assert all(r >= 1.0 for r in ppr)
-    assert all(a >= b for a, b in zip(ppr, ppr[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(ppr))
     assert ppr[-1] == pytest.approx(1.0, abs=1e-4)
     if p_control <= 0.25:
         assert all(_expected_ppr(c, t, p_control) > 1.0 for t in (0.5, 1.0, 2.0))

@@ -138,9 +138,9 @@ def slice_readouts(
     """Per-slice readout values and units for one condition.
 
     With ``induction_end`` (time of the last train pulse [s]) the post-tetanic readouts of
-    :func:`_post_tetanic` are added. Paired pulses give ``ppr`` (ratio of mean slopes) and, for protocols with several
-    inter-pulse intervals, one ``ppr_<N>ms`` per interval N [ms], each with the mean of
-    per-pair ratios as ``..._per_pair`` (see :func:`_paired_pulse_ratio`).
+    :func:`_post_tetanic` are added. Paired pulses give ``ppr`` (ratio of mean slopes) and,
+    for protocols with several inter-pulse intervals, one ``ppr_<N>ms`` per interval N [ms],
+    each with the mean of per-pair ratios as ``..._per_pair`` (see :func:`_paired_pulse_ratio`).
     """
     w = reference_windows(table, induction, drug)
     slope = table.fepsp_slope * 1.0  # V/s == mV/ms
@@ -211,7 +211,9 @@ def condition_readouts(
     a dict label -> (n_samples,) mean sweep; ``induction_end`` [s] (last train pulse) adds the
     post-tetanic readouts.
     """
-    values = [slice_readouts(table, induction, drug, induction_end) for _, table, _ in conditions]
+    values = [
+        slice_readouts(table, induction, drug, induction_end) for _, table, _ in conditions
+    ]
     return assemble_conditions(conditions, values, trace_time)
 
 

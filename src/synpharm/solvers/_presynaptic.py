@@ -3,12 +3,13 @@
 Glutamatergic terminals release binomially from their ready sites with a Ca2+-dependent
 probability (Dodge & Rahamimoff 1967 cooperativity); empty sites refill with a Ca2+-dependent
 rate (Dittman, Kreitzer & Regehr 2000). The Ca2+ that triggers release is the influx of the
-action potential plus the residual Ca2+ of four pools that each action potential fills and that
-decay with their own time constants (Zucker & Regehr 2002): fast and slow facilitation (tens
-and hundreds of ms), augmentation (seconds) and post-tetanic potentiation (minutes). Feed-forward interneurons are recruited with the afferent
-volley and feedback interneurons by each spike of the principal cell; both release GABA with a
-probability set by the Ca2+ influx of their terminals, which GABA-B autoreceptors lower (bath
-agonists and the released GABA itself). State layout: :mod:`synpharm.model.slice_state`.
+action potential plus the residual Ca2+ of four pools that each action potential fills and
+that decay with their own time constants (Zucker & Regehr 2002): fast and slow facilitation
+(tens and hundreds of ms), augmentation (seconds) and post-tetanic potentiation (minutes).
+Feed-forward interneurons are recruited with the afferent volley and feedback interneurons by
+each spike of the principal cell; both release GABA with a probability set by the Ca2+ influx
+of their terminals, which GABA-B autoreceptors lower (bath agonists and the released GABA
+itself). State layout: :mod:`synpharm.model.slice_state`.
 """
 
 from __future__ import annotations
