@@ -4,7 +4,8 @@ Windows follow the slice-LTP conventions (analysis_conventions.md 4b-4c): the pr
 is the last 5 min before wash-in, the pre-induction baseline the last 10 min before the first
 train, LTP the mean of 50-60 min after induction as % of the pre-induction baseline, early LTP
 the mean of 5-15 min (after post-tetanic potentiation), and LTP decay early minus late LTP
-in percentage points of baseline.
+in percentage points of baseline. Post-tetanic readouts are anchored at the END of induction
+(the last train pulse): the first minute after it, its first test pulse, and 5-10 min after it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ INDUCTION_BASELINE = 10 * MINUTE
 LTP_WINDOW = (50 * MINUTE, 60 * MINUTE)
 EARLY_LTP_WINDOW = (5 * MINUTE, 15 * MINUTE)
 EXAMPLE_POST_WINDOW = 10 * MINUTE
+#: windows after the END of induction [s]: post-tetanic potentiation and its decay
+POST_TETANIC_WINDOW = (0.0, 1 * MINUTE)
+POST_TETANIC_DECAYED_WINDOW = (5 * MINUTE, 10 * MINUTE)
 
 
 def _window_mean(
@@ -108,14 +112,35 @@ def _paired_pulse_ratio(table: PulseTable, after: float | None) -> dict[str, np.
     return out
 
 
+def _post_tetanic(
+    table: PulseTable, slope: np.ndarray, before: np.ndarray, end: float
+) -> dict[str, tuple[np.ndarray, str]]:
+    """Readouts anchored at the end of induction ``end`` [s], % of the pre-induction mean.
+
+    ``post_tetanic_percent``: mean of the test pulses in the first minute after the last train
+    pulse; ``post_tetanic_first_percent``: the first test pulse after it;
+    ``post_tetanic_5_10min_percent``: mean of 5-10 min after it.
+    """
+    after = np.flatnonzero((table.kind == "test") & (table.time > end))
+    first = _ratio(slope[:, after[0]], before) if after.size else np.full(before.shape, np.nan)
+    windows = {"post_tetanic_percent": POST_TETANIC_WINDOW,
+               "post_tetanic_5_10min_percent": POST_TETANIC_DECAYED_WINDOW}
+    out = {name: (_ratio(_window_mean(table, slope, end + a, end + b), before), "%")
+           for name, (a, b) in windows.items()}
+    out["post_tetanic_first_percent"] = (first, "%")
+    return out
+
+
 def slice_readouts(
-    table: PulseTable, induction: float | None, drug: float | None
+    table: PulseTable, induction: float | None, drug: float | None,
+    induction_end: float | None = None,
 ) -> dict[str, tuple[np.ndarray, str]]:
     """Per-slice readout values and units for one condition.
 
-    Paired pulses give ``ppr`` (ratio of mean slopes) and, for protocols with several
-    inter-pulse intervals, one ``ppr_<N>ms`` per interval N [ms], each with the mean of
-    per-pair ratios as ``..._per_pair`` (see :func:`_paired_pulse_ratio`).
+    With ``induction_end`` (time of the last train pulse [s]) the post-tetanic readouts of
+    :func:`_post_tetanic` are added. Paired pulses give ``ppr`` (ratio of mean slopes) and,
+    for protocols with several inter-pulse intervals, one ``ppr_<N>ms`` per interval N [ms],
+    each with the mean of per-pair ratios as ``..._per_pair`` (see :func:`_paired_pulse_ratio`).
     """
     w = reference_windows(table, induction, drug)
     slope = table.fepsp_slope * 1.0  # V/s == mV/ms
@@ -139,6 +164,8 @@ def slice_readouts(
         out["ltp_percent"] = (late, "%")
         out["early_ltp_percent"] = (early, "%")
         out["ltp_decay_percent"] = (early - late, "%")
+        if induction_end is not None:
+            out.update(_post_tetanic(table, slope, before, induction_end))
     for name, ratio in _paired_pulse_ratio(table, drug).items():
         out[name] = (ratio, "1")
     return out
@@ -175,14 +202,18 @@ def assemble_conditions(
 
 
 def condition_readouts(
-    conditions, induction: float | None, drug: float | None, trace_time: np.ndarray
+    conditions, induction: float | None, drug: float | None, trace_time: np.ndarray,
+    induction_end: float | None = None,
 ) -> list[ConditionResult]:
     """Readouts (mean, SEM, n, Welch test vs control) and example traces per condition.
 
     ``conditions`` is a list of ``(Condition, PulseTable, example_traces)`` with example traces
-    a dict label -> (n_samples,) mean sweep.
+    a dict label -> (n_samples,) mean sweep; ``induction_end`` [s] (last train pulse) adds the
+    post-tetanic readouts.
     """
-    values = [slice_readouts(table, induction, drug) for _, table, _ in conditions]
+    values = [
+        slice_readouts(table, induction, drug, induction_end) for _, table, _ in conditions
+    ]
     return assemble_conditions(conditions, values, trace_time)
 
 

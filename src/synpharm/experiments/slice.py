@@ -393,7 +393,8 @@ def run_protocol(
     trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))
     trace_time = trace_time / rec.sampling_rate - rec.stimulus_time
     results = condition_readouts(
-        per_condition, schedule.induction_time, schedule.drug_time, trace_time
+        per_condition, schedule.induction_time, schedule.drug_time, trace_time,
+        induction_end=schedule.induction_end_time,
     )
     return ExperimentResult(
         protocol_name=protocol.name,

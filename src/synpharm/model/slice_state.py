@@ -25,7 +25,7 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("BAP", "back-propagating AP depolarisation in the spines [V]"),
     ("G_ADAPT", "spike-frequency adaptation conductance [S]"),
     ("REFRACTORY", "remaining refractory time [s]"),
-    ("RESIDUAL", "residual presynaptic Ca2+ (relative to control influx)"),
+    ("RESIDUAL", "residual presynaptic Ca2+, fast facilitation component (1 = control influx)"),
     ("GABA_READY", "fraction of interneuron release sites ready"),
     ("GABAB_R", "GABA-B receptor activation (Destexhe & Sejnowski)"),
     ("GABAB_G", "activated G protein"),
@@ -38,6 +38,9 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("FEEDBACK_READY", "fraction of feedback-interneuron release sites ready"),
     ("AUTORECEPTOR_R", "GABA-B autoreceptor activation on GABAergic terminals (synaptic GABA)"),
     ("AUTORECEPTOR_G", "G protein activated by the terminal autoreceptors"),
+    ("RESIDUAL_SLOW", "residual presynaptic Ca2+ of the slow facilitation component (F2)"),
+    ("AUGMENTATION", "residual presynaptic Ca2+ behind augmentation (seconds)"),
+    ("POTENTIATION", "residual presynaptic Ca2+ behind post-tetanic potentiation (minutes)"),
 )
 
 #: declared effects of the pharmacology layer, per slice: (column name, meaning [unit])
@@ -171,6 +174,12 @@ class SliceConstants(NamedTuple):
     feedback_conductance: float
     gaba_depletion: float
     interneuron_recruitment_loss: float
+    residual_slow_increment: float
+    residual_slow_tau: float
+    augmentation_increment: float
+    augmentation_tau: float
+    potentiation_increment: float
+    potentiation_tau: float
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,12 @@ _COPIED: dict[str, str] = {
     "feedback_conductance": "feedback_gabaa_conductance",
     "gaba_depletion": "interneuron_release_depletion",
     "interneuron_recruitment_loss": "interneuron_gabab_recruitment_loss",
+    "residual_slow_increment": "slow_residual_calcium_increment",
+    "residual_slow_tau": "slow_residual_calcium_decay_time",
+    "augmentation_increment": "augmentation_calcium_increment",
+    "augmentation_tau": "augmentation_decay_time",
+    "potentiation_increment": "post_tetanic_calcium_increment",
+    "potentiation_tau": "post_tetanic_decay_time",
 }
 
 

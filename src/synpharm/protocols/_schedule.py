@@ -100,6 +100,12 @@ class Schedule:
     def __len__(self) -> int:
         return int(self.stimulus_time.size)
 
+    @property
+    def induction_end_time(self) -> float | None:
+        """Time of the last train pulse [s] (end of induction), ``None`` without a train."""
+        train = self.stimulus_kind == "train"
+        return float(self.stimulus_time[train].max()) if train.any() else None
+
 
 class _Pulses(NamedTuple):
     time: np.ndarray

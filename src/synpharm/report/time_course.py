@@ -12,6 +12,7 @@ its pre-stimulus mean, the stimulus artefact clipped, with scale bars instead of
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -91,12 +92,48 @@ def draw_time_course(
         One of :data:`BASELINES`.
     """
     has_traces = any(c.example_traces and np.size(c.trace_time) for c in result.conditions)
+    ppr = _ppr_by_interval(result)
+    ratios = [2.4] + [1.0] * has_traces + [1.0] * bool(ppr)
+    axes = np.atleast_1d(figure.subplots(1, len(ratios), width_ratios=ratios))
+    course_axes = axes[0]
     if has_traces:
-        course_axes, trace_axes = figure.subplots(1, 2, width_ratios=[2.4, 1])
-        _plot_traces(trace_axes, result)
-    else:
-        course_axes = figure.subplots()
+        _plot_traces(axes[1], result)
+    if ppr:
+        _plot_ppr(axes[-1], result, ppr)
     _plot_course(course_axes, result, drug_spans, percent, baseline_reference(result, baseline))
+
+
+def _ppr_by_interval(result: ExperimentResult) -> dict[int, np.ndarray]:
+    """Per condition index: rows (interval [ms], mean, SEM) of its ``ppr_<N>ms`` readouts.
+
+    Empty unless a condition has paired pulses at two or more intervals.
+    """
+    series = {}
+    for k, condition in enumerate(result.conditions):
+        rows = []
+        for name, readout in condition.readouts.items():
+            match = re.fullmatch(r"ppr_(\d+)ms", name)
+            if match:
+                rows.append((float(match.group(1)), readout.mean, readout.sem))
+        if len(rows) > 1:
+            series[k] = np.array(sorted(rows))
+    return series
+
+
+def _plot_ppr(axes: Any, result: ExperimentResult, series: dict[int, np.ndarray]) -> None:
+    """Paired-pulse ratio (mean ± SEM over slices) against the inter-pulse interval."""
+    colours = _colours(result)
+    for k, rows in series.items():
+        axes.errorbar(rows[:, 0], rows[:, 1], yerr=rows[:, 2], fmt="o-", color=colours[k],
+                      markersize=3, linewidth=0.8, capsize=2, label=result.conditions[k].name)
+    axes.axhline(1.0, color="0.5", linewidth=0.6, linestyle="--")
+    axes.set_xscale("log")
+    axes.minorticks_off()
+    intervals = sorted({float(x) for rows in series.values() for x in rows[:, 0]})
+    axes.set_xticks(intervals, [f"{x:g}" for x in intervals])
+    axes.set_xlabel("inter-pulse interval [ms]")
+    axes.set_ylabel("paired-pulse ratio (2nd / 1st slope)")
+    axes.set_title("paired-pulse ratio", fontsize=9)
 
 
 def _binned(values: np.ndarray, minutes: np.ndarray) -> tuple[np.ndarray, ...]:

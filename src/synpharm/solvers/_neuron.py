@@ -91,6 +91,9 @@ def decay_slice(c, s, sl, dt):
     sl[s, L.G_ADAPT] *= math.exp(-dt / c.adaptation_tau)
     sl[s, L.RESIDUAL] *= math.exp(-dt / c.residual_tau)
     sl[s, L.RECOVERY_CALCIUM] *= math.exp(-dt / c.recovery_calcium_tau)
+    sl[s, L.RESIDUAL_SLOW] *= math.exp(-dt / c.residual_slow_tau)
+    sl[s, L.AUGMENTATION] *= math.exp(-dt / c.augmentation_tau)
+    sl[s, L.POTENTIATION] *= math.exp(-dt / c.potentiation_tau)
     refill = 1.0 - math.exp(-dt / c.gaba_recovery)
     sl[s, L.GABA_READY] += (1.0 - sl[s, L.GABA_READY]) * refill
     sl[s, L.FEEDBACK_READY] += (1.0 - sl[s, L.FEEDBACK_READY]) * refill
@@ -128,7 +131,9 @@ def relax_slice(c, s, sl, drug, duration):
             math.exp(-k2 * duration) - math.exp(-k4 * duration)) / (k4 - k2)
     for col, tau in ((L.G_AMPA, c.ampa_tau), (L.G_GABAA, c.gabaa_tau), (L.BAP, c.bap_tau),
                      (L.G_ADAPT, c.adaptation_tau), (L.RESIDUAL, c.residual_tau),
-                     (L.RECOVERY_CALCIUM, c.recovery_calcium_tau)):
+                     (L.RECOVERY_CALCIUM, c.recovery_calcium_tau),
+                     (L.RESIDUAL_SLOW, c.residual_slow_tau), (L.AUGMENTATION, c.augmentation_tau),
+                     (L.POTENTIATION, c.potentiation_tau)):
         sl[s, col] *= math.exp(-duration / tau)
     refill = math.exp(-duration / c.gaba_recovery)
     sl[s, L.GABA_READY] = 1.0 - (1.0 - sl[s, L.GABA_READY]) * refill

@@ -2,10 +2,14 @@
 
 Glutamatergic terminals release binomially from their ready sites with a Ca2+-dependent
 probability (Dodge & Rahamimoff 1967 cooperativity); empty sites refill with a Ca2+-dependent
-rate (Dittman, Kreitzer & Regehr 2000). Feed-forward interneurons are recruited with the afferent
-volley and feedback interneurons by each spike of the principal cell; both release GABA with a
-probability set by the Ca2+ influx of their terminals, which GABA-B autoreceptors lower (bath
-agonists and the released GABA itself). State layout: :mod:`synpharm.model.slice_state`.
+rate (Dittman, Kreitzer & Regehr 2000). The Ca2+ that triggers release is the influx of the
+action potential plus the residual Ca2+ of four pools that each action potential fills and
+that decay with their own time constants (Zucker & Regehr 2002): fast and slow facilitation
+(tens and hundreds of ms), augmentation (seconds) and post-tetanic potentiation (minutes).
+Feed-forward interneurons are recruited with the afferent volley and feedback interneurons by
+each spike of the principal cell; both release GABA with a probability set by the Ca2+ influx
+of their terminals, which GABA-B autoreceptors lower (bath agonists and the released GABA
+itself). State layout: :mod:`synpharm.model.slice_state`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,37 @@ def _refill_probability(c, recovery_calcium, gap):
     return 1.0 - math.exp(-rate * gap)
 
 
+@njit(cache=True, inline="always")
+def terminal_calcium_influx(s, drug):
+    """Ca2+ influx of one action potential at the glutamatergic terminals (1 = control).
+
+    The one place where influx enters release, residual Ca2+ and Ca-dependent recovery:
+    presynaptic GABA-B receptors (and any other modulation of the Cav2 channels) act here.
+    """
+    return drug[s, L.PRE_CALCIUM]
+
+
+@njit(cache=True, inline="always")
+def residual_calcium(sl, s):
+    """Residual Ca2+ of the four enhancement pools (units of one control influx).
+
+    Residual Ca2+ adds to the Ca2+ of the next action potential before the cooperative
+    release law acts (residual-calcium hypothesis; Katz & Miledi 1968; Zucker & Regehr 2002).
+    """
+    return (sl[s, L.RESIDUAL] + sl[s, L.RESIDUAL_SLOW] + sl[s, L.AUGMENTATION]
+            + sl[s, L.POTENTIATION])
+
+
+@njit(cache=True, inline="always")
+def _calcium_enters(c, s, sl, influx):
+    """Each pool (and the Ca2+ sensor of site recovery) grows in proportion to the influx."""
+    sl[s, L.RESIDUAL] += c.residual_increment * influx
+    sl[s, L.RESIDUAL_SLOW] += c.residual_slow_increment * influx
+    sl[s, L.AUGMENTATION] += c.augmentation_increment * influx
+    sl[s, L.POTENTIATION] += c.potentiation_increment * influx
+    sl[s, L.RECOVERY_CALCIUM] += c.recovery_calcium_increment * influx
+
+
 @njit(cache=True)
 def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
     """Presynaptic volley, binomial release at every conducting synapse, transmitter actions.
@@ -47,7 +82,8 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
                                        syn.recruitment_threshold, syn.safety_factor)
     a_w, h, z, o = syn.ampa_weight, syn.early, syn.late, syn.nmda_open
     refill = _refill_probability(c, sl[s, L.RECOVERY_CALCIUM], gap)
-    ca_rel = drug[s, L.PRE_CALCIUM] * (1.0 + sl[s, L.RESIDUAL])
+    influx = terminal_calcium_influx(s, drug)
+    ca_rel = influx * (1.0 + residual_calcium(sl, s))
     drive = 0.0
     n_fire = 0
     for i in range(n_sites.shape[1]):
@@ -63,8 +99,7 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
             ready[s, i] -= k
             drive += k * a_w[s, i] * (h[s, i] + z[s, i])
             o[s, i] = 1.0 - (1.0 - o[s, i]) * (1.0 - c.nmda_open_per_vesicle) ** k
-    sl[s, L.RESIDUAL] += c.residual_increment * drug[s, L.PRE_CALCIUM]
-    sl[s, L.RECOVERY_CALCIUM] += c.recovery_calcium_increment * drug[s, L.PRE_CALCIUM]
+    _calcium_enters(c, s, sl, influx)
     # feed-forward interneurons: recruited with the axons, release scaled by GABA-B presynaptic
     recruited = n_fire / n_sites.shape[1] * _interneuron_recruitment(c, s, drug)
     p_gaba = release_probability(_gaba_terminal_calcium(c, s, sl, drug), c.gaba_half_power,
