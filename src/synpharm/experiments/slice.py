@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from synpharm.analysis.fepsp import measure_fepsp
+from synpharm.analysis.input_output import io_groups
 from synpharm.analysis.readouts import concentration_response, condition_readouts, reference_windows
 from synpharm.analysis.results import ExperimentResult, PulseTable
 from synpharm.compounds import Compound, citations, protocol_compounds
 from synpharm.errors import InputError
+from synpharm.experiments._somatic import measure_somatic
 from synpharm.experiments.quantal import _gabab_available
 from synpharm.model import slice_state as L
 from synpharm.model.field_potential import (
@@ -262,6 +264,7 @@ class SliceRun:
     population: Any
     drive: np.ndarray
     fire: np.ndarray
+    soma: np.ndarray  # (rows, n_stimuli, n_samples) threshold-free soma [V]; 0 samples: none
 
 
 def run_slices(
@@ -276,7 +279,7 @@ def run_slices(
     p = prep.parameters
     bar, callback = _progress_bar(schedule.total_duration, progress)
     try:
-        drive, fire = run_schedule(
+        recorded = run_schedule(
             slice_constants(prep),
             population,
             np.asarray(schedule.stimulus_time),
@@ -286,11 +289,21 @@ def run_slices(
             EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"]),
             schedule.total_duration,
             callback,
+            _soma_samples(protocol, prep),
         )
     finally:
         if bar is not None:
             bar.stop()
-    return SliceRun(prep, schedule, seeds, population, drive, fire)
+    return SliceRun(prep, schedule, seeds, population, recorded.drive, recorded.fire,
+                    recorded.soma)
+
+
+def _soma_samples(protocol: Protocol, prep: Preparation) -> int:
+    """Steps of somatic trajectory needed after each stimulus (0 without a somatic electrode)."""
+    if protocol.recording_site != "stratum_pyramidale":
+        return 0
+    p = prep.parameters
+    return round((p["recording_sweep_duration"] - p["recording_stimulus_time"]) / prep.dt)
 
 
 def run_protocol(
@@ -337,20 +350,30 @@ def run_protocol(
     table_args = (times, kinds[measured], np.asarray(schedule.intensity, dtype=float)[measured])
     rec = _recording(p)
     example_masks = _example_masks(table_args[0], table_args[1], schedule)
+    if run.soma.shape[2]:
+        example_masks.update(io_groups(*table_args, schedule.induction_time))
+    waveform = field_waveform_from_parameters(_field_parameters())
     slopes, amplitudes, volleys, examples = _measure(
         drive[:, measured],
         fire[:, measured],
         population.slices[:, L.FIELD_GAIN],
         prep,
-        field_waveform_from_parameters(_field_parameters()),
+        waveform,
         rec,
         seeds,
         example_masks,
     )
+    spikes = None
+    if run.soma.shape[2]:
+        spikes = measure_somatic(
+            run.soma[:, measured], population.slices[:, L.FIELD_GAIN, None] * drive[:, measured],
+            fire[:, measured], prep, _field_parameters(), waveform, rec, seeds, example_masks)
+        examples = spikes.examples
     per_condition = []
     for k, condition in enumerate(protocol.conditions):
         rows = slice(k * cohort, (k + 1) * cohort)
-        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows])
+        extra = () if spikes is None else (spikes.amplitude[rows], spikes.count[rows])
+        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows], *extra)
         traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
         per_condition.append((condition, table, traces))
     trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))

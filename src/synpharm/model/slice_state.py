@@ -38,6 +38,8 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("FEEDBACK_READY", "fraction of feedback-interneuron release sites ready"),
     ("AUTORECEPTOR_R", "GABA-B autoreceptor activation on GABAergic terminals (synaptic GABA)"),
     ("AUTORECEPTOR_G", "G protein activated by the terminal autoreceptors"),
+    ("V_FREE", "somatic potential without the spike threshold: the subthreshold trajectory "
+     "shared by the pyramidal-cell population (synthesis of the population spike) [V]"),
 )
 
 #: declared effects of the pharmacology layer, per slice: (column name, meaning [unit])

@@ -30,7 +30,10 @@ from synpharm.units import parse_quantity
 
 __all__ = ["Protocol", "check_stimulation_rate", "read_toml"]
 
-_EXPERIMENT_KEYS = ("name", "description", "preparation", "cohort", "seed", "test_intensity")
+_EXPERIMENT_KEYS = ("name", "description", "preparation", "cohort", "seed", "test_intensity",
+                    "recording_site")
+#: where the field electrode sits (synpharm.experiments.slice)
+RECORDING_SITES = ("stratum_radiatum", "stratum_pyramidale")
 _SECTIONS = ("experiment", "conditions", "condition_series", "steps", "preparation", "compounds")
 _QUANTITY_KINDS = {
     "duration": "time",
@@ -131,6 +134,11 @@ class Protocol:
         Seed of the virtual cohort (>= 0).
     test_intensity
         Test stimulus intensity as a fraction of the maximal stimulus, in (0, 1].
+    recording_site
+        Where the field electrode sits: ``"stratum_radiatum"`` (dendritic layer: fEPSP) or
+        ``"stratum_pyramidale"`` (cell-body layer: positive-going fEPSP and the population
+        spike; the fEPSP slope is still read from a dendritic electrode, the two-electrode
+        arrangement of Andersen et al. 1980).
     conditions
         The arms of the experiment; empty means one ``Condition("control")``.
     steps
@@ -154,6 +162,7 @@ class Protocol:
     cohort: int = 12
     seed: int = 0
     test_intensity: float = 0.5
+    recording_site: str = "stratum_radiatum"
     conditions: tuple[Condition, ...] = ()
     steps: tuple[Step, ...] = ()
     #: ``[preparation]`` table or variant-file path (synpharm.preparations.variants), if any
@@ -193,6 +202,12 @@ class Protocol:
                 "give a value such as 0.5",
             )
         object.__setattr__(self, "test_intensity", float(intensity))
+        if self.recording_site not in RECORDING_SITES:
+            raise InputError(
+                "recording_site",
+                f"{self.recording_site!r} is not a recording site",
+                f"use one of {', '.join(map(repr, RECORDING_SITES))}",
+            )
         conditions = tuple(self.conditions) or (Condition("control"),)
         object.__setattr__(self, "conditions", conditions)
         seen: set[str] = set()
@@ -276,6 +291,8 @@ class Protocol:
     def to_dict(self) -> dict[str, Any]:
         """The TOML document structure; ``Protocol.from_dict(p.to_dict()) == p``."""
         experiment = {key: getattr(self, key) for key in _EXPERIMENT_KEYS}
+        if self.recording_site == RECORDING_SITES[0]:
+            del experiment["recording_site"]  # the default: protocols without it stay unchanged
         document = {
             "experiment": experiment,
             "conditions": [_condition_dict(c) for c in self.conditions],
