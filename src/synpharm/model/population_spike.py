@@ -42,14 +42,16 @@ from synpharm.model.field_potential import FieldWaveform, synthesize_field_sweep
 from synpharm.parameters import ParameterSet
 
 __all__ = [
+    "PopulationDraw",
     "PyramidalPopulation",
     "SomaticField",
-    "somatic_field_from_parameters",
-    "synthesize_somatic_sweeps",
     "draw_population",
+    "input_scale",
     "population_firing",
     "population_from_parameters",
+    "somatic_field_from_parameters",
     "spike_density",
+    "synthesize_somatic_sweeps",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -183,7 +185,7 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
     """
     dv = np.asarray(soma, dtype=float) - population.resting_potential
     a = np.asarray(scale, dtype=float)
-    n_pulses, n_samples = dv.shape
+    n_samples = dv.shape[1]
     theta = draw.thresholds[None, :]
     # pulses in which no cell can reach threshold are provably silent
     reach = population.resting_potential + a.max(axis=1) * np.maximum(dv.max(axis=1), 0.0)
@@ -255,7 +257,7 @@ def spike_density(pulse: ArrayLike, time: ArrayLike, n_pulses: int, cells: int,
     hist = np.zeros((n_pulses, grid.size))
     index = np.clip(np.rint((time - grid[0]) / step).astype(np.int64), 0, grid.size - 1)
     np.add.at(hist, (pulse, index), 1.0)
-    half = int(math.ceil(6 * width / step))
+    half = math.ceil(6 * width / step)
     kernel = np.exp(-0.5 * (np.arange(-half, half + 1) * step / width) ** 2)
     for p in np.unique(pulse):
         smooth = np.convolve(hist[p], kernel, mode="same")

@@ -152,6 +152,12 @@ def _record_soma(sl, s, out_soma, stim_step, first_rec, next_stim, step):
     return first_rec
 
 
+@njit(cache=True, inline="always")
+def _record_pulse_soma(sl, s, out_soma, j, step, n_rec):
+    if step < n_rec:
+        out_soma[s, j, step] = sl[s, L.V_FREE]
+
+
 @njit(parallel=True, cache=True)
 def finish_noise(c, syn, rng):
     """Add the plasticity noise accumulated while Ca2+ was above threshold, then reset ``above``.
@@ -221,8 +227,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
             g_nmda = g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
-            if step < n_rec:
-                out_soma[s, j, step] = sl[s, L.V_FREE]
+            _record_pulse_soma(sl, s, out_soma, j, step, n_rec)
             decay_slice(c, s, sl, dt)
             en *= decay_n
         # open-time tail after the window, at the resting potential
