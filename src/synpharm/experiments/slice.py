@@ -363,11 +363,8 @@ def run_protocol(
         seeds,
         example_masks,
     )
-    spikes = None
-    if run.soma.shape[2]:
-        spikes = measure_somatic(
-            run.soma[:, measured], population.slices[:, L.FIELD_GAIN, None] * drive[:, measured],
-            fire[:, measured], prep, _field_parameters(), waveform, rec, seeds, example_masks)
+    spikes = _somatic(run, measured, waveform, rec, example_masks)
+    if spikes is not None:
         examples = spikes.examples
     per_condition = []
     for k, condition in enumerate(protocol.conditions):
@@ -389,6 +386,16 @@ def run_protocol(
         provenance=_provenance(protocol, prep, _compounds(protocol), cohort, seed),
         analyses=concentration_response(results),
     )
+
+
+def _somatic(run: SliceRun, measured, waveform, rec, example_masks):
+    """Population-spike measures of the measured pulses; None without a somatic electrode."""
+    if not run.soma.shape[2]:
+        return None
+    gain = run.population.slices[:, L.FIELD_GAIN, None]
+    return measure_somatic(run.soma[:, measured], gain * run.drive[:, measured],
+                           run.fire[:, measured], run.prep, _field_parameters(), waveform, rec,
+                           run.seeds, example_masks)
 
 
 def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
