@@ -410,6 +410,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
         "scipy": scipy.__version__,
         "numba": numba.__version__,
         "preparation": prep.name,
+        "recording_site": protocol.recording_site,
         "cohort": cohort,
         "seed": seed,
         "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},
