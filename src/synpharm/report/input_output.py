@@ -19,6 +19,7 @@ __all__ = ["draw_input_output", "has_input_output"]
 _LEVEL = re.compile(r"^(io(?:_pre|_post)?)_fepsp_slope_(\d+)$")
 _STYLE = {"io": "-", "io_pre": "--", "io_post": "-"}
 _NAMES = {"io": "", "io_pre": "before induction", "io_post": "after induction"}
+_ARTEFACT_END_MS = 0.8  # the stimulus artefact is clipped from the y range
 
 
 def _levels(readouts: dict[str, Any]) -> dict[str, list[int]]:
@@ -45,17 +46,22 @@ def _plot_sweeps(axes, condition, phase: str, levels: list[int]) -> None:
 
     time_ms = np.asarray(condition.trace_time) * 1e3
     colours = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, len(levels)))
+    after_artefact = time_ms > _ARTEFACT_END_MS
+    low, high = 0.0, 0.0
     for level, colour in zip(levels, colours, strict=True):
         trace = condition.example_traces.get(f"{phase}_{level}")
         if trace is not None:
-            axes.plot(time_ms, np.asarray(trace) * 1e3, color=colour, linewidth=0.8,
-                      label=f"{level} %")
+            trace = np.asarray(trace) * 1e3
+            axes.plot(time_ms, trace, color=colour, linewidth=0.8, label=f"{level} %")
+            low = min(low, trace[after_artefact].min())
+            high = max(high, trace[after_artefact].max())
+    margin = 0.1 * (high - low) if high > low else 0.1
     axes.set_xlim(-1.0, time_ms.max())
-    axes.set_ylim(-3.0, 1.5)
+    axes.set_ylim(low - margin, high + margin)
     axes.set_xlabel("time after stimulus [ms]")
     axes.set_ylabel("field [mV] (artefact clipped)")
     axes.set_title(f"{condition.name}: sweeps {_NAMES[phase]}".strip(), fontsize=9)
-    axes.legend(fontsize=6, title="intensity", title_fontsize=6, loc="lower right")
+    axes.legend(fontsize=6, title="intensity", title_fontsize=6, loc="upper right")
 
 
 def draw_input_output(figure: Any, result: Any) -> None:
