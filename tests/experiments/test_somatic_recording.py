@@ -45,3 +45,14 @@ def test_blocking_feed_forward_gabaa_enlarges_and_repeats_the_population_spike()
     assert blocked.population_spike_amplitude.mean() > 0.05e-3
     assert blocked.population_spike_count.max() >= 2
     assert blocked.population_spike_count.mean() > control.population_spike_count.mean() + 0.5
+
+
+def test_input_output_figure_is_written(tmp_path) -> None:
+    from synpharm.report.figures import save
+    from synpharm.report.input_output import draw_input_output, has_input_output
+
+    protocol = _io("stratum_pyramidale", intensities=(0.5, 1.0), repeats=1)
+    result = run_protocol(protocol, cohort=2, seed=1)
+    assert has_input_output(result)
+    save(lambda figure: draw_input_output(figure, result), tmp_path / "io", (12.0, 3.0))
+    assert (tmp_path / "io.png").stat().st_size > 0
