@@ -42,3 +42,13 @@ def test_radiatum_tables_have_slope_readouts_only() -> None:
     out = input_output_readouts(radiatum, induction=None)
     assert set(out) == {"io_fepsp_slope_50", "io_fepsp_slope_100"}
     assert population_spike_readouts(radiatum, (0.0, 1e3)) == {}
+
+
+def test_change_is_undefined_without_a_response_before() -> None:
+    t = _table()
+    spikes = t.population_spike_amplitude.copy()
+    spikes[:, :4] = 0.0
+    silent = PulseTable(t.time, t.kind, t.intensity, t.fepsp_slope, t.fepsp_amplitude,
+                        t.fiber_volley_amplitude, spikes, t.population_spike_count)
+    out = input_output_readouts(silent, induction=100.0)
+    assert np.isnan(out["io_population_spike_change_percent"][0]).all()

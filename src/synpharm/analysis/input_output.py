@@ -59,8 +59,9 @@ def io_groups(time: np.ndarray, kind: np.ndarray, intensity: np.ndarray,
 
 
 def _percent_change(after: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """``100 (after / before - 1)``; NaN where ``before`` is 0 (no response to compare with)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 100.0 * (after / before - 1.0)
+        return np.where(before != 0, 100.0 * (after / before - 1.0), np.nan)
 
 
 def input_output_readouts(table: PulseTable, induction: float | None) -> Readouts:
