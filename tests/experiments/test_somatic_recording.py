@@ -47,7 +47,7 @@ def test_blocking_feed_forward_gabaa_enlarges_and_repeats_the_population_spike()
     assert blocked.population_spike_count.mean() > control.population_spike_count.mean() + 0.5
 
 
-def test_input_output_figure_is_written(tmp_path) -> None:
+def test_input_output_figure_and_pulse_table_are_written(tmp_path) -> None:
     from synpharm.report.figures import save
     from synpharm.report.input_output import draw_input_output, has_input_output
 
@@ -56,3 +56,7 @@ def test_input_output_figure_is_written(tmp_path) -> None:
     assert has_input_output(result)
     save(lambda figure: draw_input_output(figure, result), tmp_path / "io", (12.0, 3.0))
     assert (tmp_path / "io.png").stat().st_size > 0
+    from synpharm.report.outputs import pulses_csv
+
+    header = pulses_csv(result).splitlines()[0].split(",")
+    assert header[-2:] == ["population_spike_amplitude_mV", "population_spike_count"]
