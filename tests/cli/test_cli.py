@@ -126,8 +126,10 @@ def fake_simulate(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
         (GOOD.format(concentration="-10 uM", train_type="train"), "conditions[1].concentration"),
         (GOOD.format(concentration="nan uM", train_type="train"), "conditions[1].concentration"),
         ("[experiment]\nname = 'x'\ncohort = = 3\n", "is not valid TOML (line 3"),
+        (GOOD.format(concentration="10 uM", train_type="train").replace(
+            "cohort = 3", "cohort = 3\nrecording_site = 'soma'"), "experiment.recording_site"),
     ],
-    ids=["unknown-step", "wrong-unit", "negative", "nan", "malformed-toml"],
+    ids=["unknown-step", "wrong-unit", "negative", "nan", "malformed-toml", "recording-site"],
 )
 def test_bad_protocol_exits_2_with_one_error_line(
     tmp_path: Path, fake_simulate: list[object], text: str, field: str

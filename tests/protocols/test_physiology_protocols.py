@@ -65,3 +65,16 @@ def test_paired_pulse_protocol_has_each_interval_of_the_source():
     second = schedule.stimulus_time[schedule.stimulus_kind == "pp2"]
     intervals = np.unique(np.rint(1000 * (second - first)).astype(int))
     assert intervals.tolist() == [20, 50, 100, 200, 500]
+
+
+def test_population_spike_protocol_has_io_curves_around_the_ltp_window():
+    """phys_ps: somatic site; IO curves before the 10-min pre-induction baseline and from
+    60 min after the first train (the time of the source's second curve)."""
+    protocol = Protocol.from_toml(LIBRARY / "phys_ps.toml")
+    schedule = build_schedule(protocol)
+    assert protocol.recording_site == "stratum_pyramidale"
+    io = schedule.stimulus_time[schedule.stimulus_kind == "io"]
+    before, after = io[io < schedule.induction_time], io[io > schedule.induction_time]
+    assert before.size == after.size == 21
+    assert before.max() < schedule.induction_time - 10 * MINUTE
+    assert after.min() >= schedule.induction_time + 60 * MINUTE

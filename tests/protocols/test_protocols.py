@@ -331,6 +331,8 @@ def test_bad_series_concentration_names_the_entry() -> None:
         ({"name": "a/b"}, "experiment.name"),
         ({}, "experiment.name"),
         ({"name": "x", "colour": "red"}, "experiment"),
+        ({"name": "x", "recording_site": "stratum_oriens"}, "experiment.recording_site"),
+        ({"name": "x", "recording_site": 1}, "experiment.recording_site"),
     ],
 )
 def test_bad_experiment_settings(experiment: dict[str, Any], field: str) -> None:
@@ -497,3 +499,13 @@ def test_schedule_is_sorted_and_counts_match(steps: list[Any]) -> None:
         if isinstance(step, Baseline | Record):
             assert in_step.size == math.floor(step.duration * step.test_rate - 1e-9) + 1
     assert schedule.total_duration == pytest.approx(sum(s.length for s in steps))
+
+
+def test_recording_site_defaults_to_radiatum_and_round_trips() -> None:
+    doc = document(BASELINE)
+    assert Protocol.from_dict(doc).recording_site == "stratum_radiatum"
+    assert "recording_site" not in Protocol.from_dict(doc).to_dict()["experiment"]
+    doc["experiment"] = {"name": "x", "recording_site": "stratum_pyramidale"}
+    somatic = Protocol.from_dict(doc)
+    assert somatic.recording_site == "stratum_pyramidale"
+    assert Protocol.from_dict(somatic.to_dict()) == somatic

@@ -28,9 +28,9 @@ def _run(times, dense, dt=None, isolation=1.0, n=3, blocker_uM=0.0, end=None):
     p = prep.parameters
     settings = EngineSettings(p["pulse_window"], p["train_tail"], isolation)
     drugs = _drugs(n, blocker_uM)
-    drive, _ = run_schedule(constants, pop, np.asarray(times), np.full(len(times), 0.5),
-                            np.asarray(dense), lambda t: drugs, settings,
-                            end or float(times[-1]) + 1.0)
+    drive = run_schedule(constants, pop, np.asarray(times), np.full(len(times), 0.5),
+                         np.asarray(dense), lambda t: drugs, settings,
+                         end or float(times[-1]) + 1.0).drive
     return pop, drive
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from synpharm.analysis.fitting import fit_hill
+from synpharm.analysis.input_output import input_output_readouts, population_spike_readouts
 from synpharm.analysis.results import ConditionResult, PulseTable, Readout
 from synpharm.analysis.statistics import welch_t_test
 
@@ -141,14 +142,20 @@ def slice_readouts(
     :func:`_post_tetanic` are added. Paired pulses give ``ppr`` (ratio of mean slopes) and,
     for protocols with several inter-pulse intervals, one ``ppr_<N>ms`` per interval N [ms],
     each with the mean of per-pair ratios as ``..._per_pair`` (see :func:`_paired_pulse_ratio`).
+    Input-output pulses and a somatic electrode add the readouts of
+    :mod:`synpharm.analysis.input_output` (``drug_population_spike_*``: the window at the end
+    of a wash-in).
     """
     w = reference_windows(table, induction, drug)
     slope = table.fepsp_slope * 1.0  # V/s == mV/ms
     out: dict[str, tuple[np.ndarray, str]] = {}
     base = "pre_drug" if "pre_drug" in w else ("pre_induction" if "pre_induction" in w else "all")
     out["baseline_fepsp_slope"] = (_window_mean(table, slope, *w[base]), "mV/ms")
+    out.update(population_spike_readouts(table, w[base]))
     late = "pre_induction" if "pre_induction" in w else "drug_end"
     if "pre_drug" in w and late in w:
+        out.update({name.replace("baseline_", "drug_"): value for name, value in
+                    population_spike_readouts(table, w[late]).items()})
         for name, values in (
             ("baseline_change_percent", slope),
             ("fiber_volley_change_percent", table.fiber_volley_amplitude),
@@ -168,6 +175,7 @@ def slice_readouts(
             out.update(_post_tetanic(table, slope, before, induction_end))
     for name, ratio in _paired_pulse_ratio(table, drug).items():
         out[name] = (ratio, "1")
+    out.update(input_output_readouts(table, induction))
     return out
 
 

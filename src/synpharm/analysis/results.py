@@ -82,6 +82,9 @@ class PulseTable:
         Baseline-to-negative-peak amplitude [V], shape ``(n_slices, n_pulses)``.
     fiber_volley_amplitude
         Presynaptic fiber-volley amplitude [V], shape ``(n_slices, n_pulses)``.
+    population_spike_amplitude, population_spike_count
+        Amplitude [V] and number of population spikes at a somatic electrode (stratum
+        pyramidale), shape ``(n_slices, n_pulses)``; None without one.
     """
 
     time: np.ndarray
@@ -90,6 +93,8 @@ class PulseTable:
     fepsp_slope: np.ndarray
     fepsp_amplitude: np.ndarray
     fiber_volley_amplitude: np.ndarray
+    population_spike_amplitude: np.ndarray | None = None
+    population_spike_count: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from synpharm.analysis.fepsp import measure_fepsp
+from synpharm.analysis.input_output import io_groups
 from synpharm.analysis.readouts import concentration_response, condition_readouts, reference_windows
 from synpharm.analysis.results import ExperimentResult, PulseTable
 from synpharm.compounds import Compound, citations, protocol_compounds
 from synpharm.errors import InputError
+from synpharm.experiments._somatic import measure_somatic
 from synpharm.experiments.quantal import _gabab_available
 from synpharm.model import slice_state as L
 from synpharm.model.field_potential import (
@@ -298,6 +300,7 @@ class SliceRun:
     population: Any
     drive: np.ndarray
     fire: np.ndarray
+    soma: np.ndarray  # (rows, n_stimuli, n_samples) threshold-free soma [V]; 0 samples: none
 
 
 def run_slices(
@@ -313,7 +316,7 @@ def run_slices(
     p = prep.parameters
     bar, callback = _progress_bar(schedule.total_duration, progress)
     try:
-        drive, fire = run_schedule(
+        recorded = run_schedule(
             constants,
             population,
             np.asarray(schedule.stimulus_time),
@@ -323,11 +326,32 @@ def run_slices(
             EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"]),
             schedule.total_duration,
             callback,
+            _soma_samples(protocol, prep),
         )
     finally:
         if bar is not None:
             bar.stop()
-    return SliceRun(prep, schedule, seeds, population, drive, fire)
+    return SliceRun(prep, schedule, seeds, population, recorded.drive, recorded.fire,
+                    recorded.soma)
+
+
+def _soma_samples(protocol: Protocol, prep: Preparation) -> int:
+    """Steps of somatic trajectory needed after each stimulus (0 without a somatic electrode)."""
+    if protocol.recording_site != "stratum_pyramidale":
+        return 0
+    p = prep.parameters
+    return round((p["recording_sweep_duration"] - p["recording_stimulus_time"]) / prep.dt)
+
+
+def _cohort_and_seed(protocol: Protocol, cohort: int | None, seed: int | None) -> tuple[int, int]:
+    """The protocol's cohort and seed unless overridden; checked."""
+    cohort = protocol.cohort if cohort is None else int(cohort)
+    seed = protocol.seed if seed is None else int(seed)
+    if cohort < 1:
+        raise InputError("cohort", f"{cohort} slices", "give at least 1 slice per condition")
+    if seed < 0:
+        raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
+    return cohort, seed
 
 
 def run_protocol(
@@ -352,12 +376,7 @@ def run_protocol(
         Single-connection preparations with quantal release (IPSCs, EPSPs) run in
         :func:`synpharm.experiments.quantal.run_quantal_protocol`.
     """
-    cohort = protocol.cohort if cohort is None else int(cohort)
-    seed = protocol.seed if seed is None else int(seed)
-    if cohort < 1:
-        raise InputError("cohort", f"{cohort} slices", "give at least 1 slice per condition")
-    if seed < 0:
-        raise InputError("seed", f"{seed} is negative", "give a seed >= 0")
+    cohort, seed = _cohort_and_seed(protocol, cohort, seed)
     prep = prep or protocol_preparation(protocol)
     if isinstance(prep, QuantalPreparation):
         from synpharm.experiments.quantal import run_quantal_protocol
@@ -374,20 +393,27 @@ def run_protocol(
     table_args = (times, kinds[measured], np.asarray(schedule.intensity, dtype=float)[measured])
     rec = _recording(p)
     example_masks = _example_masks(table_args[0], table_args[1], schedule)
+    if run.soma.shape[2]:
+        example_masks.update(io_groups(*table_args, schedule.induction_time))
+    waveform = field_waveform_from_parameters(_field_parameters())
     slopes, amplitudes, volleys, examples = _measure(
         drive[:, measured],
         fire[:, measured],
         population.slices[:, L.FIELD_GAIN],
         prep,
-        field_waveform_from_parameters(_field_parameters()),
+        waveform,
         rec,
         seeds,
         example_masks,
     )
+    spikes = _somatic(run, measured, waveform, rec, example_masks)
+    if spikes is not None:
+        examples = spikes.examples
     per_condition = []
     for k, condition in enumerate(protocol.conditions):
         rows = slice(k * cohort, (k + 1) * cohort)
-        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows])
+        extra = () if spikes is None else (spikes.amplitude[rows], spikes.count[rows])
+        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows], *extra)
         traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
         per_condition.append((condition, table, traces))
     trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))
@@ -406,6 +432,16 @@ def run_protocol(
     )
 
 
+def _somatic(run: SliceRun, measured, waveform, rec, example_masks):
+    """Population-spike measures of the measured pulses; None without a somatic electrode."""
+    if not run.soma.shape[2]:
+        return None
+    gain = run.population.slices[:, L.FIELD_GAIN, None]
+    return measure_somatic(run.soma[:, measured], gain * run.drive[:, measured],
+                           run.fire[:, measured], run.prep, _field_parameters(), waveform, rec,
+                           run.seeds, example_masks)
+
+
 def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
     import numba
     import scipy
@@ -418,6 +454,7 @@ def _provenance(protocol, prep, compounds, cohort, seed) -> dict:
         "scipy": scipy.__version__,
         "numba": numba.__version__,
         "preparation": prep.name,
+        "recording_site": protocol.recording_site,
         "cohort": cohort,
         "seed": seed,
         "compounds": {name: sorted(set(citations(c))) for name, c in compounds.items()},

@@ -41,6 +41,8 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("RESIDUAL_SLOW", "residual presynaptic Ca2+ of the slow facilitation component (F2)"),
     ("AUGMENTATION", "residual presynaptic Ca2+ behind augmentation (seconds)"),
     ("POTENTIATION", "residual presynaptic Ca2+ behind post-tetanic potentiation (minutes)"),
+    ("V_FREE", "somatic potential without the spike threshold: the subthreshold trajectory "
+     "shared by the pyramidal-cell population (synthesis of the population spike) [V]"),
 )
 
 #: declared effects of the pharmacology layer, per slice: (column name, meaning [unit])

@@ -224,6 +224,7 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
     slices = np.zeros((n, L.N_SLICE_COLUMNS))
     slices[:, L.V] = p["resting_potential"]
     slices[:, L.V_DENDRITE] = p["resting_potential"]
+    slices[:, L.V_FREE] = p["resting_potential"]
     slices[:, L.GABA_READY] = 1.0
     slices[:, L.FEEDBACK_READY] = 1.0
     slices[:, L.FIELD_GAIN] = [r["field_gain"] for r in rows]

@@ -32,7 +32,9 @@ from synpharm.units import parse_quantity
 __all__ = ["Protocol", "check_stimulation_rate", "read_toml"]
 
 _EXPERIMENT_KEYS = ("name", "description", "preparation", "cohort", "seed", "test_intensity",
-                    "bath")
+                    "bath", "recording_site")
+#: where the field electrode sits (synpharm.experiments.slice)
+RECORDING_SITES = ("stratum_radiatum", "stratum_pyramidale")
 _SECTIONS = ("experiment", "conditions", "condition_series", "steps", "preparation", "compounds")
 _QUANTITY_KINDS = {
     "duration": "time",
@@ -133,6 +135,11 @@ class Protocol:
         Seed of the virtual cohort (>= 0).
     test_intensity
         Test stimulus intensity as a fraction of the maximal stimulus, in (0, 1].
+    recording_site
+        Where the field electrode sits: ``"stratum_radiatum"`` (dendritic layer: fEPSP) or
+        ``"stratum_pyramidale"`` (cell-body layer: positive-going fEPSP and the population
+        spike; the fEPSP slope is still read from a dendritic electrode, the two-electrode
+        arrangement of Andersen et al. 1980).
     conditions
         The arms of the experiment; empty means one ``Condition("control")``.
     steps
@@ -160,6 +167,7 @@ class Protocol:
     cohort: int = 12
     seed: int = 0
     test_intensity: float = 0.5
+    recording_site: str = "stratum_radiatum"
     conditions: tuple[Condition, ...] = ()
     steps: tuple[Step, ...] = ()
     bath: Bath = field(default_factory=Bath)
@@ -202,6 +210,12 @@ class Protocol:
         object.__setattr__(self, "test_intensity", float(intensity))
         if not isinstance(self.bath, Bath):
             raise InputError("bath", f"{self.bath!r} is not a Bath", "give a Bath(...)")
+        if self.recording_site not in RECORDING_SITES:
+            raise InputError(
+                "recording_site",
+                f"{self.recording_site!r} is not a recording site",
+                f"use one of {', '.join(map(repr, RECORDING_SITES))}",
+            )
         conditions = tuple(self.conditions) or (Condition("control"),)
         object.__setattr__(self, "conditions", conditions)
         seen: set[str] = set()
@@ -292,6 +306,8 @@ class Protocol:
         experiment = {key: getattr(self, key) for key in _EXPERIMENT_KEYS if key != "bath"}
         if not self.bath.is_empty:
             experiment["bath"] = bath_dict(self.bath)
+        if self.recording_site == RECORDING_SITES[0]:
+            del experiment["recording_site"]  # the default: protocols without it stay unchanged
         document = {
             "experiment": experiment,
             "conditions": [_condition_dict(c) for c in self.conditions],

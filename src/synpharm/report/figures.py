@@ -1,7 +1,8 @@
 """Figure files of a slice or single-cell experiment (PNG for reading, SVG for editing).
 
-``time_course.png``/``.svg`` always; ``concentration_response.png``/``.svg`` when the
-experiment has a Hill fit. Saving is reproducible: no dates or software tags, fixed SVG ids.
+``time_course.png``/``.svg`` always; ``input_output.png``/``.svg`` with input-output steps;
+``concentration_response.png``/``.svg`` when the experiment has a Hill fit. Saving is
+reproducible: no dates or software tags, fixed SVG ids.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def write_experiment_figures(
         folder / "time_course",
         (11.0, 4.6) if has_traces else (8.5, 4.4),
     )
+    from synpharm.report.input_output import draw_input_output, has_input_output
+
+    if has_input_output(result):
+        save(lambda figure: draw_input_output(figure, result), folder / "input_output",
+             (15.0, 3.6))
     series = series_from_result(result)
     if series:
         save(

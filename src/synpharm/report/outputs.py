@@ -44,6 +44,8 @@ _CSV_COLUMNS = (
     "fiber_volley_amplitude_mV",
     "slope_percent_of_baseline",
 )
+#: appended for recordings in stratum pyramidale
+_SOMATIC_CSV_COLUMNS = ("population_spike_amplitude_mV", "population_spike_count")
 _RESPONSE_CSV_COLUMNS = (
     "condition",
     "cell",
@@ -176,7 +178,8 @@ def pulses_csv(result: ExperimentResult) -> str:
         return _response_csv(result)
     buffer = io.StringIO()
     writer = spreadsheet_writer(buffer, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS)
+    somatic = any(c.pulses.population_spike_amplitude is not None for c in result.conditions)
+    writer.writerow(_CSV_COLUMNS + (_SOMATIC_CSV_COLUMNS if somatic else ()))
     for condition in result.conditions:
         p = condition.pulses
         percent = slope_percent_of_baseline(p, result.induction_time, result.drug_time)
@@ -193,9 +196,18 @@ def pulses_csv(result: ExperimentResult) -> str:
                         _number(p.fepsp_amplitude[slice_index, j] * 1e3),
                         _number(p.fiber_volley_amplitude[slice_index, j] * 1e3),
                         _number(percent[slice_index, j]),
+                        *(_somatic_cells(p, slice_index, j) if somatic else ()),
                     ]
                 )
     return buffer.getvalue()
+
+
+def _somatic_cells(p: PulseTable, slice_index: int, j: int) -> tuple[str, str]:
+    """Population-spike amplitude [mV] and count of one pulse (empty without a somatic site)."""
+    if p.population_spike_amplitude is None or p.population_spike_count is None:
+        return "", ""
+    return (_number(p.population_spike_amplitude[slice_index, j] * 1e3),
+            _number(p.population_spike_count[slice_index, j]))
 
 
 def _response_csv(result: ExperimentResult) -> str:

@@ -296,6 +296,8 @@ def _plot_traces(axes: Any, result: ExperimentResult) -> None:
                 fontsize=7, ncol=1)
     _scale_bars(axes, unit)
     kind = "fEPSPs" if measure == "fEPSP slope" else f"{measure.split()[0]}s"
+    if (result.provenance or {}).get("recording_site") == "stratum_pyramidale":
+        kind = "somatic field responses"
     axes.set_title(f"example {kind}\nbaseline-subtracted, artefact clipped", fontsize=9)
 
 

@@ -56,11 +56,21 @@ class Stimuli(NamedTuple):
     gap: np.ndarray  # time since the previous stimulus [s]
 
 
+#: no somatic trajectories recorded (``Recorded.soma`` with zero samples)
+NO_SOMA = np.zeros((0, 0, 0))
+
+
 class Recorded(NamedTuple):
-    """What the kernels record per slice and stimulus, each array ``(n_slices, n_stimuli)``."""
+    """What the kernels record per slice and stimulus, arrays ``(n_slices, n_stimuli)``.
+
+    ``soma`` (n_slices, n_stimuli, n_samples) receives the threshold-free somatic potential
+    ``V_FREE`` [V] at the end of each of the first ``n_samples`` steps after every stimulus
+    (sample k at ``(k + 1) dt``); zero samples (:data:`NO_SOMA`) records nothing.
+    """
 
     drive: np.ndarray  # summed weighted quanta
     fire: np.ndarray  # number of conducting axons
+    soma: np.ndarray = NO_SOMA  # threshold-free somatic potential after each stimulus [V]
 
 
 @njit(parallel=True, cache=True)
@@ -75,7 +85,8 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     (for the plasticity noise, drawn in :func:`finish_noise`).
     """
     stim_step, stim_intensity, stim_gap = stimuli
-    out_drive, out_fire = out
+    out_drive, out_fire, out_soma = out
+    n_rec = out_soma.shape[2]
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
     dt = c.dt
@@ -86,6 +97,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     for s in prange(sl.shape[0]):
         ring = np.zeros(n_ring)
         next_stim = 0
+        first_rec = 0
         g_nmda = 0.0
         scale = c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE] * drug[s, L.NMDA_AVAILABLE]
         for step in range(n_steps):
@@ -123,7 +135,28 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
+            if n_rec > 0:
+                first_rec = _record_soma(sl, s, out_soma, stim_step, first_rec, next_stim, step)
             decay_slice(c, s, sl, dt)
+
+
+@njit(cache=True, inline="always")
+def _record_soma(sl, s, out_soma, stim_step, first_rec, next_stim, step):
+    """Store ``V_FREE`` for every stimulus still inside its recording; the new first one."""
+    n_rec = out_soma.shape[2]
+    for k in range(first_rec, next_stim):
+        offset = step - stim_step[k]
+        if offset < n_rec:
+            out_soma[s, k, offset] = sl[s, L.V_FREE]
+        elif k == first_rec:
+            first_rec = k + 1
+    return first_rec
+
+
+@njit(cache=True, inline="always")
+def _record_pulse_soma(sl, s, out_soma, j, step, n_rec):
+    if step < n_rec:
+        out_soma[s, j, step] = sl[s, L.V_FREE]
 
 
 @njit(parallel=True, cache=True)
@@ -150,11 +183,11 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     conductance ``G(t) = sum_i o_i (1 - b_i) w_i exp(-t / tau_N)``. Spine Ca2+ of synapse i is
     ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` with ``x_i = o_i(0+) (1 - b_i) w_i``; synapses
     whose bound ``ca_i(0) + x_i max J + max K`` stays below the depression threshold are quiet
-    and only their blocker state is updated in closed form (trapping open-channel block with
-    the open-time integral of the transient, tail at rest included). Arguments as in
-    :func:`integrate_window`; ``j`` is the stimulus' column in ``out``.
+    and only their blocker state is updated in closed form (trapping block with the open-time
+    integral, tail at rest included). Arguments as in :func:`integrate_window`; ``j``: column.
     """
-    out_drive, out_fire = out
+    out_drive, out_fire, out_soma = out
+    n_rec = min(out_soma.shape[2], n_steps)
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
     dt = c.dt
@@ -194,6 +227,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
             g_nmda = g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
+            _record_pulse_soma(sl, s, out_soma, j, step, n_rec)
             decay_slice(c, s, sl, dt)
             en *= decay_n
         # open-time tail after the window, at the resting potential

@@ -63,6 +63,7 @@ def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
     v_inf = i_d / g_d
     sl[s, L.V_DENDRITE] = v_inf + (sl[s, L.V_DENDRITE] - v_inf) * math.exp(
         -dt * g_d / c.capacitance_dendrite)
+    free_step(c, s, sl, dt)
     spiked = False
     if sl[s, L.REFRACTORY] > 0.0:
         sl[s, L.REFRACTORY] -= dt
@@ -81,6 +82,19 @@ def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
         sl[s, L.G_ADAPT] += c.adaptation_increment
         sl[s, L.SPIKES] += 1.0
     return spiked
+
+
+@njit(cache=True, inline="always")
+def free_step(c, s, sl, dt):
+    """Somatic potential of the same soma without threshold, reset or adaptation (``V_FREE``).
+
+    Driven by the dendrite through the coupling conductance; it is the subthreshold trajectory
+    from which :mod:`synpharm.model.population_spike` derives the firing of the pyramidal-cell
+    population. It equals ``V`` while the cell has not fired.
+    """
+    g_s = c.g_leak_soma + c.g_coupling
+    v_inf = (c.g_leak_soma * c.e_leak + c.g_coupling * sl[s, L.V_DENDRITE]) / g_s
+    sl[s, L.V_FREE] = v_inf + (sl[s, L.V_FREE] - v_inf) * math.exp(-dt * g_s / c.capacitance_soma)
 
 
 @njit(cache=True)
@@ -145,6 +159,7 @@ def relax_slice(c, s, sl, drug, duration):
         c.capacitance_soma + c.capacitance_dendrite))
     sl[s, L.V] = v_soma + (sl[s, L.V] - v_soma) * relax
     sl[s, L.V_DENDRITE] = v_dend + (sl[s, L.V_DENDRITE] - v_dend) * relax
+    sl[s, L.V_FREE] = v_soma + (sl[s, L.V_FREE] - v_soma) * relax
 
 
 @njit(cache=True)

@@ -76,23 +76,27 @@ def _advance(c, pop: SlicePopulation, drugs: np.ndarray, duration: float, chunk:
         remaining -= step
 
 
-def _run_window(c, pop, drugs, times, intensity, gaps, tail, drive, fire, idx) -> float:
+def _run_window(c, pop, drugs, times, intensity, gaps, tail, recorded, idx) -> float:
     t0 = times[idx[0]]
     steps = np.round((times[idx] - t0) / c.dt).astype(np.int64)
     n_steps = int(steps[-1] + round(tail / c.dt))
     out_drive = np.zeros((pop.slices.shape[0], len(idx)))
-    out_fire = np.zeros_like(out_drive)
+    out_soma = np.zeros((pop.slices.shape[0], len(idx), recorded.soma.shape[2]))
+    out = K.Recorded(out_drive, np.zeros_like(out_drive), out_soma)
     K.integrate_window(c, n_steps, K.Stimuli(steps, intensity[idx], gaps[idx]), pop.slices,
-                       drugs, pop.synapses, pop.rng, K.Recorded(out_drive, out_fire))
-    drive[:, idx] = out_drive
-    fire[:, idx] = out_fire
+                       drugs, pop.synapses, pop.rng, out)
+    recorded.drive[:, idx] = out.drive
+    recorded.fire[:, idx] = out.fire
+    if out_soma.shape[2]:
+        recorded.soma[:, idx] = out_soma
     return t0 + n_steps * c.dt
 
 
 def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
                  intensity: np.ndarray, dense: np.ndarray, drug_matrix: DrugMatrix,
                  settings: EngineSettings, end_time: float,
-                 progress: Callable[[float], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 progress: Callable[[float], None] | None = None,
+                 soma_samples: int = 0) -> K.Recorded:
     """Integrate ``pop`` (mutated in place) through all stimuli up to ``end_time``.
 
     Parameters
@@ -102,17 +106,21 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
         stimulus belongs to a train, shape ``(n_stimuli,)``.
     drug_matrix
         Declared drug effects per slice at a given time.
+    soma_samples
+        Steps of the threshold-free somatic potential recorded after each stimulus (0: none).
 
     Returns
     -------
-    drive, conducting
-        Summed weighted quanta and number of conducting axons per slice and stimulus,
-        shape ``(n_slices, n_stimuli)``.
+    Recorded
+        ``drive`` and ``fire``: summed weighted quanta and number of conducting axons per
+        slice and stimulus, shape ``(n_slices, n_stimuli)``; ``soma``: threshold-free
+        somatic potential [V], shape ``(n_slices, n_stimuli, soma_samples)``.
     """
     n_slices = pop.slices.shape[0]
     drive = np.zeros((n_slices, len(times)))
     fire = np.zeros((n_slices, len(times)))
-    recorded = K.Recorded(drive, fire)
+    soma = np.zeros((n_slices, len(times), soma_samples)) if soma_samples else K.NO_SOMA
+    recorded = K.Recorded(drive, fire, soma)
     gaps = np.diff(np.r_[-1e6, times])
     now = 0.0
     pulse_steps = round(settings.pulse_window / c.dt)
@@ -127,10 +135,10 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
                              drugs, pop.synapses, pop.rng, recorded, j)
             now = first + pulse_steps * c.dt
         else:
-            now = _run_window(c, pop, drugs, times, intensity, gaps, settings.train_tail, drive,
-                              fire, segment.indices)
+            now = _run_window(c, pop, drugs, times, intensity, gaps, settings.train_tail,
+                              recorded, segment.indices)
         if progress is not None:
             progress(now)
     if end_time > now:
         _advance(c, pop, drug_matrix(now), end_time - now, settings.max_quiet_chunk)
-    return drive, fire
+    return recorded

@@ -1,0 +1,81 @@
+"""The stratum-pyramidale electrode of a slice run: population firing, somatic sweeps, spikes.
+
+Used by :func:`synpharm.experiments.slice.run_protocol` when ``recording_site =
+"stratum_pyramidale"``. Per virtual slice, the cells of the pyramidal population are drawn
+from the slice's own seed, fire from the threshold-free somatic trajectory the engine
+recorded after each measured stimulus (:mod:`synpharm.model.population_spike`), and the
+somatic field is synthesised and measured with the function used on real recordings
+(:func:`synpharm.analysis.population_spike.measure_population_spikes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from synpharm.analysis.population_spike import measure_population_spikes
+from synpharm.model.field_potential import FieldWaveform
+from synpharm.model.population_spike import (
+    draw_population,
+    input_scale,
+    population_firing,
+    population_from_parameters,
+    somatic_field_from_parameters,
+    synthesize_somatic_sweeps,
+)
+
+#: spawn-key suffixes of the slice seed: population draw, somatic recording noise
+_POPULATION_KEY, _NOISE_KEY = 101, 102
+
+
+@dataclass(frozen=True)
+class SomaticMeasures:
+    """Population-spike measures per slice (rows) and measured pulse, and example sweeps."""
+
+    amplitude: np.ndarray  # [V]
+    count: np.ndarray  # population spikes per sweep
+    latency: np.ndarray  # [s], NaN without a population spike
+    examples: dict[str, np.ndarray]  # label -> (n_slices, n_samples) mean somatic sweep [V]
+
+
+def _child(seed: np.random.SeedSequence, key: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed.entropy,
+                                                        spawn_key=(*seed.spawn_key, key)))
+
+
+def somatic_sweeps(soma, fepsp_scale, fire, prep, field_params, waveform: FieldWaveform, rec,
+                   seed: np.random.SeedSequence) -> np.ndarray:
+    """Somatic field sweeps of one slice, shape ``(n_pulses, n_samples)`` [V].
+
+    ``soma`` (n_pulses, n_samples_soma) threshold-free somatic potential [V] sampled at the
+    integration step, ``fepsp_scale`` (n_pulses,) radiatum fEPSP peak [V], ``fire``
+    (n_pulses,) conducting axons.
+    """
+    p = prep.parameters
+    population = population_from_parameters(p)
+    draw = draw_population(population, _child(seed, _POPULATION_KEY))
+    scale = input_scale(population, draw, np.asarray(fire) / p["synapses_per_slice"])
+    spikes = population_firing(soma, prep.dt, scale, draw, population)
+    return synthesize_somatic_sweeps(
+        fepsp_scale, p["volley_per_axon"] * np.asarray(fire), spikes, population.cells,
+        waveform=waveform, somatic=somatic_field_from_parameters(field_params),
+        sampling_rate=rec.sampling_rate, sweep_duration=rec.sweep_duration,
+        stimulus_time=rec.stimulus_time, rng=_child(seed, _NOISE_KEY))
+
+
+def measure_somatic(soma, fepsp_scale, fire, prep, field_params, waveform, rec, seeds,
+                    example_masks: dict[str, np.ndarray]) -> SomaticMeasures:
+    """Synthesise and measure the somatic sweeps of every slice (rows) and measured pulse."""
+    shape = fire.shape
+    amplitude, count, latency = (np.empty(shape) for _ in range(3))
+    examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
+    for s in range(shape[0]):
+        sweeps = somatic_sweeps(soma[s], fepsp_scale[s], fire[s], prep, field_params, waveform,
+                                rec, seeds[s])
+        m = measure_population_spikes(sweeps, rec.sampling_rate, rec.stimulus_time)
+        amplitude[s], count[s], latency[s] = m.amplitude, m.count, m.latency
+        for label, mask in example_masks.items():
+            examples[label].append(sweeps[mask].mean(axis=0))
+    return SomaticMeasures(amplitude, count, latency,
+                           {k: np.array(v) for k, v in examples.items()})
