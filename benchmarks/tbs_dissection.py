@@ -149,6 +149,7 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
     syn = pop.synapses
     rows = []
     dh = []
+    traces = []
     for s in range(n_slices):
         trace = np.zeros((n_steps, len(TRACE)))
         rec = np.zeros((times.size, len(STIM)))
@@ -173,8 +174,32 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
                 tr[-1, 9] - (trace[a - 1, 9] if a > 0 else 0.0),
             ])
         rows.append(per_block)
+        width = round(0.1 / c.dt)
+        traces.append([trace[round(a / c.dt):round(a / c.dt) + width, 0] for a, _ in blocks[:3]])
     return {"blocks": np.array(rows).mean(axis=0), "dh_percent": float(np.mean(dh)),
-            "theta_d": c.theta_d, "theta_p": c.theta_p}
+            "theta_d": c.theta_d, "theta_p": c.theta_p,
+            "v_dend": np.array(traces).mean(axis=0), "dt": c.dt}
+
+
+def figure(results: dict[str, dict], path: str) -> None:
+    """Mean dendritic potential of bursts 1-3 (0-100 ms from burst onset), one panel per run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(results), figsize=(4.2 * len(results), 3.4), sharey=True)
+    for ax, (kind, out) in zip(np.atleast_1d(axes), results.items(), strict=True):
+        t = np.arange(out["v_dend"].shape[1]) * out["dt"] * 1e3
+        for k, v in enumerate(out["v_dend"]):
+            ax.plot(t, v * 1e3, lw=1.2, label=f"burst {k + 1}" if kind != "hfs_100hz_1s"
+                    else f"{k * 200}-{k * 200 + 100} ms")
+        ax.set_title(kind)
+        ax.set_xlabel("time from burst onset [ms]")
+        ax.legend(frameon=False, fontsize=8)
+    np.atleast_1d(axes)[0].set_ylabel("dendritic potential [mV]")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
 
 
 def ipsp_paired_pulse(intervals: list[float], n_slices: int = 6, seed: int = 1,
@@ -222,6 +247,7 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[],
                         help="counterfactual parameter NAME=VALUE (SI units; diagnostic only)")
     parser.add_argument("--kinds", default="tbs_200ms,tbs_2s,hfs_100hz_1s")
+    parser.add_argument("--figure", help="write the dendritic-potential figure to this PNG")
     args = parser.parse_args()
     intervals = [0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
     control = ipsp_paired_pulse(intervals, args.slices, args.seed)
@@ -231,14 +257,18 @@ def main() -> None:
     for t in intervals:
         print(f"  {t * 1e3:6.0f} ms  {control[t][0]:.3f} ({control[t][1]:.3f})  {cgp[t][0]:.3f}")
     overrides = {k: float(v) for k, v in (a.split("=") for a in args.set)}
+    results = {}
     for kind in args.kinds.split(","):
-        out = dissect(kind, args.slices, args.seed, overrides=overrides)
+        out = results[kind] = dissect(kind, args.slices, args.seed, overrides=overrides)
         print(f"\n== {kind} ({args.slices} slices, seed {args.seed}); theta_d "
               f"{out['theta_d']}, theta_p {out['theta_p']}; mean early-phase change of "
               f"released synapses {out['dh_percent']:+.2f} %")
         print(" ".join(f"{h:>9s}" for h in HEADER))
         for k, row in enumerate(out["blocks"]):
             print(f"{k + 1:>9d} " + " ".join(f"{v:9.3g}" for v in row))
+
+    if args.figure:
+        figure(results, args.figure)
 
 
 if __name__ == "__main__":
