@@ -136,6 +136,8 @@ class DrugTimeline:
         row[L.NAV_AVAILABLE] = float(effects.nav_available)
         row[L.GABA_PRE_OCCUPANCY] = occ_gaba
         row[L.GABAB_ANTAGONIST_BOUND] = 1.0 - float(_gabab_available(pairs, ()))
+        row[L.AMPA_ANTAGONIST_BOUND] = 1.0 - float(effects.ampa_available)
+        row[L.GABAA_BLOCKED] = 1.0 - float(effects.gabaa_available)
         blockers = [b for b in effects.nmda_blockers if float(b.concentration) > 0.0]
         if len(blockers) > 1:
             raise InputError(
@@ -209,7 +211,9 @@ def _measure(
             field_gain[s] * drive[s], fire[s], prep, waveform, rec, seeds[s]
         )
         # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
-        # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform
+        # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform;
+        # likewise a fixed volley cursor at the volley's conduction delay, so that the volley
+        # does not follow the fEPSP (baclofen, CNQX) and reads ~0 without one (TTX)
         m = measure_fepsp(
             sweeps,
             rec.sampling_rate,
@@ -217,6 +221,7 @@ def _measure(
             slope_method="window",
             window=fepsp_rise_window(waveform),
             min_snr=0.0,
+            volley_time=waveform.fiber_volley_latency,
         )
         slopes[s], amplitudes[s], volleys[s] = (
             m.fepsp_slope,

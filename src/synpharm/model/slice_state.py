@@ -53,6 +53,8 @@ DRUG_EFFECTS: tuple[tuple[str, str], ...] = (
     ("NAV_AVAILABLE", "fraction of axonal Na+ channels not blocked"),
     ("GABA_PRE_OCCUPANCY", "agonist occupancy of the autoreceptors on GABAergic terminals (0..1)"),
     ("GABAB_ANTAGONIST_BOUND", "fraction of GABA-B receptors held by competitive antagonists"),
+    ("AMPA_ANTAGONIST_BOUND", "fraction of AMPA receptors held by competitive antagonists"),
+    ("GABAA_BLOCKED", "fraction of the GABA-A conductance removed by antagonists and blockers"),
 )
 
 

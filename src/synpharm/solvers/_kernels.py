@@ -95,7 +95,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 out_fire[s, next_stim] = n_fire
                 ring[(step + c.ffi_delay_steps) % n_ring] += gaba * c.ffi_conductance
                 next_stim += 1
-            sl[s, L.G_GABAA] += ring[step % n_ring]
+            sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
             ring[step % n_ring] = 0.0
             v_sp = spine_voltage(sl, s)
             ca_drive, unblock = nmda_calcium_drive(c, v_sp)
@@ -179,7 +179,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         a_on = 0.0
         a_off = 0.0
         for step in range(n_steps):
-            sl[s, L.G_GABAA] += ring[step % n_ring]
+            sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
             ring[step % n_ring] = 0.0
             v_sp = spine_voltage(sl, s)
             ca_drive, unblock = nmda_calcium_drive(c, v_sp)
