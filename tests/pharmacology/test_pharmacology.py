@@ -240,7 +240,8 @@ def test_apv_and_ketamine_effects():
 def test_ampa_antagonists_compete_at_one_site():
     """CNQX and NBQX: 1/(1 + sum c/Kd) of AMPA receptors free; nothing else changes."""
     cnqx, nbqx = load_compound("CNQX"), load_compound("NBQX")
-    kd_c, kd_n = cnqx.effects(target="AMPA")[0].value("kd"), nbqx.effects(target="AMPA")[0].value("kd")
+    kd_c = cnqx.effects(target="AMPA")[0].value("kd")
+    kd_n = nbqx.effects(target="AMPA")[0].value("kd")
     c = np.array([0.0, 1 * UM, 10 * UM])
     alone = drug_effects([(cnqx, c)])
     np.testing.assert_allclose(alone.ampa_available, 1 / (1 + c / kd_c))

@@ -7,6 +7,8 @@ at ``test_rate = 0``) the quiet-gap closed form leaves the blocked fraction exac
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from synpharm.compounds import load_compound
@@ -54,7 +56,7 @@ def test_block_unchanged_without_openings_and_grows_with_each_stimulus():
         _pulse(c, pop, drugs, settings, 0.0, 10.0)
         history.append(pop.blocked.copy())
     mean = [float(h.mean()) for h in history]
-    assert all(b > a for a, b in zip(mean, mean[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(mean))
     assert mean[0] > 0.0
     # every synapse only gains block, and only synapses that opened (released) gain any
     steps = np.diff(np.stack(history), axis=0)

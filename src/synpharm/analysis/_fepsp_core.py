@@ -286,14 +286,10 @@ def centred_mean(relative: FloatArray, index: int, width: int) -> FloatArray:
 def volley_at(
     prepared: Prepared, grid: Grid, marks: Landmarks, time: float, smoothing: float
 ) -> Landmarks:
-    """``marks`` with the fiber volley read at a fixed ``time`` [s after the stimulus].
-
-    The volley is the boxcar value (width ``smoothing``) of every sweep at that time, a cursor
-    placed once (on the control average, or from the known conduction delay), so that it does
-    not move with the fEPSP: a drug that abolishes the fEPSP but not the axons (CNQX, baclofen)
-    leaves it in place, and a trace without volley (TTX) reads the noise around zero instead of
-    the largest noise dip.
-    """
+    """``marks`` with the fiber volley read at a fixed ``time`` [s after the stimulus]: the
+    boxcar value (width ``smoothing``) of every sweep there. A cursor placed once does not move
+    with the fEPSP (CNQX, baclofen), and without a volley (TTX) reads noise around zero, not the
+    largest noise dip."""
     index = index_at_or_after(grid.stimulus_time + time, grid.sampling_rate)
     if not grid.blank_end <= index < prepared.relative.shape[1]:
         raise InputError(

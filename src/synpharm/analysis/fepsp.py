@@ -417,13 +417,10 @@ def measure_fepsp(
     amplitude_reference, polarity
         ``"baseline"`` or ``"onset"``; ``"negative"``, ``"positive"`` or ``"auto"`` (module
         conventions).
-    placement
-        Measure every sweep at these places (:class:`Placement`) instead of its own landmarks.
-    volley_time
-        Read the fiber volley of every sweep at this time [s after the stimulus] (boxcar of
-        ``volley_smoothing``) instead of searching for it before the fEPSP onset: a volley
-        cursor placed once, so the volley does not follow the fEPSP when a drug abolishes it
-        (module conventions). Ignored with a ``placement``, which has its own volley time.
+    placement, volley_time
+        Measure every sweep at these places (:class:`Placement`) instead of its own landmarks;
+        read only the volley at ``volley_time`` [s after the stimulus] (a fixed cursor that
+        does not follow the fEPSP; ignored with a ``placement``).
 
     Returns
     -------
