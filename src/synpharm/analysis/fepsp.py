@@ -418,9 +418,8 @@ def measure_fepsp(
         ``"baseline"`` or ``"onset"``; ``"negative"``, ``"positive"`` or ``"auto"`` (module
         conventions).
     placement, volley_time
-        Measure every sweep at these places (:class:`Placement`) instead of its own landmarks;
-        read only the volley at ``volley_time`` [s after the stimulus] (a fixed cursor that
-        does not follow the fEPSP; ignored with a ``placement``).
+        Measure every sweep at these places (:class:`Placement`), or only the volley at
+        ``volley_time`` [s after the stimulus]: a fixed cursor that does not follow the fEPSP.
 
     Returns
     -------
@@ -441,8 +440,7 @@ def measure_fepsp(
     settings = _Settings(
         slope_method, rise_fraction, window, max_slope_span, blank_duration, search_window,
         peak_smoothing, volley_smoothing, min_snr, max_baseline_sd, population_spike_fraction,
-        population_spike_snr, amplitude_reference, polarity, linearity,
-        volley_time=volley_time,
+        population_spike_snr, amplitude_reference, polarity, linearity, volley_time=volley_time,
     )  # fmt: skip
     return _measure(sweeps, sampling_rate, stimulus_time, settings, placement).measures
 
