@@ -82,6 +82,11 @@ class PulseTable:
         Baseline-to-negative-peak amplitude [V], shape ``(n_slices, n_pulses)``.
     fiber_volley_amplitude
         Presynaptic fiber-volley amplitude [V], shape ``(n_slices, n_pulses)``.
+    nmda_conductance
+        Simulated recordings only (None for real ones): NMDA conductance [S] open just after each
+        stimulus, free of antagonists and open-channel block, before the Mg2+ block -- the
+        peak of an isolated NMDA EPSC in 0 Mg2+ (a virtual voltage-clamp readout, no recording
+        noise), shape ``(n_slices, n_pulses)``.
     """
 
     time: np.ndarray
@@ -90,6 +95,7 @@ class PulseTable:
     fepsp_slope: np.ndarray
     fepsp_amplitude: np.ndarray
     fiber_volley_amplitude: np.ndarray
+    nmda_conductance: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

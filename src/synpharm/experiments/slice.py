@@ -257,8 +257,9 @@ def _progress_bar(total: float, enabled: bool):
 class SliceRun:
     """The engine run of a slice protocol, before the recording is synthesised and measured.
 
-    ``drive`` and ``fire`` have shape ``(n_conditions * cohort, n_stimuli)``: synaptic drive
-    and conducting axons per stimulus (rows condition-major, as ``seeds``).
+    ``drive``, ``fire`` and ``nmda`` have shape ``(n_conditions * cohort, n_stimuli)``:
+    synaptic drive, conducting axons and open NMDA conductance [S] per stimulus (rows
+    condition-major, as ``seeds``).
     """
 
     prep: Preparation
@@ -267,6 +268,7 @@ class SliceRun:
     population: Any
     drive: np.ndarray
     fire: np.ndarray
+    nmda: np.ndarray | None = None
 
 
 def run_slices(
@@ -280,6 +282,7 @@ def run_slices(
     population = draw_slices(prep, seeds)
     p = prep.parameters
     bar, callback = _progress_bar(schedule.total_duration, progress)
+    nmda = np.zeros((len(seeds), len(schedule)))
     try:
         drive, fire = run_schedule(
             slice_constants(prep),
@@ -291,11 +294,12 @@ def run_slices(
             EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"]),
             schedule.total_duration,
             callback,
+            nmda,
         )
     finally:
         if bar is not None:
             bar.stop()
-    return SliceRun(prep, schedule, seeds, population, drive, fire)
+    return SliceRun(prep, schedule, seeds, population, drive, fire, nmda)
 
 
 def run_protocol(
@@ -355,7 +359,8 @@ def run_protocol(
     per_condition = []
     for k, condition in enumerate(protocol.conditions):
         rows = slice(k * cohort, (k + 1) * cohort)
-        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows])
+        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows],
+                           run.nmda[rows][:, measured] if run.nmda is not None else None)
         traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
         per_condition.append((condition, table, traces))
     trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))

@@ -76,23 +76,23 @@ def _advance(c, pop: SlicePopulation, drugs: np.ndarray, duration: float, chunk:
         remaining -= step
 
 
-def _run_window(c, pop, drugs, times, intensity, gaps, tail, drive, fire, idx) -> float:
+def _run_window(c, pop, drugs, times, intensity, gaps, tail, recorded, idx) -> float:
     t0 = times[idx[0]]
     steps = np.round((times[idx] - t0) / c.dt).astype(np.int64)
     n_steps = int(steps[-1] + round(tail / c.dt))
-    out_drive = np.zeros((pop.slices.shape[0], len(idx)))
-    out_fire = np.zeros_like(out_drive)
+    out = K.Recorded(*(np.zeros((pop.slices.shape[0], len(idx))) for _ in range(3)))
     K.integrate_window(c, n_steps, K.Stimuli(steps, intensity[idx], gaps[idx]), pop.slices,
-                       drugs, pop.synapses, pop.rng, K.Recorded(out_drive, out_fire))
-    drive[:, idx] = out_drive
-    fire[:, idx] = out_fire
+                       drugs, pop.synapses, pop.rng, out)
+    for whole, part in zip(recorded, out, strict=True):
+        whole[:, idx] = part
     return t0 + n_steps * c.dt
 
 
 def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
                  intensity: np.ndarray, dense: np.ndarray, drug_matrix: DrugMatrix,
                  settings: EngineSettings, end_time: float,
-                 progress: Callable[[float], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 progress: Callable[[float], None] | None = None,
+                 nmda: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Integrate ``pop`` (mutated in place) through all stimuli up to ``end_time``.
 
     Parameters
@@ -102,6 +102,9 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
         stimulus belongs to a train, shape ``(n_stimuli,)``.
     drug_matrix
         Declared drug effects per slice at a given time.
+    nmda
+        Optional ``(n_slices, n_stimuli)`` array filled with the NMDA conductance [S] open just
+        after each stimulus (free of antagonist and open-channel block, before Mg2+ block).
 
     Returns
     -------
@@ -112,7 +115,8 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
     n_slices = pop.slices.shape[0]
     drive = np.zeros((n_slices, len(times)))
     fire = np.zeros((n_slices, len(times)))
-    recorded = K.Recorded(drive, fire)
+    nmda = np.zeros((n_slices, len(times))) if nmda is None else nmda
+    recorded = K.Recorded(drive, fire, nmda)
     gaps = np.diff(np.r_[-1e6, times])
     now = 0.0
     pulse_steps = round(settings.pulse_window / c.dt)
@@ -127,8 +131,8 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
                              drugs, pop.synapses, pop.rng, recorded, j)
             now = first + pulse_steps * c.dt
         else:
-            now = _run_window(c, pop, drugs, times, intensity, gaps, settings.train_tail, drive,
-                              fire, segment.indices)
+            now = _run_window(c, pop, drugs, times, intensity, gaps, settings.train_tail,
+                              recorded, segment.indices)
         if progress is not None:
             progress(now)
     if end_time > now:
