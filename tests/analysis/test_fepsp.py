@@ -131,6 +131,34 @@ def test_fiber_volley_does_not_track_the_fepsp(waveform):
     np.testing.assert_allclose(amplitude, amplitude[0], rtol=0.01)
 
 
+def test_volley_at_a_fixed_time_is_independent_of_a_vanishing_fepsp(waveform):
+    """A drug that abolishes the fEPSP but not the axons (baclofen, CNQX) leaves the volley
+    read at a fixed cursor unchanged, and it stays unbiased when the volley goes too (TTX)."""
+    fepsp = np.r_[np.full(50, 1e-3), np.full(50, 0.0)]
+    kept = _sweeps(waveform, fepsp, np.full(100, 0.2e-3), noise_sd=20e-6, seed=1)
+    gone = _sweeps(waveform, fepsp, np.r_[np.full(50, 0.2e-3), np.zeros(50)], 20e-6, seed=2)
+    options = {"slope_method": "window", "window": fepsp_rise_window(waveform), "min_snr": 0.0}
+    fixed = {"volley_time": waveform.fiber_volley_latency, **options}
+    kept_fixed = measure_fepsp(kept, RATE, STIMULUS, **fixed).fiber_volley_amplitude
+    ratio = kept_fixed[50:].mean() / kept_fixed[:50].mean()
+    assert abs(ratio - 1.0) < 0.05
+    gone_fixed = measure_fepsp(gone, RATE, STIMULUS, **fixed).fiber_volley_amplitude
+    assert abs(gone_fixed[50:].mean()) < 0.05 * gone_fixed[:50].mean()  # abolished, no bias
+    # the search before the fEPSP onset reads the largest noise dip once the fEPSP is gone
+    gone_search = measure_fepsp(gone, RATE, STIMULUS, **options).fiber_volley_amplitude
+    assert gone_search[50:].mean() > 0.1 * gone_search[:50].mean()
+    np.testing.assert_allclose(
+        measure_fepsp(kept, RATE, STIMULUS, **fixed).fiber_volley_time,
+        waveform.fiber_volley_latency, atol=1 / RATE,
+    )
+
+
+def test_volley_time_inside_the_blanking_is_an_input_error(waveform):
+    sweeps = _sweeps(waveform, [1e-3], [0.2e-3])
+    with pytest.raises(InputError, match="volley_time"):
+        measure_fepsp(sweeps, RATE, STIMULUS, volley_time=0.5e-3)
+
+
 # ---------------------------------------------------------------------------- bad sweeps
 
 

@@ -237,6 +237,35 @@ def test_apv_and_ketamine_effects():
     assert any("HCN1" in text for text in effects.ignored_effects)
 
 
+def test_ampa_antagonists_compete_at_one_site():
+    """CNQX and NBQX: 1/(1 + sum c/Kd) of AMPA receptors free; nothing else changes."""
+    cnqx, nbqx = load_compound("CNQX"), load_compound("NBQX")
+    kd_c = cnqx.effects(target="AMPA")[0].value("kd")
+    kd_n = nbqx.effects(target="AMPA")[0].value("kd")
+    c = np.array([0.0, 1 * UM, 10 * UM])
+    alone = drug_effects([(cnqx, c)])
+    np.testing.assert_allclose(alone.ampa_available, 1 / (1 + c / kd_c))
+    assert alone.ampa_available[2] < 0.05  # 10 uM CNQX: > 95 % of receptors held
+    assert np.all(alone.gabaa_available == 1.0) and np.all(alone.nav_available == 1.0)
+    both = drug_effects([(cnqx, 1 * UM), (nbqx, 1 * UM)])
+    np.testing.assert_allclose(both.ampa_available, 1 / (1 + 1 * UM / kd_c + 1 * UM / kd_n))
+    assert any("kainate" in text for text in alone.ignored_effects)
+
+
+def test_gabaa_competitive_antagonist_and_channel_blocker_multiply():
+    """Bicuculline (GABA site) and picrotoxin (pore) act at different sites: fractions multiply."""
+    bic, ptx = load_compound("bicuculline"), load_compound("picrotoxin")
+    kd = bic.effects(target="GABAA")[0].value("kd")
+    (block,) = ptx.effects(target="GABAA")
+    c = np.array([0.0, 10 * UM, 100 * UM])
+    np.testing.assert_allclose(drug_effects([(bic, c)]).gabaa_available, 1 / (1 + c / kd))
+    free = 1 - hill_inhibition(c, block.value("ic50"), block.value("hill"))
+    np.testing.assert_allclose(drug_effects([(ptx, c)]).gabaa_available, free)
+    both = drug_effects([(bic, 10 * UM), (ptx, 100 * UM)])
+    np.testing.assert_allclose(both.gabaa_available, free[2] / (1 + 10 * UM / kd))
+    assert drug_effects([]).ampa_available == 1.0 and drug_effects([]).gabaa_available == 1.0
+
+
 def test_s_ketamine_blocks_more_than_r_at_equal_concentration():
     def block(name: str) -> float:
         (blocker,) = drug_effects([(load_compound(name), 1 * UM)]).nmda_blockers

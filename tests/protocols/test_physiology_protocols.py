@@ -78,3 +78,21 @@ def test_population_spike_protocol_has_io_curves_around_the_ltp_window():
     assert before.size == after.size == 21
     assert before.max() < schedule.induction_time - 10 * MINUTE
     assert after.min() >= schedule.induction_time + 60 * MINUTE
+
+
+def test_gabaa_protocol_is_one_weak_tetanus_of_20_pulses_at_100_hz():
+    times = _train_times("phys_gabaa_ltp")
+    assert times.size == 20
+    np.testing.assert_allclose(np.diff(times), 0.01)
+
+
+def test_mk801_protocol_washes_in_without_stimulation_in_zero_mg():
+    protocol = Protocol.from_toml(LIBRARY / "phys_mk801.toml")
+    schedule = build_schedule(protocol)
+    assert schedule.drug_time == 10 * MINUTE
+    in_wash = (schedule.stimulus_time >= 10 * MINUTE) & (schedule.stimulus_time < 20 * MINUTE)
+    assert not in_wash.any()
+    assert schedule.stimulus_time[schedule.stimulus_time >= 20 * MINUTE][0] == 20 * MINUTE
+    overrides = protocol.preparation_variant["overrides"]
+    assert overrides["mg_concentration"]["value"] == "0 mM"
+    assert [d.compound for d in protocol.conditions[0].drugs] == ["CNQX"]

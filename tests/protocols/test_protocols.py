@@ -246,6 +246,7 @@ def test_unknown_step_key_is_named() -> None:
         (dict(BASELINE, test_rate="-1 Hz"), "steps[2].test_rate"),
         (dict(BASELINE, test_rate=0.05), "steps[2].test_rate"),
         (dict(WASH_IN, exchange_time="-1 s"), "steps[2].exchange_time"),
+        (dict(WASH_IN, test_rate="-1 Hz"), "steps[2].test_rate"),  # 0 Hz is allowed
         (dict(TETANUS, n_trains=0), "steps[2].n_trains"),
         (dict(TETANUS, n_trains=1.5), "steps[2].n_trains"),
         (dict(TETANUS, interval="0.5 s"), "steps[2].interval"),  # trains overlap

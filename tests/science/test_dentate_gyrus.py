@@ -37,7 +37,7 @@ def _train(prep, drugs, n_pulses=50, rate=100.0, seed=5):
     out = np.zeros((n, n_pulses))
     stimuli = K.Stimuli(steps, np.full(n_pulses, 0.5), np.full(n_pulses, 1.0 / rate))
     K.integrate_window(c, int(steps[-1]) + round(0.3 / c.dt), stimuli, pop.slices, drugs,
-                       pop.synapses, pop.rng, K.Recorded(out, out.copy()))
+                       pop.synapses, pop.rng, K.Recorded(out, out.copy(), out.copy()))
     return pop
 
 

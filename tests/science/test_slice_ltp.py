@@ -82,6 +82,15 @@ def test_baclofen_spares_fiber_volley_at_subsaturating_doses(baclofen_series):
         assert abs(baclofen_series[1][name]["fiber_volley_change_percent"]) < 5.0
 
 
+def test_fiber_volley_does_not_follow_the_abolished_fepsp(baclofen_series):
+    """Issue 13: at 25-100 uM baclofen the fEPSP is >= 90 % gone but the axons are untouched;
+    the volley, read at a fixed cursor, stays within +-10 % (it "fell" 50-93 % when the
+    detector searched before the vanishing fEPSP's onset)."""
+    for name in ("baclofen 25 uM", "baclofen 100 uM"):
+        assert baclofen_series[1][name]["baseline_change_percent"] < -85.0
+        assert abs(baclofen_series[1][name]["fiber_volley_change_percent"]) < 10.0
+
+
 def test_baclofen_raises_ppr_and_cgp55845_reverses(baclofen_pairs):
     """LIT-BAC-3 (validation): PPR up under baclofen 10 uM; a GABA-B antagonist reverses it."""
     control = baclofen_pairs["control"]["ppr"]

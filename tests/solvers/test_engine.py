@@ -21,13 +21,13 @@ def _drugs(n: int, blocker_uM: float = 0.0) -> np.ndarray:
     return drugs
 
 
-def _run(times, dense, dt=None, isolation=1.0, n=3, blocker_uM=0.0, end=None):
+def _run(times, dense, dt=None, isolation=1.0, n=3, blocker_uM=0.0, end=None, drugs=None):
     prep = ca1_slice()
     constants = slice_constants(prep, dt=dt)
     pop = draw_slices(prep, np.random.SeedSequence(7).spawn(n))
     p = prep.parameters
     settings = EngineSettings(p["pulse_window"], p["train_tail"], isolation)
-    drugs = _drugs(n, blocker_uM)
+    drugs = _drugs(n, blocker_uM) if drugs is None else drugs
     drive = run_schedule(constants, pop, np.asarray(times), np.full(len(times), 0.5),
                          np.asarray(dense), lambda t: drugs, settings,
                          end or float(times[-1]) + 1.0).drive
@@ -98,3 +98,36 @@ def test_same_seed_same_state():
     b, db = _run(times, dense)
     assert np.array_equal(da, db)
     assert np.array_equal(a.early, b.early)
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_ampa_antagonist_scales_the_drive_by_the_free_fraction(dense):
+    """Receptors held by a competitive antagonist carry no current: the recorded AMPA drive
+    is the drug-free drive times the free fraction (same release draws), closed form and train."""
+    times = list(5.0 + np.arange(5) * 0.01) if dense else [5.0]
+    free = _run(times, [dense] * len(times), end=10.0)[1]
+    drugs = _drugs(3)
+    drugs[:, L.AMPA_ANTAGONIST_BOUND] = 0.97
+    held = _run(times, [dense] * len(times), end=10.0, drugs=drugs)[1]
+    # the first pulse (later ones differ: the weights h follow the smaller depolarisation)
+    np.testing.assert_allclose(held[:, 0], 0.03 * free[:, 0], rtol=1e-12)
+
+
+def test_gabaa_block_removes_the_feedforward_conductance():
+    """With the GABA-A conductance fully blocked a train depolarises the dendrite more, and a
+    partial block lies in between (monotone in the blocked fraction)."""
+    times = 10.0 + np.arange(20) * 0.01
+    peaks = []
+    for blocked in (0.0, 0.5, 1.0):
+        drugs = _drugs(2)
+        drugs[:, L.GABAA_BLOCKED] = blocked
+        prep = ca1_slice()
+        c = slice_constants(prep)
+        pop = draw_slices(prep, np.random.SeedSequence(7).spawn(2))
+        settings = EngineSettings(prep.parameters["pulse_window"], 0.01, 1.0)
+        run_schedule(c, pop, times, np.full(times.size, 0.5), np.ones(times.size, bool),
+                     lambda t, d=drugs: d, settings, float(times[-1]) + 0.01)
+        peaks.append(pop.slices[:, L.G_GABAA].copy())
+    assert np.all(peaks[0] > 0.0)
+    np.testing.assert_array_equal(peaks[2], 0.0)
+    assert np.all(peaks[1] < peaks[0])

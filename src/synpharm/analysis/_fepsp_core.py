@@ -8,7 +8,7 @@ the conventions they follow are documented in :mod:`synpharm.analysis.fepsp`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -281,6 +281,25 @@ def centred_mean(relative: FloatArray, index: int, width: int) -> FloatArray:
     """Per row, the mean of the ``width`` samples centred on column ``index`` (a boxcar value)."""
     lo = max(index - width // 2, 0)
     return relative[:, lo : min(index + width // 2 + 1, relative.shape[1])].mean(axis=1)
+
+
+def volley_at(
+    prepared: Prepared, grid: Grid, marks: Landmarks, time: float, smoothing: float
+) -> Landmarks:
+    """``marks`` with the fiber volley read at a fixed ``time`` [s after the stimulus]: the
+    boxcar value (width ``smoothing``) of every sweep there. A cursor placed once does not move
+    with the fEPSP (CNQX, baclofen), and without a volley (TTX) reads noise around zero, not the
+    largest noise dip."""
+    index = index_at_or_after(grid.stimulus_time + time, grid.sampling_rate)
+    if not grid.blank_end <= index < prepared.relative.shape[1]:
+        raise InputError(
+            "volley_time",
+            f"{time} s lies in the blanked span or beyond the analysed part of the sweep",
+            "give the volley's negative peak in s after the stimulus, after the blanking",
+        )
+    size = -centred_mean(prepared.relative, index, odd_width(smoothing, grid.sampling_rate))
+    n = size.shape[0]
+    return replace(marks, volley=np.full(n, index, dtype=np.intp), volley_amplitude=size)
 
 
 def placed_landmarks(

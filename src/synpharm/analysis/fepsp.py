@@ -22,7 +22,10 @@ Conventions (analysis_conventions.md 4a, WinLTP manual 4.5.2 and 4.11.4)
   between 5 and 90 % of the amplitude, holding the steepest part, straight within the noise
   sd of one sweep: :class:`SegmentRule`), meant for the averaged sweep.
 * Fiber volley: the negative peak between the end of blanking and the fEPSP onset, its size
-  relative to the baseline.
+  relative to the baseline. That search follows the fEPSP (when a drug abolishes the fEPSP the
+  "onset" wanders and the noise minimum is read), so a drug experiment reads the volley at a
+  fixed time instead: ``volley_time`` (a cursor from the control average or the known
+  conduction delay) or a :class:`Placement`.
 * Amplitude reference: the pre-stimulus baseline (``amplitude_reference="baseline"``) or the
   response onset, the maximum between the end of blanking and the peak (``"onset"``, for drifting
   in-vivo baselines, as the start/peak markings of Slutsky-lab ``fepsp_analyse``).
@@ -69,6 +72,7 @@ from synpharm.analysis._fepsp_core import (
     prepare,
     regression_slope,
     rise_window,
+    volley_at,
 )
 from synpharm.analysis._fepsp_segment import SegmentRule, segment_bounds
 from synpharm.analysis.fepsp_events import blank_stimulus_artifact, detect_fiber_volley
@@ -177,6 +181,7 @@ class _Settings:
     linearity: float = 0.05
     segment: SegmentRule = field(default_factory=SegmentRule)
     noise_sd: float | None = None
+    volley_time: float | None = None
 
     def __post_init__(self) -> None:
         _check_method(self.slope_method, self.rise_fraction, self.window, self.max_slope_span)
@@ -316,6 +321,8 @@ def _measure(
         marks, shifted = find_landmarks(
             prepared, grid, s.rise_fraction, s.volley_smoothing, s.amplitude_reference
         )
+        if s.volley_time is not None:
+            marks = volley_at(prepared, grid, marks, s.volley_time, s.volley_smoothing)
         start, stop, slope_ok = _slope_bounds(s, prepared, marks, grid, shifted)
     else:
         marks, shifted, start, stop = _placed(s, placement, prepared, grid)
@@ -378,6 +385,7 @@ def measure_fepsp(
     polarity: str = "negative",
     placement: Placement | None = None,
     linearity: float = 0.05,
+    volley_time: float | None = None,
 ) -> FepspMeasures:
     """Measure fEPSP slope, amplitude and fiber volley on every sweep.
 
@@ -409,8 +417,9 @@ def measure_fepsp(
     amplitude_reference, polarity
         ``"baseline"`` or ``"onset"``; ``"negative"``, ``"positive"`` or ``"auto"`` (module
         conventions).
-    placement
-        Measure every sweep at these places (:class:`Placement`) instead of its own landmarks.
+    placement, volley_time
+        Measure every sweep at these places (:class:`Placement`), or only the volley at
+        ``volley_time`` [s after the stimulus]: a fixed cursor that does not follow the fEPSP.
 
     Returns
     -------
@@ -431,7 +440,7 @@ def measure_fepsp(
     settings = _Settings(
         slope_method, rise_fraction, window, max_slope_span, blank_duration, search_window,
         peak_smoothing, volley_smoothing, min_snr, max_baseline_sd, population_spike_fraction,
-        population_spike_snr, amplitude_reference, polarity, linearity,
+        population_spike_snr, amplitude_reference, polarity, linearity, volley_time=volley_time,
     )  # fmt: skip
     return _measure(sweeps, sampling_rate, stimulus_time, settings, placement).measures
 

@@ -132,6 +132,27 @@ def _post_tetanic(
     return out
 
 
+def _nmda_readouts(
+    table: PulseTable, pre_drug: tuple[float, float], late: tuple[float, float]
+) -> dict[str, tuple[np.ndarray, str]]:
+    """Isolated NMDA responses around a drug (simulated recordings with ``nmda_conductance``).
+
+    ``nmda_first_percent``: the first test pulse at or after the drug onset as % of the pre-drug
+    mean (after a wash-in without stimulation, the first stimulus in the drug: how much block
+    developed without openings); ``nmda_change_percent``: the ``late`` window against the
+    pre-drug mean, as ``baseline_change_percent``.
+    """
+    values = table.nmda_conductance
+    if values is None:
+        return {}
+    before = _window_mean(table, values, *pre_drug)
+    after = np.flatnonzero((table.kind == "test") & (table.time >= pre_drug[1]))
+    first = values[:, after[0]] if after.size else np.full(values.shape[0], np.nan)
+    change = _ratio(_window_mean(table, values, *late), before) - 100.0
+    return {"nmda_first_percent": (_ratio(first, before), "%"),
+            "nmda_change_percent": (change, "%")}
+
+
 def slice_readouts(
     table: PulseTable, induction: float | None, drug: float | None,
     induction_end: float | None = None,
@@ -162,6 +183,7 @@ def slice_readouts(
         ):
             before = _window_mean(table, values, *w["pre_drug"])
             out[name] = (_ratio(_window_mean(table, values, *w[late]), before) - 100.0, "%")
+        out.update(_nmda_readouts(table, w["pre_drug"], w[late]))
     if "ltp" in w:
         before = _window_mean(table, slope, *w["pre_induction"])
         late = _ratio(_window_mean(table, slope, *w["ltp"]), before)

@@ -85,6 +85,11 @@ class PulseTable:
     population_spike_amplitude, population_spike_count
         Amplitude [V] and number of population spikes at a somatic electrode (stratum
         pyramidale), shape ``(n_slices, n_pulses)``; None without one.
+    nmda_conductance
+        Simulated recordings only (None for real ones): NMDA conductance [S] open just after each
+        stimulus, free of antagonists and open-channel block, before the Mg2+ block -- the
+        peak of an isolated NMDA EPSC in 0 Mg2+ (a virtual voltage-clamp readout, no recording
+        noise), shape ``(n_slices, n_pulses)``.
     """
 
     time: np.ndarray
@@ -95,6 +100,7 @@ class PulseTable:
     fiber_volley_amplitude: np.ndarray
     population_spike_amplitude: np.ndarray | None = None
     population_spike_count: np.ndarray | None = None
+    nmda_conductance: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

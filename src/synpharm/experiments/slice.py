@@ -147,6 +147,8 @@ class DrugTimeline:
         row[L.NAV_AVAILABLE] = float(effects.nav_available)
         row[L.GABA_PRE_OCCUPANCY] = occ_gaba
         row[L.GABAB_ANTAGONIST_BOUND] = 1.0 - float(_gabab_available(pairs, ()))
+        row[L.AMPA_ANTAGONIST_BOUND] = 1.0 - float(effects.ampa_available)
+        row[L.GABAA_BLOCKED] = 1.0 - float(effects.gabaa_available)
         blockers = [b for b in effects.nmda_blockers if float(b.concentration) > 0.0]
         if len(blockers) > 1:
             raise InputError(
@@ -247,7 +249,9 @@ def _measure(
             field_gain[s] * drive[s], fire[s], prep, waveform, rec, seeds[s]
         )
         # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
-        # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform
+        # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform;
+        # likewise a fixed volley cursor at the volley's conduction delay, so that the volley
+        # does not follow the fEPSP (baclofen, CNQX) and reads ~0 without one (TTX)
         m = measure_fepsp(
             sweeps,
             rec.sampling_rate,
@@ -255,6 +259,7 @@ def _measure(
             slope_method="window",
             window=fepsp_rise_window(waveform),
             min_snr=0.0,
+            volley_time=waveform.fiber_volley_latency,
         )
         slopes[s], amplitudes[s], volleys[s] = (
             m.fepsp_slope,
@@ -290,8 +295,9 @@ def _progress_bar(total: float, enabled: bool):
 class SliceRun:
     """The engine run of a slice protocol, before the recording is synthesised and measured.
 
-    ``drive`` and ``fire`` have shape ``(n_conditions * cohort, n_stimuli)``: synaptic drive
-    and conducting axons per stimulus (rows condition-major, as ``seeds``).
+    ``drive``, ``fire`` and ``nmda`` have shape ``(n_conditions * cohort, n_stimuli)``:
+    synaptic drive, conducting axons and open NMDA conductance [S] per stimulus (rows
+    condition-major, as ``seeds``).
     """
 
     prep: Preparation
@@ -301,6 +307,7 @@ class SliceRun:
     drive: np.ndarray
     fire: np.ndarray
     soma: np.ndarray  # (rows, n_stimuli, n_samples) threshold-free soma [V]; 0 samples: none
+    nmda: np.ndarray | None = None
 
 
 def run_slices(
@@ -332,7 +339,7 @@ def run_slices(
         if bar is not None:
             bar.stop()
     return SliceRun(prep, schedule, seeds, population, recorded.drive, recorded.fire,
-                    recorded.soma)
+                    recorded.soma, recorded.nmda)
 
 
 def _soma_samples(protocol: Protocol, prep: Preparation) -> int:
@@ -413,7 +420,9 @@ def run_protocol(
     for k, condition in enumerate(protocol.conditions):
         rows = slice(k * cohort, (k + 1) * cohort)
         extra = () if spikes is None else (spikes.amplitude[rows], spikes.count[rows])
-        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows], *extra)
+        nmda = run.nmda[rows][:, measured] if run.nmda is not None else None
+        table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows], *extra,
+                           nmda_conductance=nmda)
         traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
         per_condition.append((condition, table, traces))
     trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))

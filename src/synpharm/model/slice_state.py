@@ -59,6 +59,8 @@ DRUG_EFFECTS: tuple[tuple[str, str], ...] = (
     ("GABA_PRE_OCCUPANCY", "agonist occupancy of the autoreceptors on GABAergic terminals (0..1)"),
     ("GABAB_ANTAGONIST_BOUND", "fraction of GABA-B receptors held by competitive antagonists"),
     ("BATH_MAGNESIUM_CHANGE", "bath Mg2+ minus the reference ACSF Mg2+ [mol/m^3] (0 = ACSF)"),
+    ("AMPA_ANTAGONIST_BOUND", "fraction of AMPA receptors held by competitive antagonists"),
+    ("GABAA_BLOCKED", "fraction of the GABA-A conductance removed by antagonists and blockers"),
 )
 
 

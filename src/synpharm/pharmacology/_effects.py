@@ -36,6 +36,8 @@ _GABAB_ANTAGONIST_TARGET = "GABAB"
 _NMDA_SITE_TARGET = "NMDA_glutamate_site"
 _NMDA_CHANNEL_TARGET = "NMDA"
 _NAV_TARGET = "NaV_axonal"
+_AMPA_TARGET = "AMPA"
+_GABAA_TARGET = "GABAA"
 
 
 #: (mechanism, target) pairs the slice and quantal models consume, with what they drive.
@@ -46,10 +48,28 @@ SIMULATED_EFFECTS: dict[tuple[str, str], str] = {
     ("competitive_antagonist", _NMDA_SITE_TARGET): "NMDA receptors free of antagonist",
     ("open_channel_blocker", _NMDA_CHANNEL_TARGET): "use-dependent NMDA channel block",
     ("channel_blocker", _NAV_TARGET): "axonal Na+ channels available",
+    ("competitive_antagonist", _AMPA_TARGET): "AMPA receptors free of antagonist (slice model)",
+    ("competitive_antagonist", _GABAA_TARGET):
+        "GABA-A receptors free of antagonist (slice model: feed-forward and feedback inhibition)",
+    ("channel_blocker", _GABAA_TARGET):
+        "GABA-A channels not blocked (slice model: feed-forward and feedback inhibition)",
     # inputs of the synaptic signalling network (synpharm.signaling; in-vivo and spine studies)
     ("inhibitor", "mTORC1"): "signalling network: mTORC1 inhibition (studies only)",
     ("inhibitor", "TrkB"): "signalling network: TrkB inhibition (studies only)",
     ("agonist", "ERK_pathway"): "signalling network: direct ERK drive (studies only)",
+}
+
+
+#: competitive antagonists at one site each: (mechanism, target) -> name of the fraction free
+_COMPETITIVE_SITES: dict[tuple[str, str], str] = {
+    ("competitive_antagonist", _NMDA_SITE_TARGET): "nmda",
+    ("competitive_antagonist", _AMPA_TARGET): "ampa",
+    ("competitive_antagonist", _GABAA_TARGET): "gabaa_site",
+}
+#: Hill-type channel blockers: (mechanism, target) -> name of the fraction not blocked
+_CHANNEL_BLOCKS: dict[tuple[str, str], str] = {
+    ("channel_blocker", _NAV_TARGET): "nav",
+    ("channel_blocker", _GABAA_TARGET): "gabaa_channel",
 }
 
 
@@ -126,6 +146,14 @@ gabab_postsynaptic_occupancy
         their blocked fraction is a state the engine integrates (use-dependent block).
     nav_available
         Fraction of axonal Na+ channels not blocked (1 = no block).
+    ampa_available
+        Fraction of AMPA receptors free of competitive antagonists (CNQX, NBQX), ``1/(1 + sum
+        c/Kd)``: an antagonist equilibrated with the receptors before a release event stays
+        bound through the ~1 ms glutamate transient, as for ``nmda_glutamate_site_available``.
+    gabaa_available
+        Fraction of the GABA-A conductance left by competitive antagonists (bicuculline,
+        gabazine: ``1/(1 + sum c/Kd)``) and channel blockers (picrotoxin: ``1 - Hill
+        inhibition``), which act at different sites and multiply.
     ignored_effects
         Declared effects at targets no current consumer uses, e.g. ``"ketamine: HCN1"``.
     """
@@ -136,6 +164,8 @@ gabab_postsynaptic_occupancy
     nmda_glutamate_site_available: NDArray[np.float64]
     nmda_blockers: tuple[OpenChannelBlocker, ...]
     nav_available: NDArray[np.float64]
+    ampa_available: NDArray[np.float64]
+    gabaa_available: NDArray[np.float64]
     ignored_effects: tuple[str, ...] = ()
 
 
@@ -169,7 +199,8 @@ def drug_effects(compounds_and_concentrations: Iterable[tuple[Compound, ArrayLik
     DrugEffects
         Arrays of the broadcast shape (0-d for scalar input). Several NaV blockers act
         independently (fractions available multiply); several competitive antagonists add
-        their c/Kd terms (one site).
+        their c/Kd terms (one site: NMDA glutamate site, AMPA, GABA-A); a GABA-A channel
+        blocker multiplies with them.
 
     Examples
     --------
@@ -183,8 +214,8 @@ def drug_effects(compounds_and_concentrations: Iterable[tuple[Compound, ArrayLik
     agonists: dict[str, list[tuple[NDArray[np.float64], float, float]]] = {
         site: [] for site in GABAB_AGONIST_SITES}
     gabab_antagonists: list[tuple[NDArray[np.float64], float]] = []
-    nmda_available = np.ones(shape)
-    nav_available = np.ones(shape)
+    available = {name: np.ones(shape) for name in ("nmda", "nav", "ampa", "gabaa_site",
+                                                   "gabaa_channel")}
     blockers: list[OpenChannelBlocker] = []
     ignored: list[str] = []
     for compound, c in pairs:
@@ -194,25 +225,33 @@ def drug_effects(compounds_and_concentrations: Iterable[tuple[Compound, ArrayLik
                 agonists[effect.target].append((c, effect.value("ec50"), effect.value("hill")))
             elif key == ("competitive_antagonist", _GABAB_ANTAGONIST_TARGET):
                 gabab_antagonists.append((c, effect.value("kd")))
-            elif key == ("competitive_antagonist", _NMDA_SITE_TARGET):
+            elif key in _COMPETITIVE_SITES:
                 # several antagonists at one site: 1/(1 + sum c/Kd) = 1/(sum of 1/f - (n-1))
-                nmda_available = 1.0 / (1.0 / nmda_available + c / effect.value("kd"))
+                name = _COMPETITIVE_SITES[key]
+                available[name] = 1.0 / (1.0 / available[name] + c / effect.value("kd"))
+            elif key in _CHANNEL_BLOCKS:
+                name = _CHANNEL_BLOCKS[key]
+                available[name] = available[name] * (
+                    1.0 - hill_inhibition(c, effect.value("ic50"), effect.value("hill")))
             elif key == ("open_channel_blocker", _NMDA_CHANNEL_TARGET):
                 blockers.append(OpenChannelBlocker(
                     np.broadcast_to(c, shape).copy(), effect.value("kd_0mV"), effect.value("k_on"),
                     effect.value("voltage_e_fold"), bool(effect.trapping), compound.name))
-            elif key == ("channel_blocker", _NAV_TARGET):
-                nav_available = nav_available * (
-                    1.0 - hill_inhibition(c, effect.value("ic50"), effect.value("hill")))
             else:
                 ignored.append(f"{compound.name}: {effect.target} ({effect.mechanism})")
     occupancy = {field: _gabab_occupancy(agonists[site], gabab_antagonists, shape)
                  for site, field in GABAB_AGONIST_SITES.items()}
+
+    def out(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.broadcast_to(values, shape).copy()
+
     return DrugEffects(
         **occupancy,
-        nmda_glutamate_site_available=np.broadcast_to(nmda_available, shape).copy(),
+        nmda_glutamate_site_available=out(available["nmda"]),
         nmda_blockers=tuple(blockers),
-        nav_available=np.broadcast_to(nav_available, shape).copy(),
+        nav_available=out(available["nav"]),
+        ampa_available=out(available["ampa"]),
+        gabaa_available=out(available["gabaa_site"] * available["gabaa_channel"]),
         ignored_effects=tuple(ignored),
     )
 

@@ -129,6 +129,8 @@ def _uniform(times: np.ndarray, kind: str, intensity: float | np.ndarray) -> _Pu
 
 
 def _test_pulses(step: Step, test_intensity: float) -> _Pulses:
+    if step.test_rate == 0:  # a wash-in without stimulation
+        return _uniform(np.zeros(0), "test", test_intensity)
     n = _count_within(step.duration, step.test_rate)
     return _uniform(np.arange(n) / step.test_rate, "test", test_intensity)
 

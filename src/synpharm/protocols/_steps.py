@@ -216,6 +216,8 @@ class WashIn:
 
     ``drugs=None`` applies the drugs of each condition; a tuple applies the same drugs to every
     condition. ``exchange_time`` [s] is the time constant of the bath exchange (0 = instant).
+    ``test_rate = 0`` is a wash-in without stimulation (pre-incubation: the drug equilibrates
+    with the tissue while no synapse is activated, as before a use-dependent block is probed).
     """
 
     type: ClassVar[str] = "wash_in"
@@ -226,14 +228,16 @@ class WashIn:
 
     def __post_init__(self) -> None:
         _set(self, "duration", _positive(self.duration, "time", "duration"))
-        _set(self, "test_rate", _positive(self.test_rate, "frequency", "test_rate"))
+        _set(self, "test_rate", _non_negative(self.test_rate, "frequency", "test_rate"))
         _set(self, "exchange_time", _non_negative(self.exchange_time, "time", "exchange_time"))
         if self.drugs is not None:
             _set(self, "drugs", tuple(self.drugs))
 
     @property
     def stimuli(self) -> float:
-        """Stimuli one slice receives during the step."""
+        """Stimuli one slice receives during the step (none when ``test_rate`` is 0)."""
+        if self.test_rate == 0:
+            return 0.0
         return math.floor(self.duration * self.test_rate) + 1
 
     @property

@@ -70,7 +70,18 @@ class Recorded(NamedTuple):
 
     drive: np.ndarray  # summed weighted quanta
     fire: np.ndarray  # number of conducting axons
+    nmda: np.ndarray  # NMDA conductance open just after the stimulus, not drug-blocked [S]
     soma: np.ndarray = NO_SOMA  # threshold-free somatic potential after each stimulus [V]
+
+
+@njit(cache=True, inline="always")
+def open_nmda_conductance(c, s, syn, drug):
+    """NMDA conductance [S] open in slice ``s`` (free of competitive antagonist and of open-
+    channel block, before the Mg2+ block): the peak of an NMDA EPSC in 0 Mg2+."""
+    g = 0.0
+    for i in range(syn.nmda_open.shape[1]):
+        g += syn.nmda_open[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i]
+    return g * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
 
 
 @njit(parallel=True, cache=True)
@@ -80,12 +91,12 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     ``stimuli`` (:class:`Stimuli`, k stimuli): step index, intensity and time since the previous
     stimulus [s]. ``sl`` per-slice state, ``drug`` drug effects (layout of
     :mod:`synpharm.model.slice_state`), ``syn`` the :class:`~synpharm.model.slice_state.Synapses`.
-    Writes summed quanta and conducting axons per stimulus into ``out`` (:class:`Recorded`,
-    (n_slices, k)). ``syn.above`` accumulates time above the depression threshold per synapse
-    (for the plasticity noise, drawn in :func:`finish_noise`).
+    Writes summed quanta, conducting axons and open NMDA conductance per stimulus into ``out``
+    (:class:`Recorded`, (n_slices, k)). ``syn.above`` accumulates time above the depression
+    threshold per synapse (for the plasticity noise, drawn in :func:`finish_noise`).
     """
     stim_step, stim_intensity, stim_gap = stimuli
-    out_drive, out_fire, out_soma = out
+    out_drive, out_fire, out_nmda, out_soma = out
     n_rec = out_soma.shape[2]
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
@@ -106,9 +117,10 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                     c, s, stim_intensity[next_stim], stim_gap[next_stim], sl, drug, syn, rng)
                 out_drive[s, next_stim] = drive
                 out_fire[s, next_stim] = n_fire
+                out_nmda[s, next_stim] = open_nmda_conductance(c, s, syn, drug)
                 ring[(step + c.ffi_delay_steps) % n_ring] += gaba * c.ffi_conductance
                 next_stim += 1
-            sl[s, L.G_GABAA] += ring[step % n_ring]
+            sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
             ring[step % n_ring] = 0.0
             v_sp = spine_voltage(sl, s)
             ca_drive, unblock = nmda_calcium_drive(c, v_sp, bath_magnesium(c, drug, s))
@@ -186,7 +198,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     and only their blocker state is updated in closed form (trapping block with the open-time
     integral, tail at rest included). Arguments as in :func:`integrate_window`; ``j``: column.
     """
-    out_drive, out_fire, out_soma = out
+    out_drive, out_fire, out_nmda, out_soma = out
     n_rec = min(out_soma.shape[2], n_steps)
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
@@ -202,6 +214,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         g_open0 = 0.0
         for i in range(n_syn):
             g_open0 += o[s, i] * (1.0 - b[s, i]) * nmda_w[s, i]
+        out_nmda[s, j] = g_open0 * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
         scale = c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE] * drug[s, L.NMDA_AVAILABLE]
         jn = np.zeros(n_steps)
         kv = np.zeros(n_steps)
@@ -213,7 +226,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         a_on = 0.0
         a_off = 0.0
         for step in range(n_steps):
-            sl[s, L.G_GABAA] += ring[step % n_ring]
+            sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
             ring[step % n_ring] = 0.0
             v_sp = spine_voltage(sl, s)
             ca_drive, unblock = nmda_calcium_drive(c, v_sp, bath_magnesium(c, drug, s))

@@ -76,7 +76,8 @@ def _calcium_enters(c, s, sl, influx):
 def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
     """Presynaptic volley, binomial release at every conducting synapse, transmitter actions.
 
-    Returns (summed weighted quanta, number of conducting axons, interneuron GABA release).
+    Returns (AMPA drive: summed weighted quanta times the fraction of AMPA receptors free of
+    antagonist, number of conducting axons, interneuron GABA release).
     """
     n_sites, ready, k4, thr, safety = (syn.n_sites, syn.ready, syn.release_half_power,
                                        syn.recruitment_threshold, syn.safety_factor)
@@ -107,6 +108,7 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
     released = sl[s, L.GABA_READY] * p_gaba
     sl[s, L.GABA_READY] -= released * c.gaba_depletion
     gaba = recruited * released / c.interneuron_p
+    drive *= 1.0 - drug[s, L.AMPA_ANTAGONIST_BOUND]  # CNQX/NBQX: receptors held by antagonist
     sl[s, L.G_AMPA] += drive * c.ampa_per_quantum
     _gaba_binds(c, s, sl, drug, gaba)
     return drive, n_fire, gaba

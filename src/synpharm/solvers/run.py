@@ -80,15 +80,14 @@ def _run_window(c, pop, drugs, times, intensity, gaps, tail, recorded, idx) -> f
     t0 = times[idx[0]]
     steps = np.round((times[idx] - t0) / c.dt).astype(np.int64)
     n_steps = int(steps[-1] + round(tail / c.dt))
-    out_drive = np.zeros((pop.slices.shape[0], len(idx)))
-    out_soma = np.zeros((pop.slices.shape[0], len(idx), recorded.soma.shape[2]))
-    out = K.Recorded(out_drive, np.zeros_like(out_drive), out_soma)
+    shape = (pop.slices.shape[0], len(idx))
+    out_soma = np.zeros((*shape, recorded.soma.shape[2]))
+    out = K.Recorded(np.zeros(shape), np.zeros(shape), np.zeros(shape), out_soma)
     K.integrate_window(c, n_steps, K.Stimuli(steps, intensity[idx], gaps[idx]), pop.slices,
                        drugs, pop.synapses, pop.rng, out)
-    recorded.drive[:, idx] = out.drive
-    recorded.fire[:, idx] = out.fire
-    if out_soma.shape[2]:
-        recorded.soma[:, idx] = out_soma
+    for whole, part in zip(recorded, out, strict=True):
+        if part.size:
+            whole[:, idx] = part
     return t0 + n_steps * c.dt
 
 
@@ -113,14 +112,17 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
     -------
     Recorded
         ``drive`` and ``fire``: summed weighted quanta and number of conducting axons per
-        slice and stimulus, shape ``(n_slices, n_stimuli)``; ``soma``: threshold-free
+        slice and stimulus, shape ``(n_slices, n_stimuli)``; ``nmda``: the NMDA conductance
+        [S] open just after each stimulus (free of antagonist and open-channel block, before
+        the Mg2+ block), same shape; ``soma``: threshold-free
         somatic potential [V], shape ``(n_slices, n_stimuli, soma_samples)``.
     """
     n_slices = pop.slices.shape[0]
     drive = np.zeros((n_slices, len(times)))
     fire = np.zeros((n_slices, len(times)))
+    nmda = np.zeros((n_slices, len(times)))
     soma = np.zeros((n_slices, len(times), soma_samples)) if soma_samples else K.NO_SOMA
-    recorded = K.Recorded(drive, fire, soma)
+    recorded = K.Recorded(drive, fire, nmda, soma)
     gaps = np.diff(np.r_[-1e6, times])
     now = 0.0
     pulse_steps = round(settings.pulse_window / c.dt)
