@@ -35,7 +35,12 @@ from synpharm.pharmacology import (
     unsimulated_records,
 )
 from synpharm.preparations import preparation
-from synpharm.preparations.ca1_slice import Preparation, draw_slices, slice_constants
+from synpharm.preparations.ca1_slice import (
+    Preparation,
+    draw_slices,
+    recorded_field_gain,
+    slice_constants,
+)
 from synpharm.preparations.quantal import QuantalPreparation
 from synpharm.protocols import (
     Protocol,
@@ -340,7 +345,7 @@ def run_protocol(
     slopes, amplitudes, volleys, examples = _measure(
         drive[:, measured],
         fire[:, measured],
-        population.slices[:, L.FIELD_GAIN],
+        recorded_field_gain(population.slices, times),
         prep,
         field_waveform_from_parameters(_field_parameters()),
         rec,

@@ -38,6 +38,10 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("FEEDBACK_READY", "fraction of feedback-interneuron release sites ready"),
     ("AUTORECEPTOR_R", "GABA-B autoreceptor activation on GABAergic terminals (synaptic GABA)"),
     ("AUTORECEPTOR_G", "G protein activated by the terminal autoreceptors"),
+    ("INHIBITION_SCALE", "between-slice factor on interneuron GABA release (FF and feedback)"),
+    ("THRESHOLD_SHIFT", "between-slice shift of the somatic spike threshold [V]"),
+    ("EXPRESSION_SCALE", "between-slice factor on the expressed plastic weight change"),
+    ("FIELD_DRIFT", "between-slice run-down/drift rate of the recorded field [1/s]"),
 )
 
 #: declared effects of the pharmacology layer, per slice: (column name, meaning [unit])
