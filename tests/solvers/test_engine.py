@@ -21,8 +21,16 @@ def _drugs(n: int, blocker_uM: float = 0.0) -> np.ndarray:
     return drugs
 
 
-def _run(times, dense, dt=None, isolation=1.0, n=3, blocker_uM=0.0, end=None):
-    prep = ca1_slice()
+def _reference_slice():
+    """CA1 without slice-level random effects (every slice drawn from the same parameters)."""
+    params = ca1_slice().parameters
+    return ca1_slice(params.with_values(**{k: 0.0 for k in params if "_between_slice_" in k
+                                           and k not in ("calcium_between_slice_cv",
+                                                         "field_gain_between_slice_cv")}))
+
+
+def _run(times, dense, dt=None, isolation=1.0, n=3, blocker_uM=0.0, end=None, prep=None):
+    prep = prep or ca1_slice()
     constants = slice_constants(prep, dt=dt)
     pop = draw_slices(prep, np.random.SeedSequence(7).spawn(n))
     p = prep.parameters
@@ -60,7 +68,9 @@ def test_isolated_pulse_closed_form_matches_step_integration(blocker_uM):
 def _train_potentiation(dt: float) -> float:
     times = np.r_[0.0, 10.0 + np.arange(50) * 0.01, 40.0]
     dense = np.r_[False, np.ones(50, bool), False]
-    pop, _ = _run(times, dense, dt=dt, n=2)
+    # the reference slices of the test as written (before the slice-level random effects): the
+    # errors at 1e-4 and 2e-4 s are ~1e-3 and their order depends on the draw
+    pop, _ = _run(times, dense, dt=dt, n=2, prep=_reference_slice())
     return float(pop.early.mean())
 
 
