@@ -38,6 +38,8 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("FEEDBACK_READY", "fraction of feedback-interneuron release sites ready"),
     ("AUTORECEPTOR_R", "GABA-B autoreceptor activation on GABAergic terminals (synaptic GABA)"),
     ("AUTORECEPTOR_G", "G protein activated by the terminal autoreceptors"),
+    # slice-level random effects (draw_slices fills them; a hand-built row needs the factors at
+    # 1, not 0: 0 would remove inhibition / plastic expression)
     ("INHIBITION_SCALE", "between-slice factor on interneuron GABA release (FF and feedback)"),
     ("THRESHOLD_SHIFT", "between-slice shift of the somatic spike threshold [V]"),
     ("EXPRESSION_SCALE", "between-slice factor on the expressed plastic weight change"),
