@@ -34,7 +34,9 @@ def test_ketamine_lowers_ltp_with_concentration(ketamine_series):
     """SEED-KET-1 (validation): LTP non-increasing over 3-100 uM, >= 20 points down at 100 uM."""
     means = ketamine_series[1]
     ltp = [means[name]["ltp_percent"] for name in KETAMINE_LTP_SERIES]
-    assert all(b <= a + 1.0 for a, b in itertools.pairwise(ltp)), ltp
+    # slack 5 points as in SEED-KET-1 (targets.toml): with real slice-to-slice spread (SD ~20
+    # points, PHYS-VAR-1) the SEM of a 12-slice mean is ~6 points, so 1 point is noise
+    assert all(b <= a + 5.0 for a, b in itertools.pairwise(ltp)), ltp
     assert means["control"]["ltp_percent"] - ltp[-1] >= 20.0
 
 

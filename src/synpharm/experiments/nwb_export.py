@@ -76,8 +76,8 @@ def simulated_field_sweeps(protocol, cohort: int, seed: int) -> SimulatedSweeps:
         run_slices,
         slice_field_sweeps,
     )
-    from synpharm.model import slice_state as L
     from synpharm.model.field_potential import field_waveform_from_parameters
+    from synpharm.preparations.ca1_slice import recorded_field_gain
 
     check_exportable(protocol)
     prep = preparation(protocol.preparation)
@@ -87,7 +87,8 @@ def simulated_field_sweeps(protocol, cohort: int, seed: int) -> SimulatedSweeps:
     measured = np.isin(kinds, MEASURED_KINDS)
     rec = _recording(prep.parameters)
     waveform = field_waveform_from_parameters(_field_parameters())
-    gain = run.population.slices[:, L.FIELD_GAIN]
+    times = np.asarray(schedule.stimulus_time)[measured]
+    gain = recorded_field_gain(run.population.slices, times)
     rows = [
         slice_field_sweeps(
             gain[s] * run.drive[s, measured], run.fire[s, measured], prep, waveform, rec, seed_s

@@ -43,7 +43,12 @@ from synpharm.preparations.bath import (
     reference_bath,
     temperature_constants,
 )
-from synpharm.preparations.ca1_slice import Preparation, draw_slices, slice_constants
+from synpharm.preparations.ca1_slice import (
+    Preparation,
+    draw_slices,
+    recorded_field_gain,
+    slice_constants,
+)
 from synpharm.preparations.quantal import QuantalPreparation
 from synpharm.protocols import (
     Bath,
@@ -406,7 +411,7 @@ def run_protocol(
     slopes, amplitudes, volleys, examples = _measure(
         drive[:, measured],
         fire[:, measured],
-        population.slices[:, L.FIELD_GAIN],
+        recorded_field_gain(population.slices, times),
         prep,
         waveform,
         rec,

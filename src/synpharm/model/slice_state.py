@@ -43,6 +43,12 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("POTENTIATION", "residual presynaptic Ca2+ behind post-tetanic potentiation (minutes)"),
     ("V_FREE", "somatic potential without the spike threshold: the subthreshold trajectory "
      "shared by the pyramidal-cell population (synthesis of the population spike) [V]"),
+    # slice-level random effects (draw_slices fills them; a hand-built row needs the factors at
+    # 1, not 0: 0 would remove inhibition / plastic expression)
+    ("INHIBITION_SCALE", "between-slice factor on interneuron GABA release (FF and feedback)"),
+    ("THRESHOLD_SHIFT", "between-slice shift of the somatic spike threshold [V]"),
+    ("EXPRESSION_SCALE", "between-slice factor on the expressed plastic weight change"),
+    ("FIELD_DRIFT", "between-slice run-down/drift rate of the recorded field [1/s]"),
 )
 
 #: declared effects of the pharmacology layer, per slice: (column name, meaning [unit])

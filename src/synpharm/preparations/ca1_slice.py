@@ -193,6 +193,58 @@ def _lognormal(rng: np.random.Generator, mean: float, cv: float, size) -> np.nda
     return mean * rng.lognormal(-0.5 * sigma**2, sigma, size)
 
 
+#: slice-level random effects: parameter -> (kind of draw, key of the drawn value)
+_RANDOM_EFFECTS: dict[str, tuple[str, str]] = {
+    "release_probability_between_slice_cv": ("lognormal", "release_scale"),
+    "inhibition_between_slice_cv": ("lognormal", "inhibition_scale"),
+    "spike_threshold_between_slice_sd": ("normal", "threshold_shift"),
+    "expression_between_slice_cv": ("lognormal", "expression_scale"),
+    "field_drift_between_slice_sd": ("normal", "field_drift"),
+}
+#: slice-state column of each drawn effect (release acts through the synapses' K^n instead)
+_EFFECT_COLUMNS: dict[int, str] = {
+    L.INHIBITION_SCALE: "inhibition_scale",
+    L.THRESHOLD_SHIFT: "threshold_shift",
+    L.EXPRESSION_SCALE: "expression_scale",
+    L.FIELD_DRIFT: "field_drift",
+}
+
+
+def slice_random_effects(rng: np.random.Generator, p: ParameterSet) -> dict[str, float]:
+    """One slice's draw of the slice-level random effects (hierarchical on the synapse draws).
+
+    Factors (release probability, inhibition, expression) are log-normal with mean 1 and the
+    parameter's CV; shifts (spike threshold [V], field drift rate [1/s]) are normal with mean 0
+    and the parameter's SD. A parameter absent from the set (e.g. another preparation's data
+    file) means no variability: factor 1, shift 0. The draw order is fixed (same seed, same
+    slices).
+    """
+    drawn = {}
+    for name, (kind, key) in _RANDOM_EFFECTS.items():
+        spread = float(p.get(name, 0.0))
+        if kind == "lognormal":
+            drawn[key] = float(_lognormal(rng, 1.0, spread, 1)[0])
+        else:
+            drawn[key] = spread * float(rng.standard_normal())
+    return drawn
+
+
+def _release_half_power(p: ParameterSet, p0: np.ndarray) -> np.ndarray:
+    """K^n of Dodge-Rahamimoff release giving resting release probabilities ``p0``."""
+    p0 = np.clip(p0, 1e-3, 0.9)
+    return (p["release_probability_max"] - p0) / p0
+
+
+def recorded_field_gain(slices: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Field gain of every slice at every recorded time, ``(n_slices, n_times)`` [V].
+
+    The slice's gain (electrode placement) times ``exp(drift t)``: the slow run-down (or
+    run-up) of the recorded response over an experiment, with ``t`` [s] from the start.
+    """
+    drift = slices[:, L.FIELD_DRIFT, None] * np.asarray(times, dtype=float)[None, :]
+    return slices[:, L.FIELD_GAIN, None] * np.exp(drift)
+
+
 def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> SlicePopulation:
     """Draw one virtual slice per seed: synapse properties and between-slice variability."""
     p = prep.parameters
@@ -201,12 +253,11 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
     for seq in seeds:
         rng = np.random.default_rng(seq)
         mean_p, shape = p["release_probability_mean"], p["release_probability_beta_shape"]
-        p0 = rng.beta(shape, shape * (1.0 - mean_p) / mean_p, n_syn).clip(1e-3, 0.9)
+        p0 = rng.beta(shape, shape * (1.0 - mean_p) / mean_p, n_syn)
         sites = 1 + rng.poisson(p["release_sites_mean"] - 1.0, n_syn)
         rows.append(
             {
                 "n_sites": np.minimum(sites, int(p["release_sites_max"])).astype(np.int64),
-                "half_power": (p["release_probability_max"] - p0) / p0,
                 "threshold": p["recruitment_threshold_median"]
                 * np.exp(p["recruitment_threshold_log_sd"] * rng.standard_normal(n_syn)),
                 "safety": p["conduction_safety_factor_median"]
@@ -218,8 +269,11 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
                 ),
                 "calcium_scale": float(_lognormal(rng, 1.0, p["calcium_between_slice_cv"], 1)[0]),
                 "stream": int(rng.integers(0, 2**63 - 1)),
+                # drawn last, so that the draws above do not depend on whether they exist
+                **slice_random_effects(rng, p),
             }
         )
+        rows[-1]["half_power"] = _release_half_power(p, p0 * rows[-1]["release_scale"])
     n = len(rows)
     slices = np.zeros((n, L.N_SLICE_COLUMNS))
     slices[:, L.V] = p["resting_potential"]
@@ -229,6 +283,8 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
     slices[:, L.FEEDBACK_READY] = 1.0
     slices[:, L.FIELD_GAIN] = [r["field_gain"] for r in rows]
     slices[:, L.CALCIUM_SCALE] = [r["calcium_scale"] for r in rows]
+    for column, key in _EFFECT_COLUMNS.items():
+        slices[:, column] = [r[key] for r in rows]
     n_sites = np.stack([r["n_sites"] for r in rows])
     zeros = np.zeros((n, n_syn))
     return SlicePopulation(

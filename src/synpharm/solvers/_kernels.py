@@ -202,8 +202,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     n_rec = min(out_soma.shape[2], n_steps)
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
-    dt = c.dt
-    n_syn = h.shape[1]
+    dt, n_syn = c.dt, h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
     decay_ca = math.exp(-dt / c.calcium_tau)
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1

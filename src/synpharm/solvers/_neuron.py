@@ -74,7 +74,7 @@ def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
            + sl[s, L.G_ADAPT] * c.e_k)
     v_inf = i_s / g_s
     sl[s, L.V] = v_inf + (v_soma - v_inf) * math.exp(-dt * g_s / c.capacitance_soma)
-    if sl[s, L.V] >= c.v_threshold:
+    if sl[s, L.V] >= c.v_threshold + sl[s, L.THRESHOLD_SHIFT]:
         spiked = True
         sl[s, L.V] = c.v_reset
         sl[s, L.REFRACTORY] = c.refractory

@@ -98,7 +98,7 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
         k = binomial(rng, s, ready[s, i], p)
         if k > 0:
             ready[s, i] -= k
-            drive += k * a_w[s, i] * (h[s, i] + z[s, i])
+            drive += k * a_w[s, i] * (1.0 + sl[s, L.EXPRESSION_SCALE] * (h[s, i] - 1.0 + z[s, i]))
             o[s, i] = 1.0 - (1.0 - o[s, i]) * (1.0 - c.nmda_open_per_vesicle) ** k
     _calcium_enters(c, s, sl, influx)
     # feed-forward interneurons: recruited with the axons, release scaled by GABA-B presynaptic
@@ -107,7 +107,7 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
                                  c.release_cooperativity, c.release_p_max)
     released = sl[s, L.GABA_READY] * p_gaba
     sl[s, L.GABA_READY] -= released * c.gaba_depletion
-    gaba = recruited * released / c.interneuron_p
+    gaba = recruited * released / c.interneuron_p * sl[s, L.INHIBITION_SCALE]
     drive *= 1.0 - drug[s, L.AMPA_ANTAGONIST_BOUND]  # CNQX/NBQX: receptors held by antagonist
     sl[s, L.G_AMPA] += drive * c.ampa_per_quantum
     _gaba_binds(c, s, sl, drug, gaba)
@@ -166,6 +166,7 @@ def feedback_volley(c, s, sl, drug, ring, step, n_ring):
                                  c.release_cooperativity, c.release_p_max)
     released = sl[s, L.FEEDBACK_READY] * p_gaba
     sl[s, L.FEEDBACK_READY] -= released * c.gaba_depletion
-    gaba = released / c.interneuron_p * _interneuron_recruitment(c, s, drug)
+    gaba = (released / c.interneuron_p * _interneuron_recruitment(c, s, drug)
+            * sl[s, L.INHIBITION_SCALE])
     ring[(step + c.feedback_delay_steps) % n_ring] += gaba * c.feedback_conductance
     _gaba_binds(c, s, sl, drug, gaba)

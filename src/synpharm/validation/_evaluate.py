@@ -8,6 +8,7 @@ from synpharm.analysis.results import ExperimentResult
 from synpharm.validation import _compare as c
 from synpharm.validation._null import effect_fraction, equivalent, not_significant
 from synpharm.validation._schema import Check
+from synpharm.validation._spread import spread
 
 __all__ = ["evaluate"]
 
@@ -24,6 +25,7 @@ _COMPARISONS: dict[str, Callable[[c.CheckContext, Check], c.CheckOutcome]] = {
     "effect_fraction": effect_fraction,
     "equivalent": equivalent,
     "not_significant": not_significant,
+    "spread": spread,
 }
 
 

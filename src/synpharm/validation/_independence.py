@@ -24,13 +24,16 @@ def quantities(target: Target, check: Check) -> Iterator[tuple[str, str, str]]:
     """``(protocol, condition, readout)`` of every simulated quantity a check reads.
 
     Reference conditions (``versus``, and ``than_condition`` of a ``paired_test``) are left
-    out: a shared control arm is not a shared claim. Assay checks (fits of a compound) read
-    ``(assay, compound, analysis)``.
+    out: a shared control arm is not a shared claim. A ``spread`` check reads
+    ``statistic(readout)`` (e.g. ``sd(ltp_percent)``), not the mean. Assay checks (fits of a
+    compound) read ``(assay, compound, analysis)``.
     """
     protocol = check.protocol if check.protocol is not None else target.protocol
     base = _reference(protocol) if protocol is not None else f"assay:{target.assay}"
     if check.readout and check.condition:
-        yield base, check.condition, check.readout
+        # a spread across subjects is a different quantity from the mean of the same readout
+        readout = f"{check.statistic}({check.readout})" if check.statistic else check.readout
+        yield base, check.condition, readout
     for name in check.conditions or ():
         yield base, name, check.readout or ""
     if check.than_condition and check.compare != "paired_test":

@@ -50,6 +50,7 @@ Compare = Literal[
     "effect_fraction",
     "equivalent",
     "not_significant",
+    "spread",
 ]
 
 #: Fields each comparison kind needs (besides ``compare``).
@@ -66,6 +67,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "effect_fraction": ("readout", "condition", "versus", "than_condition", "than_versus"),
     "equivalent": ("readout", "condition", "versus", "margin"),
     "not_significant": ("readout", "condition", "versus"),
+    "spread": ("readout", "condition", "statistic"),
 }
 #: Kinds that test a difference with a p value; without ``alpha`` they use :data:`DEFAULT_ALPHA`.
 TESTED_KINDS = ("sign", "greater", "ordering", "paired_test", "equivalent", "not_significant")
@@ -114,16 +116,23 @@ class Check(BaseModel):
     compound: str | None = None
     reference_compound: str | None = None
     unit: str = ""
+    #: ``compare = "spread"``: the statistic over subjects (sample SD, max - min, or SD / |mean|)
+    statistic: Literal["sd", "range", "cv"] | None = None
 
     @model_validator(mode="after")
     def _required(self) -> Check:
         missing = [f for f in REQUIRED_FIELDS[self.compare] if getattr(self, f) is None]
-        if self.compare in ("range", "effect_fraction") and self.low is None and self.high is None:
+        bounded = ("range", "effect_fraction", "spread")
+        if self.compare in bounded and self.low is None and self.high is None:
             missing.append("low or high")
         if missing:
             raise ValueError(f"compare = {self.compare!r} needs {', '.join(missing)}")
         if self.compare == "equivalent" and not self.margin:
             raise ValueError("compare = 'equivalent' needs margin > 0 (the equivalence bound)")
+        if self.statistic is not None and self.compare != "spread":
+            raise ValueError("statistic belongs to compare = 'spread' only")
+        if self.compare == "spread" and self.versus is not None:
+            raise ValueError("compare = 'spread' reads one condition: remove versus")
         if self.relative and self.versus is None:
             raise ValueError("relative = true needs versus (the reference condition)")
         if self.low is not None and self.high is not None and self.low > self.high:
