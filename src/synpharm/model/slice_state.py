@@ -93,6 +93,7 @@ class Synapses(NamedTuple):
     early: np.ndarray  # early-phase weight h (1 = baseline)
     late: np.ndarray  # late-phase weight z (0 = baseline)
     above: np.ndarray  # time above the depression threshold in the current window [s]
+    phosphatase: np.ndarray  # slow Ca2+/calmodulin-activated phosphatase activation P (0..1)
 
 
 class SliceConstants(NamedTuple):
@@ -170,6 +171,11 @@ class SliceConstants(NamedTuple):
     feedback_conductance: float
     gaba_depletion: float
     interneuron_recruitment_loss: float
+    phosphatase_rate: float
+    phosphatase_tau: float
+    phosphatase_threshold: float
+    kinase_threshold: float
+    phosphatase_gamma: float
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,7 @@ class SlicePopulation:
     early: np.ndarray  # early-phase weight h (1 = baseline)
     late: np.ndarray  # late-phase weight z (0 = baseline)
     above: np.ndarray  # time above the depression threshold in the current window [s]
+    phosphatase: np.ndarray  # slow phosphatase activation P (0..1)
     rng: np.ndarray  # (n_slices,) uint64 stream states
 
     @property
@@ -198,4 +205,4 @@ class SlicePopulation:
         return Synapses(self.n_sites, self.ready, self.release_half_power,
                         self.recruitment_threshold, self.safety_factor, self.ampa_weight,
                         self.nmda_weight, self.nmda_open, self.blocked, self.calcium, self.early,
-                        self.late, self.above)
+                        self.late, self.above, self.phosphatase)

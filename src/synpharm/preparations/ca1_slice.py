@@ -126,6 +126,11 @@ _COPIED: dict[str, str] = {
     "feedback_conductance": "feedback_gabaa_conductance",
     "gaba_depletion": "interneuron_release_depletion",
     "interneuron_recruitment_loss": "interneuron_gabab_recruitment_loss",
+    "phosphatase_rate": "phosphatase_activation_rate",
+    "phosphatase_tau": "phosphatase_deactivation_time",
+    "phosphatase_threshold": "phosphatase_depression_threshold",
+    "kinase_threshold": "kinase_dominance_threshold",
+    "phosphatase_gamma": "phosphatase_depression_rate",
 }
 
 
@@ -239,5 +244,6 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
         early=np.ones((n, n_syn)),
         late=zeros.copy(),
         above=zeros.copy(),
+        phosphatase=zeros.copy(),
         rng=np.array([r["stream"] for r in rows], dtype=np.uint64),
     )

@@ -34,7 +34,9 @@ from synpharm.model.plasticity.calcium_rule import (
     early_phase_noise_compiled,
     early_phase_step,
     late_phase_capture_compiled,
+    phosphatase_step,
 )
+from synpharm.model.plasticity.phosphatase import activation, band_integral, depress
 from synpharm.solvers._neuron import (
     blocker_rates,
     decay_slice,
@@ -77,6 +79,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     out_drive, out_fire = out
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
+    ph = syn.phosphatase
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -119,6 +122,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 if x > c.theta_d:
                     h[s, i] = early_phase_step(c, h[s, i], x, dt)
                     above[s, i] += dt
+                ph[s, i], h[s, i] = phosphatase_step(c, ph[s, i], h[s, i], x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
@@ -161,6 +165,8 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     decay_n = math.exp(-dt / c.nmda_tau)
     decay_ca = math.exp(-dt / c.calcium_tau)
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
+    # integral of ca_i(0) e^{-t/tau_Ca} over the window (per unit ca_i(0))
+    s_c = dt * decay_ca * (1.0 - decay_ca**n_steps) / (1.0 - decay_ca)
     for s in prange(sl.shape[0]):
         drive, n_fire, gaba = stimulate(c, s, intensity, gap, sl, drug, syn, rng)
         out_drive[s, j] = drive
@@ -203,9 +209,13 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         j_max = jn.max()
         k_max = kv.max()
         ca0_decay = decay_ca**n_steps
+        s_j = dt * jn.sum()
+        s_k = dt * kv.sum()
         for i in range(n_syn):
             oi = o[s, i]
             x = oi * (1.0 - b[s, i]) * nmda_w[s, i]
+            slow_phosphatase(c, syn.phosphatase, h, s, i, ca[s, i] * s_c + x * s_j + s_k,
+                             n_steps * dt)
             if ca[s, i] + x * j_max + k_max > c.theta_d:
                 ca_start = ca[s, i]
                 for step in range(n_steps):
@@ -222,18 +232,46 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
             o[s, i] = oi * en
 
 
+@njit(cache=True)
+def slow_phosphatase(c, ph, h, s, i, calcium_integral, duration):
+    """Impulse activation of synapse (s, i) by ``calcium_integral``, then decay and depression
+    over ``duration`` [s] in closed form (:mod:`synpharm.model.plasticity.phosphatase`)."""
+    p = ph[s, i]
+    if calcium_integral > 0.0:
+        p = activation(p, calcium_integral, c.phosphatase_rate)
+    if p > c.phosphatase_threshold:
+        band = band_integral(p, duration, c.phosphatase_tau, c.phosphatase_threshold,
+                             c.kinase_threshold)
+        h[s, i] = depress(h[s, i], band, c.phosphatase_gamma, c.tau_h)
+    if p > 0.0:
+        p *= math.exp(-duration / c.phosphatase_tau)
+    ph[s, i] = p
+
+
 @njit(parallel=True, cache=True)
 def advance_quiet(c, duration, sl, drug, syn):
     """Closed-form evolution of slow variables over ``duration`` [s] without stimuli.
 
-    Early phase relaxes to 1 with rate early_relaxation / tau_h; the cell-wide protein level
+    The slow phosphatase takes the Ca2+ integral of the residual spine Ca2+ and of the NMDA
+    tail at rest, then decays and depresses in closed form. Early phase relaxes to 1 with rate
+    early_relaxation / tau_h; the cell-wide protein level
     relaxes towards 1 while the mean early-phase change of tagged synapses exceeds the
     protein-synthesis threshold (0 otherwise); tagged synapses capture protein into the late
     phase z (towards 1 for potentiated, -0.5 for depressed tags; Luboeinski & Tetzlaff 2021).
     """
     h, z, o, ca = syn.early, syn.late, syn.nmda_open, syn.calcium
     relax = math.exp(-duration * c.h_relaxation / c.tau_h)
+    residual = c.calcium_tau * (1.0 - math.exp(-duration / c.calcium_tau))
+    rest_drive, _ = nmda_calcium_drive(c, c.e_leak)
     for s in prange(sl.shape[0]):
+        # Ca2+ integral of the NMDA tail at rest, per unit open, unblocked receptor content
+        tail = (c.calcium_tau * c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE]
+                * drug[s, L.NMDA_AVAILABLE] * rest_drive
+                * c.nmda_tau * (1.0 - math.exp(-duration / c.nmda_tau)))
+        for i in range(h.shape[1]):
+            slow_phosphatase(c, syn.phosphatase, h, s, i, ca[s, i] * residual
+                             + o[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i] * tail,
+                             duration)
         n_tag = 0
         change = 0.0
         for i in range(h.shape[1]):
