@@ -245,5 +245,6 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
         late=zeros.copy(),
         above=zeros.copy(),
         phosphatase=zeros.copy(),
+        kinase=zeros.copy(),
         rng=np.array([r["stream"] for r in rows], dtype=np.uint64),
     )

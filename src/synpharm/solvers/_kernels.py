@@ -79,7 +79,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     out_drive, out_fire = out
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
-    ph = syn.phosphatase
+    ph, kin = syn.phosphatase, syn.kinase
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -122,7 +122,8 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 if x > c.theta_d:
                     h[s, i] = early_phase_step(c, h[s, i], x, dt)
                     above[s, i] += dt
-                ph[s, i], h[s, i] = phosphatase_step(c, ph[s, i], h[s, i], x, dt)
+                ph[s, i], h[s, i], kin[s, i] = phosphatase_step(c, ph[s, i], h[s, i], kin[s, i],
+                                                                x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
@@ -214,13 +215,15 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         for i in range(n_syn):
             oi = o[s, i]
             x = oi * (1.0 - b[s, i]) * nmda_w[s, i]
-            slow_phosphatase(c, syn.phosphatase, h, s, i, ca[s, i] * s_c + x * s_j + s_k,
-                             n_steps * dt)
+            slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i,
+                             ca[s, i] * s_c + x * s_j + s_k, n_steps * dt)
             if ca[s, i] + x * j_max + k_max > c.theta_d:
                 ca_start = ca[s, i]
                 for step in range(n_steps):
                     ca_start *= decay_ca
                     xi = ca_start + x * jn[step] + kv[step]
+                    if xi > c.theta_p:
+                        syn.kinase[s, i] = 1.0
                     if xi > c.theta_d:
                         h[s, i] = early_phase_step(c, h[s, i], xi, dt)
                         above[s, i] += dt
@@ -233,18 +236,21 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
 
 
 @njit(cache=True)
-def slow_phosphatase(c, ph, h, s, i, calcium_integral, duration):
+def slow_phosphatase(c, ph, kin, h, s, i, calcium_integral, duration):
     """Impulse activation of synapse (s, i) by ``calcium_integral``, then decay and depression
-    over ``duration`` [s] in closed form (:mod:`synpharm.model.plasticity.phosphatase`)."""
+    over ``duration`` [s] in closed form (:mod:`synpharm.model.plasticity.phosphatase`); no
+    depression while the kinase flag is set, which clears once P is below theta_P."""
     p = ph[s, i]
     if calcium_integral > 0.0:
         p = activation(p, calcium_integral, c.phosphatase_rate)
-    if p > c.phosphatase_threshold:
+    if p > c.phosphatase_threshold and kin[s, i] == 0.0:
         band = band_integral(p, duration, c.phosphatase_tau, c.phosphatase_threshold,
                              c.kinase_threshold)
         h[s, i] = depress(h[s, i], band, c.phosphatase_gamma, c.tau_h)
     if p > 0.0:
         p *= math.exp(-duration / c.phosphatase_tau)
+    if p <= c.phosphatase_threshold:
+        kin[s, i] = 0.0
     ph[s, i] = p
 
 
@@ -269,7 +275,7 @@ def advance_quiet(c, duration, sl, drug, syn):
                 * drug[s, L.NMDA_AVAILABLE] * rest_drive
                 * c.nmda_tau * (1.0 - math.exp(-duration / c.nmda_tau)))
         for i in range(h.shape[1]):
-            slow_phosphatase(c, syn.phosphatase, h, s, i, ca[s, i] * residual
+            slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i, ca[s, i] * residual
                              + o[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i] * tail,
                              duration)
         n_tag = 0

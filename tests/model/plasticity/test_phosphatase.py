@@ -16,8 +16,8 @@ from synpharm.model.plasticity.phosphatase import (
 )
 
 Rule = namedtuple("Rule", "phosphatase_rate phosphatase_tau phosphatase_threshold "
-                          "kinase_threshold phosphatase_gamma tau_h")
-RULE = Rule(1.0, 20.0, 0.12, 0.5, 3.0, 688.4)
+                          "kinase_threshold phosphatase_gamma tau_h theta_p")
+RULE = Rule(1.0, 20.0, 0.12, 0.5, 3.0, 688.4, 3.0)
 
 
 @pytest.mark.parametrize(("integral", "period"), [(0.02, 1.0), (0.02, 1.0 / 3.0), (0.3, 0.1)])
@@ -59,7 +59,7 @@ def test_explicit_steps_converge_to_the_closed_form_gap():
     """Step-by-step P and h over a quiet gap equal the closed-form decay and depression."""
     p, h, dt = 0.45, 1.0, 1e-3
     for _ in range(int(10.0 / dt)):
-        p, h = phosphatase_step(RULE, p, h, 0.0, dt)
+        p, h, _ = phosphatase_step(RULE, p, h, 0.0, 0.0, dt)
     band = band_integral(0.45, 10.0, RULE.phosphatase_tau, RULE.phosphatase_threshold,
                          RULE.kinase_threshold)
     assert p == pytest.approx(0.45 * np.exp(-10.0 / 20.0), rel=1e-3)
@@ -69,6 +69,18 @@ def test_explicit_steps_converge_to_the_closed_form_gap():
 
 def test_kinase_dominance_vetoes_depression():
     """Above the kinase threshold the phosphatase does not depress."""
-    _, h = phosphatase_step(RULE, 0.9, 1.0, 0.0, 1e-3)
+    _, h, _ = phosphatase_step(RULE, 0.9, 1.0, 0.0, 0.0, 1e-3)
     assert h == 1.0
     assert band_integral(0.9, 1.0, 20.0, 0.12, 0.5) == 0.0  # still above 0.5 after 1 s
+
+
+def test_kinase_flag_vetoes_depression_until_the_phosphatase_has_decayed():
+    """Ca2+ above theta_p sets the kinase flag: no depression while P decays through the band;
+    the flag clears once P is below theta_P."""
+    p, h, kinase = phosphatase_step(RULE, 0.45, 1.0, 0.0, 3.5, 1e-3)
+    assert kinase == 1.0
+    for _ in range(int(40.0 / 1e-3)):
+        p, h, kinase = phosphatase_step(RULE, p, h, kinase, 0.0, 1e-3)
+    assert h == 1.0
+    assert p < RULE.phosphatase_threshold
+    assert kinase == 0.0

@@ -12,6 +12,11 @@ calcineurin follows low-frequency input, CaMKII needs high frequency)::
 Above ``theta_K`` the low-affinity, steep kinase (CaMKII) is active too and dominates: no
 depression (the BCM-like, Shouval, Bear & Cooper 2002 PNAS 99:10831 ordering: weak prolonged
 Ca2+ depresses, strong Ca2+ does not). Potentiation stays with the fast gate ``c > theta_p``.
+Ca2+ above ``theta_p`` activates the kinase itself, and its autonomous (T286-autophosphorylated)
+activity outlasts the Ca2+ transient (Lee et al. 2009 Nature 458:299; Chang et al. 2019 Nat
+Commun 10:2784); here it dominates the phosphatase for as long as the Ca2+/calmodulin signal of
+that episode lasts, i.e. until ``P`` has decayed below ``theta_P`` (a per-synapse flag), so a
+tetanus is not followed by depression of the synapses it potentiated.
 
 Because a Ca2+ transient (~14 ms) is short against ``tau_P``, a stimulus acts on ``P`` as the
 saturating impulse :func:`activation` of its Ca2+ integral; between stimuli ``P`` decays
