@@ -14,22 +14,25 @@ from __future__ import annotations
 import argparse
 import json
 
-from synpharm.validation import PACKAGE_TARGETS, load_targets, run_targets
+from synpharm.validation import PACKAGE_TARGET_FILES, load_targets, run_targets
 
 
 def seed_robustness(ids: list[str], n_seeds: int) -> dict[str, dict]:
     """Per target id: ``passes`` (count), ``seeds`` and the check ``values`` per seed."""
-    target_set = load_targets(PACKAGE_TARGETS)
-    known = {t.id for t in target_set.targets}
+    target_sets = [load_targets(path) for path in PACKAGE_TARGET_FILES]
+    known = {t.id for target_set in target_sets for t in target_set.targets}
     unknown = sorted(set(ids) - known)
     if unknown:
-        raise SystemExit(f"--targets: no target {unknown[0]!r}; use ids from targets.toml")
+        raise SystemExit(f"--targets: no target {unknown[0]!r}; use ids from the targets files")
     out: dict[str, dict] = {i: {"passes": 0, "seeds": n_seeds, "values": []} for i in ids}
     for seed in range(n_seeds):
-        chosen = tuple(
-            t.model_copy(update={"seed": seed}) for t in target_set.targets if t.id in ids
-        )
-        scorecard = run_targets([target_set.model_copy(update={"targets": chosen})])
+        chosen = [
+            target_set.model_copy(update={"targets": tuple(
+                t.model_copy(update={"seed": seed}) for t in target_set.targets if t.id in ids
+            )})
+            for target_set in target_sets
+        ]
+        scorecard = run_targets([c for c in chosen if c.targets])
         for outcome in scorecard.outcomes:
             entry = out[outcome.target.id]
             entry["passes"] += outcome.status == "pass"
