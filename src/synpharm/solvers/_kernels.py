@@ -155,12 +155,13 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` with ``x_i = o_i(0+) (1 - b_i) w_i``; synapses
     whose bound ``ca_i(0) + x_i max J + max K`` stays below the depression threshold are quiet
     and only their blocker state is updated in closed form (trapping open-channel block with
-    the open-time integral of the transient, tail at rest included). Arguments as in
-    :func:`integrate_window`; ``j`` is the stimulus' column in ``out``.
+    the open-time integral of the transient, tail at rest included). Every synapse's Ca2+
+    integral, ``ca_i(0) S_c + x_i S_J + S_K``, drives the slow phosphatase in closed form
+    (:func:`slow_phosphatase`). Arguments as in :func:`integrate_window`; ``j`` is the
+    stimulus' column in ``out``.
     """
     out_drive, out_fire = out
-    nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
-                                  syn.early, syn.above)
+    nmda_w, o, b, ca, h = syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium, syn.early
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -180,11 +181,8 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         kv = np.zeros(n_steps)
         ring = np.zeros(n_ring)
         ring[c.ffi_delay_steps % n_ring] = gaba * c.ffi_conductance
-        jv = 0.0
-        kk = 0.0
+        jv = kk = a_on = a_off = 0.0
         en = 1.0
-        a_on = 0.0
-        a_off = 0.0
         for step in range(n_steps):
             sl[s, L.G_GABAA] += ring[step % n_ring]
             ring[step % n_ring] = 0.0
@@ -218,21 +216,27 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
             slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i,
                              ca[s, i] * s_c + x * s_j + s_k, n_steps * dt)
             if ca[s, i] + x * j_max + k_max > c.theta_d:
-                ca_start = ca[s, i]
-                for step in range(n_steps):
-                    ca_start *= decay_ca
-                    xi = ca_start + x * jn[step] + kv[step]
-                    if xi > c.theta_p:
-                        syn.kinase[s, i] = 1.0
-                    if xi > c.theta_d:
-                        h[s, i] = early_phase_step(c, h[s, i], xi, dt)
-                        above[s, i] += dt
+                fast_gates(c, syn, s, i, x, jn, kv, decay_ca)
             ca[s, i] = ca[s, i] * ca0_decay + x * jn[n_steps - 1] + kv[n_steps - 1]
             if oi > 1e-7 and a_on > 0.0:
                 total = a_on + a_off
                 b_eq = a_on / total
                 b[s, i] = b_eq + (b[s, i] - b_eq) * math.exp(-oi * total)
             o[s, i] = oi * en
+
+
+@njit(cache=True)
+def fast_gates(c, syn, s, i, x, jn, kv, decay_ca):
+    """Synapse (s, i) step by step through a pulse window's fast gates (theta_d, theta_p)."""
+    ca_now = syn.calcium[s, i]
+    for step in range(jn.shape[0]):
+        ca_now *= decay_ca
+        xi = ca_now + x * jn[step] + kv[step]
+        if xi > c.theta_p:
+            syn.kinase[s, i] = 1.0
+        if xi > c.theta_d:
+            syn.early[s, i] = early_phase_step(c, syn.early[s, i], xi, c.dt)
+            syn.above[s, i] += c.dt
 
 
 @njit(cache=True)
