@@ -12,7 +12,8 @@ open, the peak spine Ca2+ of the activated synapses (median and 90th percentile)
 thresholds theta_d / theta_p, the time spent above theta_p, the feed-forward GABA-A
 conductance delivered, the autoreceptor G protein and the resulting GABA release probability,
 the interneuron ready pool, glutamate release (quanta) and spikes. At the end: the mean
-early-phase change of the activated synapses (the plasticity the rule sees).
+early-phase change of the activated synapses from the fast gates (theta_d / theta_p) of the
+rule; the slow phosphatase readout is not included.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from synpharm.model.channels import release_probability
 from synpharm.model.plasticity.calcium_rule import early_phase_step
 from synpharm.preparations.ca1_slice import ca1_slice, draw_slices, slice_constants
 from synpharm.solvers._neuron import (
+    bath_magnesium,
     decay_slice,
     neuron_step,
     nmda_calcium_drive,
@@ -71,7 +73,7 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
         sl[s, L.G_GABAA] += ring[step % n_ring]
         ring[step % n_ring] = 0.0
         v_sp = spine_voltage(sl, s)
-        ca_drive, unblock = nmda_calcium_drive(c, v_sp)
+        ca_drive, unblock = nmda_calcium_drive(c, v_sp, bath_magnesium(c, drug, s))
         ca_drive *= scale
         ca_v = vgcc_calcium(c, v_sp) * sl[s, L.CALCIUM_SCALE]
         g_open = 0.0

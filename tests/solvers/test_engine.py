@@ -10,9 +10,10 @@ from synpharm.preparations.ca1_slice import ca1_slice, draw_slices, slice_consta
 from synpharm.solvers.run import EngineSettings, run_schedule, segment_stimuli
 
 
-def _drugs(n: int, blocker_uM: float = 0.0) -> np.ndarray:
+def _drugs(n: int, blocker_uM: float = 0.0, nmda: float = 1.0) -> np.ndarray:
     drugs = np.zeros((n, L.N_DRUG_COLUMNS))
-    drugs[:, [L.PRE_CALCIUM, L.GABA_PRE_CALCIUM, L.NMDA_AVAILABLE, L.NAV_AVAILABLE]] = 1.0
+    drugs[:, [L.PRE_CALCIUM, L.GABA_PRE_CALCIUM, L.NAV_AVAILABLE]] = 1.0
+    drugs[:, L.NMDA_AVAILABLE] = nmda
     if blocker_uM:
         drugs[:, L.BLOCKER_CONCENTRATION] = blocker_uM * 1e-3
         drugs[:, L.BLOCKER_ON_RATE] = 150.0
@@ -35,13 +36,14 @@ def _reference_slice():
 
 
 def _run(times, dense, dt=None, isolation=1.0, n=3, blocker_uM=0.0, end=None, drugs=None,
-         prep=None):
+         prep=None, spaced=True, nmda=1.0):
     prep = prep or ca1_slice()
     constants = slice_constants(prep, dt=dt)
     pop = draw_slices(prep, np.random.SeedSequence(7).spawn(n))
     p = prep.parameters
-    settings = EngineSettings(p["pulse_window"], p["train_tail"], isolation)
-    drugs = _drugs(n, blocker_uM) if drugs is None else drugs
+    settings = EngineSettings(p["pulse_window"], p["train_tail"], isolation,
+                              isolate_spaced_trains=spaced)
+    drugs = _drugs(n, blocker_uM, nmda) if drugs is None else drugs
     drive = run_schedule(constants, pop, np.asarray(times), np.full(len(times), 0.5),
                          np.asarray(dense), lambda t: drugs, settings,
                          end or float(times[-1]) + 1.0).drive
@@ -56,6 +58,16 @@ def test_segments_group_trains_and_isolate_test_pulses():
     assert [len(s.indices) for s in segments] == [1, 1, 3, 2, 1]
 
 
+def test_spaced_train_pulses_go_through_the_isolated_path():
+    """Train pulses >= isolation_gap apart (1 Hz) are isolated unless asked otherwise."""
+    times = np.arange(5) * 1.0  # 1 Hz; gaps of 1 s up to rounding
+    dense = np.ones(5, bool)
+    assert all(s.isolated for s in segment_stimuli(times, dense, 1.0))
+    windows = segment_stimuli(times, dense, 1.0, isolate_spaced_trains=False)
+    assert [s.isolated for s in windows] == [False] * 5
+    assert not any(s.isolated for s in segment_stimuli(times / 3.0, dense, 1.0))
+
+
 @pytest.mark.parametrize("blocker_uM", [0.0, 30.0])
 def test_isolated_pulse_closed_form_matches_step_integration(blocker_uM):
     """A test pulse through the closed form equals the same pulse integrated step by step."""
@@ -63,13 +75,47 @@ def test_isolated_pulse_closed_form_matches_step_integration(blocker_uM):
     prep = _reference_slice()  # the slices the tolerances were set on (see _reference_slice)
     closed, drive_closed = _run(times, dense, blocker_uM=blocker_uM, end=10.0, prep=prep)
     # marking the pulse as part of a train forces the step-by-step window integrator
-    stepped, drive_stepped = _run(times, [True], blocker_uM=blocker_uM, end=10.0, prep=prep)
+    stepped, drive_stepped = _run(times, [True], blocker_uM=blocker_uM, end=10.0, prep=prep,
+                                  spaced=False)
     np.testing.assert_array_equal(drive_closed, drive_stepped)  # same release draws
     if blocker_uM:
         assert closed.blocked.max() > 1e-3
     # the window stops 0.6 s after the pulse (NMDA 2 % open), the closed form includes the tail
     np.testing.assert_allclose(closed.blocked, stepped.blocked, rtol=0.05, atol=1e-6)
     np.testing.assert_allclose(closed.early, stepped.early, atol=2e-4)
+
+
+def _one_hz(spaced: bool, nmda: float = 1.0, n_pulses: int = 30):
+    times = 5.0 + np.arange(n_pulses) * 1.0
+    return _run(times, np.ones(n_pulses, bool), n=2, end=float(times[-1]) + 1.0, spaced=spaced,
+                nmda=nmda)
+
+
+def test_slow_phosphatase_isolated_path_matches_step_integration():
+    """30 pulses at 1 Hz: phosphatase and early phase through the per-synapse closed forms
+    (120-ms window, NMDA tail at rest) equal step-by-step integration (600-ms windows)."""
+    closed, drive_closed = _one_hz(True)
+    stepped, drive_stepped = _one_hz(False)
+    # same release draws; the drive differs only through the (slightly different) weights
+    np.testing.assert_allclose(drive_closed, drive_stepped, rtol=1e-3)
+    active = stepped.phosphatase > 0.05
+    assert active.sum() > 100
+    np.testing.assert_allclose(closed.phosphatase[active], stepped.phosphatase[active],
+                               rtol=0.1)
+    assert abs(closed.phosphatase.mean() / stepped.phosphatase.mean() - 1.0) < 0.03
+    changed = 1.0 - stepped.early
+    assert changed.max() > 1e-3  # the 1-Hz train depresses
+    np.testing.assert_allclose(1.0 - closed.early, changed, atol=0.1 * changed.max())
+
+
+def test_nmda_antagonist_removes_the_phosphatase_drive():
+    """Without NMDA receptors (D-APV), 1-Hz test-sized pulses leave the phosphatase at rest."""
+    control, _ = _one_hz(True)
+    blocked, _ = _one_hz(True, nmda=0.0)
+    assert control.phosphatase.max() > 0.2
+    assert blocked.phosphatase.max() < 0.01 * control.phosphatase.max()
+    assert np.all(blocked.early >= control.early.min())
+    assert blocked.early.min() > 1.0 - 1e-6
 
 
 def _train_potentiation(dt: float) -> float:

@@ -107,6 +107,8 @@ class Synapses(NamedTuple):
     early: np.ndarray  # early-phase weight h (1 = baseline)
     late: np.ndarray  # late-phase weight z (0 = baseline)
     above: np.ndarray  # time above the depression threshold in the current window [s]
+    phosphatase: np.ndarray  # slow Ca2+/calmodulin-activated phosphatase activation P (0..1)
+    kinase: np.ndarray  # 1 while kinase (CaMKII) activity from Ca2+ above theta_p dominates, else 0
 
 
 class SliceConstants(NamedTuple):
@@ -190,6 +192,11 @@ class SliceConstants(NamedTuple):
     augmentation_tau: float
     potentiation_increment: float
     potentiation_tau: float
+    phosphatase_rate: float
+    phosphatase_tau: float
+    phosphatase_threshold: float
+    kinase_threshold: float
+    phosphatase_gamma: float
 
 
 @dataclass(frozen=True)
@@ -210,6 +217,8 @@ class SlicePopulation:
     early: np.ndarray  # early-phase weight h (1 = baseline)
     late: np.ndarray  # late-phase weight z (0 = baseline)
     above: np.ndarray  # time above the depression threshold in the current window [s]
+    phosphatase: np.ndarray  # slow phosphatase activation P (0..1)
+    kinase: np.ndarray  # kinase dominance flag (1 after Ca2+ above theta_p until P < theta_P)
     rng: np.ndarray  # (n_slices,) uint64 stream states
 
     @property
@@ -218,4 +227,5 @@ class SlicePopulation:
         return Synapses(self.n_sites, self.ready, self.release_half_power,
                         self.recruitment_threshold, self.safety_factor, self.ampa_weight,
                         self.nmda_weight, self.nmda_open, self.blocked, self.calcium, self.early,
-                        self.late, self.above)
+                        self.late, self.above, self.phosphatase,
+                        self.kinase)

@@ -132,6 +132,11 @@ _COPIED: dict[str, str] = {
     "augmentation_tau": "augmentation_decay_time",
     "potentiation_increment": "post_tetanic_calcium_increment",
     "potentiation_tau": "post_tetanic_decay_time",
+    "phosphatase_rate": "phosphatase_activation_rate",
+    "phosphatase_tau": "phosphatase_deactivation_time",
+    "phosphatase_threshold": "phosphatase_depression_threshold",
+    "kinase_threshold": "kinase_dominance_threshold",
+    "phosphatase_gamma": "phosphatase_depression_rate",
 }
 
 
@@ -302,5 +307,7 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
         early=np.ones((n, n_syn)),
         late=zeros.copy(),
         above=zeros.copy(),
+        phosphatase=zeros.copy(),
+        kinase=zeros.copy(),
         rng=np.array([r["stream"] for r in rows], dtype=np.uint64),
     )

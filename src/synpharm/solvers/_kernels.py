@@ -34,7 +34,9 @@ from synpharm.model.plasticity.calcium_rule import (
     early_phase_noise_compiled,
     early_phase_step,
     late_phase_capture_compiled,
+    phosphatase_step,
 )
+from synpharm.model.plasticity.phosphatase import activation, band_integral, depress
 from synpharm.solvers._neuron import (
     bath_magnesium,
     blocker_rates,
@@ -100,6 +102,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     n_rec = out_soma.shape[2]
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
+    ph, kin = syn.phosphatase, syn.kinase
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -144,6 +147,8 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 if x > c.theta_d:
                     h[s, i] = early_phase_step(c, h[s, i], x, dt)
                     above[s, i] += dt
+                ph[s, i], h[s, i], kin[s, i] = phosphatase_step(c, ph[s, i], h[s, i], kin[s, i],
+                                                                x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
@@ -196,16 +201,19 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` with ``x_i = o_i(0+) (1 - b_i) w_i``; synapses
     whose bound ``ca_i(0) + x_i max J + max K`` stays below the depression threshold are quiet
     and only their blocker state is updated in closed form (trapping block with the open-time
-    integral, tail at rest included). Arguments as in :func:`integrate_window`; ``j``: column.
+    integral, tail at rest included). Every synapse's Ca2+ integral, ``ca_i(0) S_c + x_i S_J +
+    S_K``, drives the slow phosphatase in closed form (:func:`slow_phosphatase`). Arguments as
+    in :func:`integrate_window`; ``j`` is the stimulus' column in ``out``.
     """
     out_drive, out_fire, out_nmda, out_soma = out
     n_rec = min(out_soma.shape[2], n_steps)
-    nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
-                                  syn.early, syn.above)
+    nmda_w, o, b, ca, h = syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium, syn.early
     dt, n_syn = c.dt, h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
     decay_ca = math.exp(-dt / c.calcium_tau)
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
+    # integral of ca_i(0) e^{-t/tau_Ca} over the window (per unit ca_i(0))
+    s_c = dt * decay_ca * (1.0 - decay_ca**n_steps) / (1.0 - decay_ca)
     for s in prange(sl.shape[0]):
         drive, n_fire, gaba = stimulate(c, s, intensity, gap, sl, drug, syn, rng)
         out_drive[s, j] = drive
@@ -219,11 +227,8 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         kv = np.zeros(n_steps)
         ring = np.zeros(n_ring)
         ring[c.ffi_delay_steps % n_ring] = gaba * c.ffi_conductance
-        jv = 0.0
-        kk = 0.0
+        jv = kk = a_on = a_off = 0.0
         en = 1.0
-        a_on = 0.0
-        a_off = 0.0
         for step in range(n_steps):
             sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
             ring[step % n_ring] = 0.0
@@ -251,37 +256,87 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         j_max = jn.max()
         k_max = kv.max()
         ca0_decay = decay_ca**n_steps
+        s_j = dt * jn.sum()
+        s_k = dt * kv.sum()
         for i in range(n_syn):
             oi = o[s, i]
             x = oi * (1.0 - b[s, i]) * nmda_w[s, i]
+            slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i,
+                             ca[s, i] * s_c + x * s_j + s_k, n_steps * dt)
             if ca[s, i] + x * j_max + k_max > c.theta_d:
-                ca_start = ca[s, i]
-                for step in range(n_steps):
-                    ca_start *= decay_ca
-                    xi = ca_start + x * jn[step] + kv[step]
-                    if xi > c.theta_d:
-                        h[s, i] = early_phase_step(c, h[s, i], xi, dt)
-                        above[s, i] += dt
+                fast_gates(c, syn, s, i, x, jn, kv, decay_ca)
             ca[s, i] = ca[s, i] * ca0_decay + x * jn[n_steps - 1] + kv[n_steps - 1]
             if oi > 1e-7 and a_on > 0.0:
-                total = a_on + a_off
-                b_eq = a_on / total
-                b[s, i] = b_eq + (b[s, i] - b_eq) * math.exp(-oi * total)
+                b[s, i] = trapped_block(b[s, i], oi, a_on, a_off)
             o[s, i] = oi * en
+
+
+@njit(cache=True, inline="always")
+def trapped_block(b, open_fraction, a_on, a_off):
+    """Open-channel block after a pulse: relaxation towards ``a_on / (a_on + a_off)`` with the
+    open-time integrals ``a_on``, ``a_off`` of the binding and unbinding rates."""
+    total = a_on + a_off
+    b_eq = a_on / total
+    return b_eq + (b - b_eq) * math.exp(-open_fraction * total)
+
+
+@njit(cache=True)
+def fast_gates(c, syn, s, i, x, jn, kv, decay_ca):
+    """Synapse (s, i) step by step through a pulse window's fast gates (theta_d, theta_p)."""
+    ca_now = syn.calcium[s, i]
+    for step in range(jn.shape[0]):
+        ca_now *= decay_ca
+        xi = ca_now + x * jn[step] + kv[step]
+        if xi > c.theta_p:
+            syn.kinase[s, i] = 1.0
+        if xi > c.theta_d:
+            syn.early[s, i] = early_phase_step(c, syn.early[s, i], xi, c.dt)
+            syn.above[s, i] += c.dt
+
+
+@njit(cache=True)
+def slow_phosphatase(c, ph, kin, h, s, i, calcium_integral, duration):
+    """Impulse activation of synapse (s, i) by ``calcium_integral``, then decay and depression
+    over ``duration`` [s] in closed form (:mod:`synpharm.model.plasticity.phosphatase`); no
+    depression while the kinase flag is set, which clears once P is below theta_P."""
+    p = ph[s, i]
+    if calcium_integral > 0.0:
+        p = activation(p, calcium_integral, c.phosphatase_rate)
+    if p > c.phosphatase_threshold and kin[s, i] == 0.0:
+        band = band_integral(p, duration, c.phosphatase_tau, c.phosphatase_threshold,
+                             c.kinase_threshold)
+        h[s, i] = depress(h[s, i], band, c.phosphatase_gamma, c.tau_h)
+    if p > 0.0:
+        p *= math.exp(-duration / c.phosphatase_tau)
+    if p <= c.phosphatase_threshold:
+        kin[s, i] = 0.0
+    ph[s, i] = p
 
 
 @njit(parallel=True, cache=True)
 def advance_quiet(c, duration, sl, drug, syn):
     """Closed-form evolution of slow variables over ``duration`` [s] without stimuli.
 
-    Early phase relaxes to 1 with rate early_relaxation / tau_h; the cell-wide protein level
+    The slow phosphatase takes the Ca2+ integral of the residual spine Ca2+ and of the NMDA
+    tail at rest, then decays and depresses in closed form. Early phase relaxes to 1 with rate
+    early_relaxation / tau_h; the cell-wide protein level
     relaxes towards 1 while the mean early-phase change of tagged synapses exceeds the
     protein-synthesis threshold (0 otherwise); tagged synapses capture protein into the late
     phase z (towards 1 for potentiated, -0.5 for depressed tags; Luboeinski & Tetzlaff 2021).
     """
     h, z, o, ca = syn.early, syn.late, syn.nmda_open, syn.calcium
     relax = math.exp(-duration * c.h_relaxation / c.tau_h)
+    residual = c.calcium_tau * (1.0 - math.exp(-duration / c.calcium_tau))
     for s in prange(sl.shape[0]):
+        rest_drive, _ = nmda_calcium_drive(c, c.e_leak, bath_magnesium(c, drug, s))
+        # Ca2+ integral of the NMDA tail at rest, per unit open, unblocked receptor content
+        tail = (c.calcium_tau * c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE]
+                * drug[s, L.NMDA_AVAILABLE] * rest_drive
+                * c.nmda_tau * (1.0 - math.exp(-duration / c.nmda_tau)))
+        for i in range(h.shape[1]):
+            slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i, ca[s, i] * residual
+                             + o[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i] * tail,
+                             duration)
         n_tag = 0
         change = 0.0
         for i in range(h.shape[1]):

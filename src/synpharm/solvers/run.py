@@ -37,20 +37,26 @@ class EngineSettings:
     train_tail: float
     isolation_gap: float
     max_quiet_chunk: float = 20.0
+    isolate_spaced_trains: bool = True
 
 
-def segment_stimuli(times: np.ndarray, dense: np.ndarray, isolation_gap: float) -> list[Segment]:
+def segment_stimuli(times: np.ndarray, dense: np.ndarray, isolation_gap: float,
+                    isolate_spaced_trains: bool = True) -> list[Segment]:
     """Group sorted stimulus times into isolated pulses and windows.
 
-    A stimulus is isolated when it is not ``dense`` (a train pulse) and both neighbours are at
-    least ``isolation_gap`` away; consecutive non-isolated stimuli closer than the gap share
-    a window.
+    A stimulus is isolated when both neighbours are at least ``isolation_gap`` away (the fast
+    state has relaxed; the slow phosphatase is carried in closed form), train pulses (``dense``)
+    included unless ``isolate_spaced_trains`` is False; consecutive non-isolated stimuli closer
+    than the gap share a window.
     """
     n = len(times)
     gaps = np.diff(times)
-    close_prev = np.r_[False, gaps < isolation_gap]
-    close_next = np.r_[gaps < isolation_gap, False]
-    isolated = ~(dense | close_prev | close_next)
+    close = gaps < isolation_gap * (1.0 - 1e-9)  # 1-Hz trains: gaps of 1 s up to rounding
+    close_prev = np.r_[False, close]
+    close_next = np.r_[close, False]
+    isolated = ~(close_prev | close_next)
+    if not isolate_spaced_trains:
+        isolated &= ~dense
     segments: list[Segment] = []
     start = 0
     while start < n:
@@ -59,7 +65,7 @@ def segment_stimuli(times: np.ndarray, dense: np.ndarray, isolation_gap: float) 
             start += 1
             continue
         end = start + 1
-        while end < n and not isolated[end] and times[end] - times[end - 1] < isolation_gap:
+        while end < n and not isolated[end] and close[end - 1]:
             end += 1
         segments.append(Segment(np.arange(start, end), False))
         start = end
@@ -126,7 +132,8 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
     gaps = np.diff(np.r_[-1e6, times])
     now = 0.0
     pulse_steps = round(settings.pulse_window / c.dt)
-    for segment in segment_stimuli(times, dense, settings.isolation_gap):
+    for segment in segment_stimuli(times, dense, settings.isolation_gap,
+                                   settings.isolate_spaced_trains):
         first = times[segment.indices[0]]
         drugs = drug_matrix(first)
         if first > now:

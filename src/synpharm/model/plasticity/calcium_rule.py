@@ -17,6 +17,12 @@ Graupner-Brunel benchmark (:mod:`.graupner_brunel`) adds its bistable cubic drif
 * :func:`late_phase_capture` - tagged synapses capture plasticity-related protein into the late
   phase z (towards 1 for potentiated, -0.5 for depressed tags).
 
+Slow phosphatase/kinase readout (decoding Ca2+ over seconds; :mod:`.phosphatase`): a
+calcineurin-like activation ``P`` integrates spine Ca2+ with a deactivation time of seconds and
+depresses ``h`` while it sits in the phosphatase-dominant band ``theta_P < P < theta_K``; above
+``theta_K``, and after Ca2+ above theta_p until P has fallen below ``theta_P``, kinase activity
+dominates and vetoes the depression.
+
 Functions ending in ``_compiled`` are the numba versions of the same source, for compiled
 kernels; the plain versions take numpy arrays.
 """
@@ -35,6 +41,7 @@ __all__ = [
     "late_phase_capture",
     "late_phase_capture_compiled",
     "linear_relaxation",
+    "phosphatase_step",
 ]
 
 
@@ -116,3 +123,24 @@ def _late_phase_capture(z, change, capture, tag_threshold):
 #: of protein / tau_late) (1 = none); untagged synapses (|h - 1| <= tag_threshold) keep z
 late_phase_capture_compiled = njit(cache=True, inline="always")(_late_phase_capture)
 late_phase_capture = vectorize(cache=True)(_late_phase_capture)
+
+
+@njit(cache=True, inline="always")
+def phosphatase_step(rule, p, h, kinase, calcium, dt):
+    """Phosphatase activation, early phase and kinase flag after one explicit step ``dt`` [s].
+
+    ``dP/dt = k c (1 - P) - P / tau_P`` and, in the phosphatase-dominant band
+    ``theta_P < P < theta_K`` without kinase dominance, ``tau_h dh/dt = -gamma_P (P - theta_P) h``.
+    Ca2+ above theta_p sets the kinase flag (1.0); it clears once P falls below theta_P.
+    ``rule`` is any record with ``phosphatase_rate``, ``phosphatase_tau``,
+    ``phosphatase_threshold``, ``kinase_threshold``, ``phosphatase_gamma``, ``theta_p`` and
+    ``tau_h``. Returns ``(P, h, kinase)``.
+    """
+    p_new = p + dt * (rule.phosphatase_rate * calcium * (1.0 - p) - p / rule.phosphatase_tau)
+    if calcium > rule.theta_p:
+        kinase = 1.0
+    if p_new <= rule.phosphatase_threshold:
+        kinase = 0.0
+    elif p_new < rule.kinase_threshold and kinase == 0.0:
+        h -= dt * rule.phosphatase_gamma * (p_new - rule.phosphatase_threshold) * h / rule.tau_h
+    return p_new, h, kinase
