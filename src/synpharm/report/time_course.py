@@ -150,7 +150,27 @@ def _binned(values: np.ndarray, minutes: np.ndarray) -> tuple[np.ndarray, ...]:
         centres.append(edge + 0.5)
         means.append(per_slice.mean())
         sems.append(per_slice.std(ddof=1) / np.sqrt(per_slice.size) if per_slice.size > 1 else 0.0)
-    return np.array(centres), np.array(means), np.array(sems)
+    return _broken_at_gaps(np.array(centres), np.array(means), np.array(sems))
+
+
+#: Bins further apart than this [min] are not joined by a line (test pulses were interrupted,
+#: e.g. by a 15-min low-frequency train, whose pulses are not responses of the time course).
+GAP_MINUTES = 2.5
+
+
+def _broken_at_gaps(centres: np.ndarray, *series: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Insert a NaN point between bins more than :data:`GAP_MINUTES` apart.
+
+    Examples
+    --------
+    >>> _broken_at_gaps(np.array([0.5, 1.5, 10.5]), np.array([1.0, 2.0, 3.0]))[0].tolist()
+    [0.5, 1.5, 6.0, 10.5]
+    """
+    gaps = np.flatnonzero(np.diff(centres) > GAP_MINUTES) + 1
+    if gaps.size == 0:
+        return (centres, *series)
+    middle = (centres[gaps - 1] + centres[gaps]) / 2.0
+    return (np.insert(centres, gaps, middle), *(np.insert(s, gaps, np.nan) for s in series))
 
 
 def _origin(result: ExperimentResult) -> float:
