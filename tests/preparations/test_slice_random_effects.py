@@ -88,10 +88,9 @@ def _pulses(pop, times, dense, end):
     drugs[:, [L.PRE_CALCIUM, L.GABA_PRE_CALCIUM, L.NMDA_AVAILABLE, L.NAV_AVAILABLE]] = 1.0
     p = prep.parameters
     settings = EngineSettings(p["pulse_window"], p["train_tail"], p["isolation_gap"])
-    drive, _ = run_schedule(slice_constants(prep), pop, np.asarray(times, dtype=float),
-                            np.full(len(times), 0.5), np.asarray(dense), lambda t: drugs,
-                            settings, end)
-    return drive
+    return run_schedule(slice_constants(prep), pop, np.asarray(times, dtype=float),
+                        np.full(len(times), 0.5), np.asarray(dense), lambda t: drugs,
+                        settings, end).drive
 
 
 def test_expression_scale_multiplies_the_expressed_weight_change():
