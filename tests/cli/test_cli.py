@@ -330,6 +330,10 @@ def test_figure_with_protocol_drug_bar_and_without_traces(tmp_path: Path) -> Non
     protocol = Protocol.from_dict(
         {
             "experiment": {"name": "x"},
+            "conditions": [
+                {"name": "control"},
+                {"name": "ketamine", "compound": "ketamine", "concentration": "10 uM"},
+            ],
             "steps": [
                 {"type": "baseline", "duration": "10 min", "test_rate": "0.05 Hz"},
                 {
@@ -349,7 +353,9 @@ def test_figure_with_protocol_drug_bar_and_without_traces(tmp_path: Path) -> Non
     )
     out = write_outputs(plain, tmp_path / "o", protocol=protocol)
     assert (out / "time_course.svg").stat().st_size > 0
-    from synpharm.report.outputs import _drug_spans
+    from synpharm.report.timeline import drug_bars
 
-    assert _drug_spans(plain, protocol) == [(600.0, 1200.0)]  # wash-in to wash-out
-    assert _drug_spans(plain, None) == [(600.0, float(plain.conditions[0].pulses.time.max()))]
+    spans = [(bar.start, bar.end) for bar in drug_bars(plain, protocol)]
+    assert spans == [(600.0, 1200.0)]  # wash-in to wash-out
+    fallback = [(bar.start, bar.end) for bar in drug_bars(plain, None)]
+    assert fallback == [(600.0, float(plain.conditions[0].pulses.time.max()))]

@@ -80,16 +80,17 @@ def test_ppr_panel_plots_each_interval_in_order():
     """Paired pulses at several intervals get a PPR-vs-interval panel (mean, SEM per interval)."""
     from matplotlib.figure import Figure
 
-    from synpharm.report.time_course import _ppr_by_interval, draw_time_course
+    from synpharm.report.paired_pulse_panel import ppr_by_interval
+    from synpharm.report.time_course import draw_time_course
 
     result = _result()
     ppr = {"ppr_500ms": [1.0, 1.1], "ppr_20ms": [1.6, 1.8], "ppr_20ms_per_pair": [9.0, 9.0]}
     result.conditions[0].readouts.update(
         {name: Readout(name, np.array(v), "1") for name, v in ppr.items()})
-    series = _ppr_by_interval(result)
+    series = ppr_by_interval(result)
     assert list(series) == [0]
     np.testing.assert_allclose(series[0][:, :2], [[20.0, 1.7], [500.0, 1.05]])
     figure = Figure(layout="constrained")
-    draw_time_course(figure, result, [], lambda p, ref: slope_percent_of_baseline(
+    draw_time_course(figure, result, None, lambda p, ref: slope_percent_of_baseline(
         p, result.induction_time, result.drug_time, ref))
     assert figure.axes[-1].get_xlabel() == "inter-pulse interval [ms]"

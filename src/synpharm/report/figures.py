@@ -30,7 +30,7 @@ def save(draw: Callable[[Any], None], stem: Path, size: tuple[float, float]) -> 
 def write_experiment_figures(
     result: Any,
     folder: Path,
-    drug_spans: list[tuple[float, float]],
+    timeline: Any,
     percent: Callable[[Any, str], Any],
     *,
     baseline: str = "auto",
@@ -43,8 +43,9 @@ def write_experiment_figures(
         A :class:`synpharm.analysis.results.ExperimentResult`.
     folder
         Destination folder (exists).
-    drug_spans
-        ``(start, end)`` [s] of each drug application.
+    timeline
+        Drug bars, induction marks and readout choice
+        (:class:`synpharm.report.timeline.Timeline`).
     percent
         ``percent(pulses, reference)``: per-pulse response [% of the ``reference`` baseline].
     baseline
@@ -58,7 +59,7 @@ def write_experiment_figures(
 
     has_traces = any(c.example_traces for c in result.conditions)
     save(
-        lambda figure: draw_time_course(figure, result, drug_spans, percent, baseline=baseline),
+        lambda figure: draw_time_course(figure, result, timeline, percent, baseline=baseline),
         folder / "time_course",
         (11.0, 4.6) if has_traces else (8.5, 4.4),
     )

@@ -17,6 +17,8 @@ import numpy as np
 
 from synpharm.analysis.results import ExperimentResult, PulseTable, ResponseTable
 from synpharm.io.staging import staged_folder
+from synpharm.report.normalise import BASELINE_WINDOW, percent_of_baseline
+from synpharm.report.timeline import Timeline, experiment_timeline
 from synpharm.safety import spreadsheet_writer
 
 if TYPE_CHECKING:
@@ -29,9 +31,6 @@ __all__ = [
     "summary_json",
     "write_outputs",
 ]
-
-#: Test pulses in this window before induction [s] define the baseline slope of each slice.
-BASELINE_WINDOW = 600.0
 
 _CSV_COLUMNS = (
     "condition",
@@ -75,8 +74,10 @@ def write_outputs(
     out_dir
         Destination folder; an existing folder of that name is replaced as a whole.
     protocol
-        The protocol that produced ``result``; if given, the drug bar in the figure spans each
-        wash-in to the following wash-out instead of wash-in to the end of the recording.
+        The protocol that produced ``result``; if given, the figure's drug bars follow each
+        compound from its wash-in (or from the start, pre-incubated) to its wash-out, and
+        induction is marked per train step (:mod:`synpharm.report.timeline`); without it
+        one bar spans the first wash-in to the end of the recording.
     baseline
         Baseline of the time-course figure: ``"auto"`` (pre-drug with a wash-in, else
         pre-induction), ``"pre_drug"`` or ``"pre_induction"``.
@@ -89,7 +90,7 @@ def write_outputs(
     with staged_folder(out_dir) as staging:
         (staging / "summary.json").write_text(summary_json(result), encoding="utf-8")
         (staging / "pulses.csv").write_text(pulses_csv(result), encoding="utf-8", newline="")
-        _write_figures(result, staging, _drug_spans(result, protocol), baseline)
+        _write_figures(result, staging, experiment_timeline(result, protocol), baseline)
     return Path(out_dir)
 
 
@@ -98,36 +99,11 @@ def summary_json(result: ExperimentResult) -> str:
     return json.dumps(result.summary(), indent=2, sort_keys=False) + "\n"
 
 
-def _course_kind(pulses: PulseTable | ResponseTable) -> str:
-    """Stimulus kind plotted and normalised: test pulses, or first pulses of pairs without them."""
-    if isinstance(pulses, ResponseTable) and not (pulses.kind == "test").any():
-        return "pp1"
-    return "test"
-
-
 def _primary(pulses: PulseTable | ResponseTable) -> np.ndarray:
     """The per-pulse measure of the time course: fEPSP slope, or the response amplitude."""
     if isinstance(pulses, ResponseTable):
         return np.asarray(pulses.amplitude, dtype=float)
     return np.asarray(pulses.fepsp_slope, dtype=float)
-
-
-def _baseline_mask(
-    pulses: PulseTable | ResponseTable,
-    induction_time: float | None,
-    drug_time: float | None,
-    reference: str = "pre_induction",
-) -> np.ndarray:
-    is_test = pulses.kind == _course_kind(pulses)
-    if reference == "pre_drug" and drug_time is not None:
-        window = (pulses.time < drug_time) & (pulses.time >= drug_time - BASELINE_WINDOW)
-        return is_test & window
-    if induction_time is not None:
-        window = (pulses.time < induction_time) & (pulses.time >= induction_time - BASELINE_WINDOW)
-        return is_test & window
-    if drug_time is not None:
-        return is_test & (pulses.time < drug_time)
-    return is_test
 
 
 def slope_percent_of_baseline(
@@ -139,29 +115,19 @@ def slope_percent_of_baseline(
     """fEPSP slope of every pulse as % of the slice's baseline slope.
 
     For a :class:`ResponseTable` (single-cell recordings) the response amplitude of every
-    stimulus as % of the cell's baseline amplitude, with the same baseline rule (first pulses of
-    pairs stand in for test pulses when there are none).
-
-    The baseline is the mean slope of the ``"test"`` pulses in the :data:`BASELINE_WINDOW`
-    (10 min) before induction; without induction, of the test pulses before the first
-    wash-in; without either, of all test pulses. ``reference="pre_drug"`` takes the test
-    pulses in the 10 min before the first wash-in instead (when there is one).
+    stimulus as % of the cell's baseline amplitude. The baseline rule is that of
+    :func:`synpharm.report.normalise.percent_of_baseline`: the mean slope of the ``"test"``
+    pulses in the :data:`BASELINE_WINDOW` (10 min) before induction; without induction, of the
+    test pulses before the first wash-in; without either, of all test pulses.
+    ``reference="pre_drug"`` takes the test pulses in the 10 min before the first wash-in
+    instead (when there is one).
 
     Returns
     -------
     numpy.ndarray
         Shape ``(n_slices, n_pulses)`` [%]; NaN for slices without a baseline.
     """
-    slope = _primary(pulses)
-    mask = _baseline_mask(pulses, induction_time, drug_time, reference)
-    chosen = slope[:, mask]
-    finite = np.isfinite(chosen)
-    count = finite.sum(axis=1)
-    total = np.where(finite, chosen, 0.0).sum(axis=1)
-    baseline = np.full(slope.shape[0], np.nan)
-    usable = (count > 0) & (total != 0)
-    baseline[usable] = total[usable] / count[usable]
-    return 100.0 * slope / baseline[:, None]
+    return percent_of_baseline(_primary(pulses), pulses, induction_time, drug_time, reference)
 
 
 def _number(value: float) -> str:
@@ -238,32 +204,10 @@ def _response_csv(result: ExperimentResult) -> str:
     return buffer.getvalue()
 
 
-def _drug_spans(result: ExperimentResult, protocol: Protocol | None) -> list[tuple[float, float]]:
-    """Periods of drug application [s]: wash-in onset to the next wash-out onset (or the end)."""
-    if protocol is not None:
-        from synpharm.protocols import build_schedule
-
-        spans, start = [], None
-        schedule = build_schedule(protocol)
-        for span in schedule.step_spans:
-            if span.type == "wash_in" and start is None:
-                start = span.start
-            elif span.type == "wash_out" and start is not None:
-                spans.append((start, span.start))
-                start = None
-        if start is not None:
-            spans.append((start, schedule.total_duration))
-        return spans
-    if result.drug_time is None:
-        return []
-    ends = [float(np.max(c.pulses.time)) for c in result.conditions if len(c.pulses.time)]
-    return [(result.drug_time, max(ends, default=result.drug_time))]
-
-
 def _write_figures(
     result: ExperimentResult,
     folder: Path,
-    drug_spans: list[tuple[float, float]],
+    timeline: Timeline,
     baseline: str = "auto",
 ) -> None:
     from synpharm.report.figures import write_experiment_figures
@@ -273,4 +217,4 @@ def _write_figures(
             pulses, result.induction_time, result.drug_time, reference
         )
 
-    write_experiment_figures(result, folder, drug_spans, percent, baseline=baseline)
+    write_experiment_figures(result, folder, timeline, percent, baseline=baseline)

@@ -1,40 +1,58 @@
 """The headline figure of a slice experiment: time course of the response and example traces.
 
-The time course is normalised per slice to a baseline and shown as 1-min bins, mean ± SEM.
-With a wash-in the default baseline is the 10 min *before the drug* (``"pre_drug"``), so a
-drug that lowers the basal response is seen falling from 100 %; ``"pre_induction"`` (the
-10 min before the first train) is the LTP convention used by the readouts. The drug bar above
-the axes names the compounds and concentrations; the legend sits below the axes, never over
-data. The example-trace panel shows one averaged sweep per condition and phase for at most
-four conditions (control and the highest concentration of each compound), each trace minus
-its pre-stimulus mean, the stimulus artefact clipped, with scale bars instead of axes.
+The time course shows 1-min bins (isolated NMDA responses: every stimulus), mean ± SEM over
+slices, of the response a physiologist reads in that experiment:
+
+- the fEPSP slope (or single-cell amplitude) as % of each slice's baseline. With a wash-in
+  the default baseline is the 10 min *before the drug* (``"pre_drug"``), so a drug that
+  lowers the basal response is seen falling from 100 %; ``"pre_induction"`` (the 10 min
+  before the first train) is the LTP convention used by the readouts;
+- the isolated NMDA response (peak NMDA conductance of the virtual voltage clamp) as % of
+  baseline, when every condition records with AMPA receptors blocked
+  (:func:`synpharm.report.timeline.records_isolated_nmda`);
+- the absolute fEPSP slope [-mV/ms] when nothing happens within the recording to normalise
+  to (no wash-in, no induction: conditions differ by their bath or by paired pulses).
+
+Bins before induction count from its onset (time 0); bins after it count from the last
+pulse of each induction step, so that the first post-train bin is the first minute after the
+train. Drug bars (one per compound and span, step-aware) and induction marks (an arrow for
+brief trains, a shaded span labelled with the train for long ones such as 900 pulses at 1 Hz)
+sit above the axes; the legend sits beside the axes, never over data. Side panels: example
+traces (:mod:`synpharm.report.example_traces`) and paired-pulse ratios
+(:mod:`synpharm.report.paired_pulse_panel`).
 """
 
 from __future__ import annotations
 
-import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from synpharm.analysis.results import ConditionResult, ExperimentResult, ResponseTable
-from synpharm.style import condition_colours, format_concentration
+from synpharm.analysis.results import ExperimentResult, PulseTable
+from synpharm.report._course_style import MARKERS, colours, labels
+from synpharm.report.example_traces import plot_traces
+from synpharm.report.normalise import course_kind, percent_of_baseline
+from synpharm.report.paired_pulse_panel import (
+    plot_ppr_by_condition,
+    plot_ppr_by_interval,
+    ppr_by_condition,
+    ppr_by_interval,
+)
+from synpharm.report.timeline import Timeline, concentration_label, experiment_timeline
 
 __all__ = ["BASELINES", "baseline_reference", "draw_time_course", "drug_label"]
 
 #: Accepted baselines of the time course.
 BASELINES = ("auto", "pre_drug", "pre_induction")
 
-#: Phase pairs of the trace panel: (before label, after label, legend of the pair).
-_PHASE_PAIRS = (
-    ("pre_induction", "ltp", ("baseline", "50-60 min after induction")),
-    ("pre_drug", "drug_end", ("before drug", "end of drug")),
-    ("pre_drug", "pre_induction", ("before drug", "drug, before induction")),
-)
-_MAX_TRACE_CONDITIONS = 4
-_ARTEFACT = (-0.2e-3, 1.2e-3)  # [s] around the stimulus: excluded from the y-range
+#: A normalised time course spans at least this range [%], so that noise of a few per cent
+#: does not look like an effect.
+MIN_PERCENT_RANGE = (80.0, 120.0)
+
+#: Induction steps longer than this [min] are drawn as a shaded span, shorter ones as an arrow.
+LONG_INDUCTION_MINUTES = 1.0
 
 
 def baseline_reference(result: ExperimentResult, baseline: str) -> str:
@@ -46,37 +64,31 @@ def baseline_reference(result: ExperimentResult, baseline: str) -> str:
     return baseline
 
 
-def drug_label(conditions: Sequence[ConditionResult]) -> str:
+def drug_label(conditions: Any) -> str:
     """Compounds with their concentrations (ranges for series): ``'ketamine 3-600 µM'``."""
-    levels: dict[str, set[float]] = {}
+    levels: dict[str, list[float]] = {}
     for condition in conditions:
         for name, concentration in condition.drugs:
-            levels.setdefault(name, set()).add(concentration * 1e3)
-    parts = []
-    for name, values in levels.items():
-        low, high = min(values), max(values)
-        span = format_concentration(low)
-        if high > low:
-            span = f"{format_concentration(low).split()[0]}–{format_concentration(high)}"
-            if format_concentration(low).split()[1] != format_concentration(high).split()[1]:
-                span = f"{format_concentration(low)}–{format_concentration(high)}"
-        parts.append(f"{name} {span}")
-    return "; ".join(parts)
+            levels.setdefault(name, []).append(concentration * 1e3)
+    return "; ".join(concentration_label(name, values) for name, values in levels.items())
 
 
-def _colours(result: ExperimentResult) -> list[str]:
-    return condition_colours([c.drugs for c in result.conditions])
+def _default_percent(result: ExperimentResult) -> Callable[[Any, str], np.ndarray]:
+    from synpharm.report.outputs import slope_percent_of_baseline
+
+    return lambda p, ref: slope_percent_of_baseline(p, result.induction_time, result.drug_time,
+                                                    ref)
 
 
 def draw_time_course(
     figure: Any,
     result: ExperimentResult,
-    drug_spans: list[tuple[float, float]],
-    percent: Any,
+    timeline: Timeline | None = None,
+    percent: Callable[[Any, str], np.ndarray] | None = None,
     *,
     baseline: str = "auto",
 ) -> None:
-    """Draw the time course (and the trace panel when there are traces) into ``figure``.
+    """Draw the time course and its side panels into ``figure``.
 
     Parameters
     ----------
@@ -84,70 +96,75 @@ def draw_time_course(
         An empty :class:`matplotlib.figure.Figure` with constrained layout.
     result
         The experiment.
-    drug_spans
-        ``(start, end)`` [s] of each drug application.
+    timeline
+        Drug bars, induction marks and the readout choice
+        (:func:`synpharm.report.timeline.experiment_timeline`); default: from ``result``.
     percent
-        ``percent(pulses, reference) -> (n_slices, n_pulses)`` [% of baseline].
+        ``percent(pulses, reference) -> (n_slices, n_pulses)`` [% of baseline] of the fEPSP
+        slope or amplitude; default: :func:`synpharm.report.slope_percent_of_baseline`.
     baseline
         One of :data:`BASELINES`.
     """
+    timeline = experiment_timeline(result) if timeline is None else timeline
     has_traces = any(c.example_traces and np.size(c.trace_time) for c in result.conditions)
-    ppr = _ppr_by_interval(result)
-    ratios = [2.4] + [1.0] * has_traces + [1.0] * bool(ppr)
+    by_interval, by_condition = ppr_by_interval(result), ppr_by_condition(result)
+    has_ppr = bool(by_interval or by_condition)
+    ratios = [2.4] + [1.0] * has_traces + [1.0] * has_ppr
     axes = np.atleast_1d(figure.subplots(1, len(ratios), width_ratios=ratios))
-    course_axes = axes[0]
     if has_traces:
-        _plot_traces(axes[1], result)
-    if ppr:
-        _plot_ppr(axes[-1], result, ppr)
-    _plot_course(course_axes, result, drug_spans, percent, baseline_reference(result, baseline))
+        plot_traces(axes[1], result)
+    if by_interval:
+        plot_ppr_by_interval(axes[-1], result, by_interval)
+    elif by_condition:
+        plot_ppr_by_condition(axes[-1], result, by_condition)
+    percent = _default_percent(result) if percent is None else percent
+    _plot_course(axes[0], result, timeline, percent, baseline_reference(result, baseline))
 
 
-def _ppr_by_interval(result: ExperimentResult) -> dict[int, np.ndarray]:
-    """Per condition index: rows (interval [ms], mean, SEM) of its ``ppr_<N>ms`` readouts.
+def _mode(result: ExperimentResult, timeline: Timeline) -> str:
+    """``"nmda"``, ``"absolute"`` or ``"percent"`` (see the module docstring)."""
+    if timeline.isolated_nmda:
+        return "nmda"
+    nothing_to_normalise_to = result.induction_time is None and result.drug_time is None
+    if nothing_to_normalise_to and all(isinstance(c.pulses, PulseTable) for c in result.conditions):
+        return "absolute"
+    return "percent"
 
-    Empty unless a condition has paired pulses at two or more intervals.
+
+def _values(result, pulses, mode: str, percent, reference: str) -> np.ndarray:
+    if mode == "nmda":
+        return percent_of_baseline(pulses.nmda_conductance, pulses, result.induction_time,
+                                   result.drug_time, reference)
+    if mode == "absolute":
+        return -np.asarray(pulses.fepsp_slope, dtype=float)
+    return percent(pulses, reference)
+
+
+def _bin_centres(minutes: np.ndarray, anchors: list[float]) -> np.ndarray:
+    """Centre [min] of each pulse's 1-min bin, counted from the latest anchor before it.
+
+    Examples
+    --------
+    >>> _bin_centres(np.array([-0.5, 0.2, 15.1, 16.3]), [15.0]).tolist()
+    [-0.5, 0.5, 15.5, 16.5]
     """
-    series = {}
-    for k, condition in enumerate(result.conditions):
-        rows = []
-        for name, readout in condition.readouts.items():
-            match = re.fullmatch(r"ppr_(\d+)ms", name)
-            if match:
-                rows.append((float(match.group(1)), readout.mean, readout.sem))
-        if len(rows) > 1:
-            series[k] = np.array(sorted(rows))
-    return series
+    anchor = np.zeros_like(minutes)
+    for a in sorted(anchors):
+        anchor = np.where(minutes >= a, a, anchor)
+    return anchor + np.floor(minutes - anchor) + 0.5
 
 
-def _plot_ppr(axes: Any, result: ExperimentResult, series: dict[int, np.ndarray]) -> None:
-    """Paired-pulse ratio (mean ± SEM over slices) against the inter-pulse interval."""
-    colours = _colours(result)
-    for k, rows in series.items():
-        axes.errorbar(rows[:, 0], rows[:, 1], yerr=rows[:, 2], fmt="o-", color=colours[k],
-                      markersize=3, linewidth=0.8, capsize=2, label=result.conditions[k].name)
-    axes.axhline(1.0, color="0.5", linewidth=0.6, linestyle="--")
-    axes.set_xscale("log")
-    axes.minorticks_off()
-    intervals = sorted({float(x) for rows in series.values() for x in rows[:, 0]})
-    axes.set_xticks(intervals, [f"{x:g}" for x in intervals])
-    axes.set_xlabel("inter-pulse interval [ms]")
-    axes.set_ylabel("paired-pulse ratio (2nd / 1st slope)")
-    axes.set_title("paired-pulse ratio", fontsize=9)
-
-
-def _binned(values: np.ndarray, minutes: np.ndarray) -> tuple[np.ndarray, ...]:
-    """1-min bins: centres [min], mean and SEM over slices of the per-slice bin means."""
-    bins = np.floor(minutes)
+def _binned(values: np.ndarray, centres_of_pulses: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per bin: centre [min], mean and SEM over slices of the per-slice bin means."""
     centres, means, sems = [], [], []
-    for edge in np.unique(bins):
-        in_bin = values[:, bins == edge]
+    for centre in np.unique(centres_of_pulses):
+        in_bin = values[:, centres_of_pulses == centre]
         finite = np.isfinite(in_bin)
         count = finite.sum(axis=1)
         per_slice = np.where(finite, in_bin, 0.0).sum(axis=1)[count > 0] / count[count > 0]
         if per_slice.size == 0:
             continue
-        centres.append(edge + 0.5)
+        centres.append(centre)
         means.append(per_slice.mean())
         sems.append(per_slice.std(ddof=1) / np.sqrt(per_slice.size) if per_slice.size > 1 else 0.0)
     return _broken_at_gaps(np.array(centres), np.array(means), np.array(sems))
@@ -179,163 +196,75 @@ def _origin(result: ExperimentResult) -> float:
     return result.drug_time if result.drug_time is not None else 0.0
 
 
-def _course_kind(pulses: Any) -> str:
-    if isinstance(pulses, ResponseTable) and not (pulses.kind == "test").any():
-        return "pp1"
-    return "test"
-
-
 def _plot_course(
-    axes: Any,
-    result: ExperimentResult,
-    drug_spans: list[tuple[float, float]],
-    percent: Any,
-    reference: str,
+    axes: Any, result: ExperimentResult, timeline: Timeline, percent: Any, reference: str
 ) -> None:
-    origin = _origin(result)
-    for condition, colour in zip(result.conditions, _colours(result), strict=True):
+    origin, mode = _origin(result), _mode(result, timeline)
+    anchors = [(m.end - origin) / 60.0 for m in timeline.inductions]
+    for k, (condition, colour) in enumerate(zip(result.conditions, colours(result), strict=True)):
         p = condition.pulses
-        is_test = p.kind == _course_kind(p)
+        is_test = p.kind == course_kind(p)
         minutes = (np.asarray(p.time, dtype=float)[is_test] - origin) / 60.0
-        values = percent(p, reference)[:, is_test]
-        centres, means, sems = _binned(values, minutes)
+        values = _values(result, p, mode, percent, reference)[:, is_test]
+        # isolated NMDA responses: one point per stimulus (use-dependent block acts per stimulus)
+        bins = minutes if mode == "nmda" else _bin_centres(minutes, anchors)
+        centres, means, sems = _binned(values, bins)
         axes.fill_between(centres, means - sems, means + sems, color=colour, alpha=0.2, lw=0)
-        axes.plot(
-            centres, means, "o-", color=colour, markersize=2.5, linewidth=0.8,
-            label=f"{condition.name} (n={values.shape[0]})",
-        )
-    axes.axhline(100.0, color="0.5", linewidth=0.6, linestyle="--")
-    _decorate(axes, result, drug_spans, origin)
+        axes.plot(centres, means, "-", marker=MARKERS[k % len(MARKERS)], color=colour,
+                  markersize=2.5, linewidth=0.8, label=f"{condition.name} (n={values.shape[0]})")
+    if mode == "absolute":
+        axes.set_ylim(0.0, None)  # magnitudes of conditions compared from zero
+    else:
+        axes.axhline(100.0, color="0.5", linewidth=0.6, linestyle="--")
+        low, high = axes.get_ylim()
+        axes.set_ylim(min(low, MIN_PERCENT_RANGE[0]), max(high, MIN_PERCENT_RANGE[1]))
+    _decorate(axes, result, timeline, origin)
+    axes.set_ylabel(_ylabel(result, mode, reference))
+    ncol = 2 if len(result.conditions) > 10 else 1
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, ncol=ncol)
+
+
+def _ylabel(result: ExperimentResult, mode: str, reference: str) -> str:
+    if mode == "absolute":
+        return f"{labels(result)[0]} [-mV/ms]"
     if reference == "pre_drug":
         what = "pre-drug baseline"
     elif result.induction_time is not None:
         what = "pre-induction baseline"
     else:
         what = "mean of all test pulses"
-    axes.set_ylabel(f"{_labels(result)[0]} [% of {what}]")
-    ncol = 2 if len(result.conditions) > 10 else 1
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, ncol=ncol)
+    measure = "isolated NMDA response" if mode == "nmda" else labels(result)[0]
+    return f"{measure} [% of {what}]"
 
 
-def _decorate(
-    axes: Any, result: ExperimentResult, drug_spans: list[tuple[float, float]], origin: float
-) -> None:
-    """Drug bar with its label above the axes, induction arrow, axis labels, title."""
+def _decorate(axes: Any, result: ExperimentResult, timeline: Timeline, origin: float) -> None:
+    """Drug bars with labels above the axes, induction marks, axis labels, title."""
     band = axes.get_xaxis_transform()
-    label = drug_label(result.conditions)
-    for start, end in drug_spans:
-        x = ((start - origin) / 60.0, (end - origin) / 60.0)
-        axes.plot(x, [1.03, 1.03], transform=band, color="0.25", linewidth=4,
+    for row, bar in enumerate(timeline.bars):
+        x = ((bar.start - origin) / 60.0, (bar.end - origin) / 60.0)
+        y = 1.03 + 0.09 * row
+        axes.plot(x, [y, y], transform=band, color="0.25", linewidth=4,
                   solid_capstyle="butt", clip_on=False)
-        axes.text(x[0], 1.06, label, transform=band, fontsize=8, va="bottom", color="0.25")
-    if result.induction_time is not None:
+        axes.text(x[0], y + 0.025, bar.label, transform=band, fontsize=8, va="bottom",
+                  color="0.25")
+    if timeline.inductions:
         low, high = axes.get_ylim()
-        axes.set_ylim(low, high + 0.12 * (high - low))  # room for the induction arrow
-        axes.annotate(
-            "induction", xy=(0.0, 0.90), xytext=(0.0, 0.985), ha="center", va="top",
-            xycoords=band, textcoords=band, fontsize=7,
-            arrowprops={"arrowstyle": "->", "color": "black"},
-        )
+        axes.set_ylim(low, high + 0.12 * (high - low))  # room for the induction marks
+    for mark in timeline.inductions:
+        start, end = (mark.start - origin) / 60.0, (mark.end - origin) / 60.0
+        if end - start >= LONG_INDUCTION_MINUTES:
+            axes.axvspan(start, end, color="0.85", linewidth=0, zorder=0)
+            axes.text((start + end) / 2, 0.975, mark.label, transform=band, ha="center",
+                      va="top", fontsize=7, wrap=True)
+        else:
+            axes.annotate(mark.label, xy=(start, 0.90), xytext=(start, 0.985), ha="center",
+                          va="top", xycoords=band, textcoords=band, fontsize=7,
+                          arrowprops={"arrowstyle": "->", "color": "black"})
     reference = (
         "induction" if result.induction_time is not None
         else ("drug application" if result.drug_time is not None else "start")
     )
     axes.set_xlabel(f"time from {reference} [min]")
     title = textwrap.shorten(result.protocol_name, 80, placeholder="…")
-    axes.set_title(title, pad=36 if drug_spans else 6, loc="left")
-
-
-#: Single-cell measures: (label for axes, trace axis label, trace unit scale, trace unit).
-_RESPONSE_LABELS = {
-    "ipsc_amplitude": ("IPSC amplitude", "current", 1e12, "pA"),
-    "epsp_amplitude": ("EPSP amplitude", "membrane potential", 1e3, "mV"),
-}
-
-
-def _labels(result: ExperimentResult) -> tuple[str, str, float, str]:
-    """Axis labels and trace scaling: (measure, trace quantity, SI-to-unit factor, unit)."""
-    pulses = result.conditions[0].pulses if result.conditions else None
-    if isinstance(pulses, ResponseTable) and pulses.measure in _RESPONSE_LABELS:
-        return _RESPONSE_LABELS[pulses.measure]
-    return ("fEPSP slope", "field potential", 1e3, "mV")
-
-
-def _trace_conditions(result: ExperimentResult) -> list[int]:
-    """Indices of control and of the highest concentration of each compound (at most four)."""
-    chosen = [k for k, c in enumerate(result.conditions) if not c.drugs][:1]
-    best: dict[str, tuple[float, int]] = {}
-    for k, c in enumerate(result.conditions):
-        if c.drugs:
-            key = "+".join(name for name, _ in c.drugs)
-            if key not in best or c.drugs[0][1] >= best[key][0]:
-                best[key] = (c.drugs[0][1], k)
-    chosen += sorted(k for _, k in best.values())
-    return [k for k in chosen if result.conditions[k].example_traces][:_MAX_TRACE_CONDITIONS]
-
-
-def _phases(traces: dict[str, np.ndarray]) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The (before, after) trace labels to show and their legend names."""
-    for before, after, names in _PHASE_PAIRS:
-        if before in traces and after in traces:
-            return (before, after), names
-    labels = list(traces)
-    if len(labels) == 1:
-        return (labels[0], labels[0]), ("", "whole recording")
-    return (labels[0], labels[-1]), (labels[0], labels[-1])
-
-
-def _plot_traces(axes: Any, result: ExperimentResult) -> None:
-    from matplotlib.lines import Line2D
-
-    measure, _, scale, unit = _labels(result)
-    colours = _colours(result)
-    shown, names = [], ("", "")
-    low, high = np.inf, -np.inf
-    for k in _trace_conditions(result):
-        condition = result.conditions[k]
-        time_ms = np.asarray(condition.trace_time, dtype=float) * 1e3
-        outside = (time_ms < _ARTEFACT[0] * 1e3) | (time_ms > _ARTEFACT[1] * 1e3)
-        labels, names = _phases(condition.example_traces)
-        unique = list(dict.fromkeys(labels))
-        for label, style in zip(unique, ("--", "-") if len(unique) > 1 else ("-",), strict=True):
-            trace = np.asarray(condition.example_traces[label], dtype=float) * scale
-            before = time_ms < _ARTEFACT[0] * 1e3
-            if before.any():
-                trace = trace - trace[before].mean()  # baseline-subtracted
-            axes.plot(time_ms, trace, linestyle=style, color=colours[k], linewidth=0.9)
-            low, high = min(low, trace[outside].min()), max(high, trace[outside].max())
-        shown.append(Line2D([], [], color=colours[k], label=condition.name))
-    margin = 0.08 * (high - low if high > low else 1.0)
-    axes.set_ylim(low - margin, high + margin)
-    styles = [
-        Line2D([], [], color="0.3", linestyle=s, label=n)
-        for s, n in zip(("--", "-"), names, strict=True)
-        if n
-    ]
-    axes.legend(handles=shown + styles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
-                fontsize=7, ncol=1)
-    _scale_bars(axes, unit)
-    kind = "fEPSPs" if measure == "fEPSP slope" else f"{measure.split()[0]}s"
-    if (result.provenance or {}).get("recording_site") == "stratum_pyramidale":
-        kind = "somatic field responses"
-    axes.set_title(f"example {kind}\nbaseline-subtracted, artefact clipped", fontsize=9)
-
-
-def _nice(span: float) -> float:
-    """A round scale-bar length near a quarter of ``span``."""
-    target = span / 4
-    power = 10 ** np.floor(np.log10(target))
-    return float(min((1, 2, 5, 10), key=lambda m: abs(m * power - target)) * power)
-
-
-def _scale_bars(axes: Any, unit: str) -> None:
-    """Replace the axes by an L-shaped pair of scale bars (ms and ``unit``)."""
-    (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
-    dx, dy = _nice(x1 - x0), _nice(y1 - y0)
-    x, y = x1 - dx - 0.02 * (x1 - x0), y0 + 0.05 * (y1 - y0)
-    axes.plot([x, x + dx], [y, y], color="black", linewidth=1.5, clip_on=False)
-    axes.plot([x, x], [y, y + dy], color="black", linewidth=1.5, clip_on=False)
-    axes.text(x + dx / 2, y - 0.02 * (y1 - y0), f"{dx:g} ms", ha="center", va="top", fontsize=7)
-    axes.text(x - 0.02 * (x1 - x0), y + dy / 2, f"{dy:g} {unit}", ha="right", va="center",
-              fontsize=7)
-    axes.set_axis_off()
+    pad = 6 + 30 * len(timeline.bars) + (6 if timeline.bars else 0)
+    axes.set_title(title, pad=pad, loc="left")
