@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BASELINE_WINDOW", "course_kind", "percent_of_baseline"]
+__all__ = ["BASELINE_WINDOW", "course_kind", "percent_of_baseline", "primary_measure"]
 
 #: Test pulses in this window before induction [s] define the baseline slope of each slice.
 BASELINE_WINDOW = 600.0
@@ -26,6 +26,15 @@ def course_kind(pulses: Any) -> str:
     if isinstance(pulses, ResponseTable) and not (pulses.kind == "test").any():
         return "pp1"
     return "test"
+
+
+def primary_measure(pulses: Any) -> np.ndarray:
+    """The per-pulse measure of the time course: fEPSP slope, or the response amplitude."""
+    from synpharm.analysis.results import ResponseTable
+
+    if isinstance(pulses, ResponseTable):
+        return np.asarray(pulses.amplitude, dtype=float)
+    return np.asarray(pulses.fepsp_slope, dtype=float)
 
 
 def _baseline_mask(

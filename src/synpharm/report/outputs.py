@@ -17,7 +17,7 @@ import numpy as np
 
 from synpharm.analysis.results import ExperimentResult, PulseTable, ResponseTable
 from synpharm.io.staging import staged_folder
-from synpharm.report.normalise import BASELINE_WINDOW, percent_of_baseline
+from synpharm.report.normalise import BASELINE_WINDOW, percent_of_baseline, primary_measure
 from synpharm.report.timeline import Timeline, experiment_timeline
 from synpharm.safety import spreadsheet_writer
 
@@ -99,13 +99,6 @@ def summary_json(result: ExperimentResult) -> str:
     return json.dumps(result.summary(), indent=2, sort_keys=False) + "\n"
 
 
-def _primary(pulses: PulseTable | ResponseTable) -> np.ndarray:
-    """The per-pulse measure of the time course: fEPSP slope, or the response amplitude."""
-    if isinstance(pulses, ResponseTable):
-        return np.asarray(pulses.amplitude, dtype=float)
-    return np.asarray(pulses.fepsp_slope, dtype=float)
-
-
 def slope_percent_of_baseline(
     pulses: PulseTable | ResponseTable,
     induction_time: float | None,
@@ -127,7 +120,9 @@ def slope_percent_of_baseline(
     numpy.ndarray
         Shape ``(n_slices, n_pulses)`` [%]; NaN for slices without a baseline.
     """
-    return percent_of_baseline(_primary(pulses), pulses, induction_time, drug_time, reference)
+    return percent_of_baseline(
+        primary_measure(pulses), pulses, induction_time, drug_time, reference
+    )
 
 
 def _number(value: float) -> str:

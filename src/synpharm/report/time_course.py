@@ -33,7 +33,7 @@ import numpy as np
 from synpharm.analysis.results import ExperimentResult, PulseTable
 from synpharm.report._course_style import MARKERS, colours, labels
 from synpharm.report.example_traces import plot_traces
-from synpharm.report.normalise import course_kind, percent_of_baseline
+from synpharm.report.normalise import course_kind, percent_of_baseline, primary_measure
 from synpharm.report.paired_pulse_panel import (
     plot_ppr_by_condition,
     plot_ppr_by_interval,
@@ -74,10 +74,8 @@ def drug_label(conditions: Any) -> str:
 
 
 def _default_percent(result: ExperimentResult) -> Callable[[Any, str], np.ndarray]:
-    from synpharm.report.outputs import slope_percent_of_baseline
-
-    return lambda p, ref: slope_percent_of_baseline(p, result.induction_time, result.drug_time,
-                                                    ref)
+    return lambda p, ref: percent_of_baseline(primary_measure(p), p, result.induction_time,
+                                              result.drug_time, ref)
 
 
 def draw_time_course(
