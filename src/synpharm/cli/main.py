@@ -360,25 +360,50 @@ def list_protocols() -> None:
 
     table = Table(box=None)
     table.add_column("protocol", no_wrap=True)
-    for heading in ("kind", "preparation", "arms"):
+    for heading in ("kind", "preparation", "arms", "targets"):
         table.add_column(heading, no_wrap=True)
+    table.add_column("description")
+    targets = _targets_by_protocol()
     for name in library_protocols():
         path = library_protocol_path(name)
         assert path is not None
-        table.add_row(name, *_protocol_overview(tomllib.loads(path.read_text(encoding="utf-8"))))
-    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200).print(table)
+        kind, prep, arms, text = _protocol_overview(
+            tomllib.loads(path.read_text(encoding="utf-8")))
+        ids = targets.get(name, [])
+        shown = " ".join(ids[:2]) + (f" +{len(ids) - 2}" if len(ids) > 2 else "")
+        table.add_row(name, kind, prep, arms, shown or "-", text)
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 400).print(table)
 
 
-def _protocol_overview(data: dict[str, Any]) -> tuple[str, str, str]:
-    """(kind, preparation, number of conditions or arms) of a protocol or study document."""
+def _protocol_overview(data: dict[str, Any]) -> tuple[str, str, str, str]:
+    """(kind, preparation, number of conditions or arms, description) of a protocol or study."""
     if "study" in data:
         study = data["study"]
         groups = next((data[k] for k in ("arms", "groups", "conditions") if k in data), [])
-        return study.get("kind", "?"), study.get("preparation", "-"), str(len(groups) or "-")
+        return (study.get("kind", "?"), study.get("preparation", "-"), str(len(groups) or "-"),
+                study.get("description", ""))
     n = len(data.get("conditions", [])) + sum(
         len(s.get("concentrations", [])) for s in data.get("condition_series", [])
     )
-    return "slice", data.get("experiment", {}).get("preparation", "ca1_slice"), str(n)
+    experiment = data.get("experiment", {})
+    return ("slice", experiment.get("preparation", "ca1_slice"), str(n),
+            experiment.get("description", ""))
+
+
+def _targets_by_protocol() -> dict[str, list[str]]:
+    """Library protocol name -> ids of the shipped validation targets that run it (the target
+    files are read as TOML, without importing the validation package)."""
+    import tomllib
+
+    found: dict[str, list[str]] = {}
+    folder = Path(__file__).resolve().parents[1] / "validation"
+    for name in ("targets.toml", "physiology_targets.toml"):
+        for target in tomllib.loads((folder / name).read_text(encoding="utf-8")).get("targets", []):
+            runs = [target, *target.get("checks", [])]
+            names = [r.get(k) for r in runs for k in ("protocol", "than_protocol")]
+            for protocol in sorted({n for n in names if isinstance(n, str)}):
+                found.setdefault(protocol, []).append(target["id"])
+    return found
 
 
 def _print_table(result: ExperimentResult) -> None:

@@ -46,7 +46,7 @@ def _phases(traces: dict[str, np.ndarray]) -> tuple[tuple[str, str], tuple[str, 
     for before, after, names in _PHASE_PAIRS:
         if before in traces and after in traces:
             return (before, after), names
-    labels = list(traces)
+    labels = [name for name in traces if not name.startswith("io")] or list(traces)
     if len(labels) == 1:
         return (labels[0], labels[0]), ("", "whole recording")
     return (labels[0], labels[-1]), (labels[0], labels[-1])

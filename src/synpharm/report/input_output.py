@@ -1,10 +1,12 @@
 """Input-output figure of a slice experiment: sweeps per intensity, I/O and E-S curves.
 
 Drawn when a protocol has ``input_output`` steps. Panels: the mean sweep at each intensity
-before (and after) induction for the first condition (somatic sweeps with population spikes
-when recorded in stratum pyramidale); fEPSP slope vs intensity; population-spike amplitude vs
-intensity; and population spike vs fEPSP slope (the E-S curve, whose leftward shift after
-induction is EPSP-spike potentiation). Curves show mean +- SEM over slices per phase.
+before (and after) induction for the first condition (with one input-output phase and several
+conditions: for the first and the last condition), on one voltage scale (somatic sweeps with
+population spikes when recorded in stratum pyramidale); fEPSP slope vs intensity;
+population-spike amplitude vs intensity; and population spike vs fEPSP slope (the E-S curve,
+whose leftward shift after induction is EPSP-spike potentiation). Curves show mean +- SEM over
+slices per phase.
 """
 
 from __future__ import annotations
@@ -71,12 +73,19 @@ def draw_input_output(figure: Any, result: Any) -> None:
     levels = _levels(first.readouts)
     spikes = any(name.endswith("population_spike_" + str(lv)) for name in first.readouts
                  for lv in next(iter(levels.values())))
-    sweeps = [p for p in levels if any(f"{p}_{lv}" in first.example_traces for lv in levels[p])]
+    phases = [p for p in levels if any(f"{p}_{lv}" in first.example_traces for lv in levels[p])]
+    sweeps = [(first, phase) for phase in phases]
+    if len(phases) == 1 and len(conditions) > 1:  # one phase: first and last condition side by side
+        sweeps.append((conditions[-1], phases[0]))
     n = len(sweeps) + (3 if spikes else 1)
     axes = figure.subplots(1, n)
     axes = np.atleast_1d(axes)
-    for ax, phase in zip(axes, sweeps, strict=False):
-        _plot_sweeps(ax, first, phase, levels[phase])
+    for ax, (condition, phase) in zip(axes, sweeps, strict=False):
+        _plot_sweeps(ax, condition, phase, levels[phase])
+    if len(sweeps) > 1:  # sweeps on one scale, so that growth is seen
+        limits = [ax.get_ylim() for ax in axes[:len(sweeps)]]
+        for ax in axes[:len(sweeps)]:
+            ax.set_ylim(min(lo for lo, _ in limits), max(hi for _, hi in limits))
     curves = axes[len(sweeps):]
     colours = [f"C{k}" for k in range(len(conditions))]
     for condition, colour in zip(conditions, colours, strict=True):
