@@ -162,3 +162,22 @@ def test_write_outputs_with_protocol_writes_the_nmda_figure(tmp_path):
     assert (out / "time_course.png").stat().st_size > 0
     svg = (out / "time_course.svg").read_text(encoding="utf-8")
     assert "MK-801 20" in svg and "isolated NMDA response" in svg
+
+
+def test_a_drug_that_abolishes_the_fepsp_gets_a_fibre_volley_panel():
+    from matplotlib.figure import Figure
+
+    from synpharm.analysis.results import Readout
+
+    result = _result([("control", ()), ("TTX", (("TTX", 0.001),))], None, 600.0, end=1800.0)
+    drop = {"baseline_change_percent": Readout("baseline_change_percent", np.full(4, -99.0), "%")}
+    result.conditions[1].readouts.update(drop)
+    figure = Figure(layout="constrained")
+    draw_time_course(figure, result)
+    assert [a.get_title() for a in figure.axes][1] == "presynaptic fibre volley"
+    assert figure.axes[1].get_ylabel() == "fibre volley amplitude [% of pre-drug baseline]"
+    result.conditions[1].readouts["baseline_change_percent"] = Readout(
+        "baseline_change_percent", np.full(4, -20.0), "%")
+    figure = Figure(layout="constrained")
+    draw_time_course(figure, result)
+    assert "presynaptic fibre volley" not in [a.get_title() for a in figure.axes]

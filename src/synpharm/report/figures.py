@@ -55,13 +55,14 @@ def write_experiment_figures(
         draw_concentration_response,
         series_from_result,
     )
-    from synpharm.report.time_course import draw_time_course
+    from synpharm.report.time_course import draw_time_course, shows_fibre_volley
 
     has_traces = any(c.example_traces for c in result.conditions)
+    width = (11.0 if has_traces else 8.5) + (3.5 if shows_fibre_volley(result, timeline) else 0.0)
     save(
         lambda figure: draw_time_course(figure, result, timeline, percent, baseline=baseline),
         folder / "time_course",
-        (11.0, 4.6) if has_traces else (8.5, 4.4),
+        (width, 4.6 if has_traces else 4.4),
     )
     from synpharm.report.input_output import draw_input_output, has_input_output
 

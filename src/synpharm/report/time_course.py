@@ -42,7 +42,9 @@ from synpharm.report.paired_pulse_panel import (
 )
 from synpharm.report.timeline import Timeline, concentration_label, experiment_timeline
 
-__all__ = ["BASELINES", "baseline_reference", "draw_time_course", "drug_label"]
+__all__ = [
+    "BASELINES", "baseline_reference", "draw_time_course", "drug_label", "shows_fibre_volley",
+]
 
 #: Accepted baselines of the time course.
 BASELINES = ("auto", "pre_drug", "pre_induction")
@@ -50,6 +52,9 @@ BASELINES = ("auto", "pre_drug", "pre_induction")
 #: A normalised time course spans at least this range [%], so that noise of a few per cent
 #: does not look like an effect.
 MIN_PERCENT_RANGE = (80.0, 120.0)
+
+#: A drug that lowers the fEPSP slope by at least this much [%] gets a fibre-volley panel.
+VOLLEY_WHEN_SLOPE_FALLS_BY = 50.0
 
 #: Induction steps longer than this [min] are drawn as a shaded span, shorter ones as an arrow.
 LONG_INDUCTION_MINUTES = 1.0
@@ -107,10 +112,13 @@ def draw_time_course(
     has_traces = any(c.example_traces and np.size(c.trace_time) for c in result.conditions)
     by_interval, by_condition = ppr_by_interval(result), ppr_by_condition(result)
     has_ppr = bool(by_interval or by_condition)
-    ratios = [2.4] + [1.0] * has_traces + [1.0] * has_ppr
+    volley = shows_fibre_volley(result, timeline)
+    ratios = [2.4] + [1.3] * volley + [1.0] * has_traces + [1.0] * has_ppr
     axes = np.atleast_1d(figure.subplots(1, len(ratios), width_ratios=ratios))
+    if volley:
+        _plot_volley(axes[1], result, timeline)
     if has_traces:
-        plot_traces(axes[1], result)
+        plot_traces(axes[1 + volley], result)
     if by_interval:
         plot_ppr_by_interval(axes[-1], result, by_interval)
     elif by_condition:
@@ -197,13 +205,25 @@ def _origin(result: ExperimentResult) -> float:
 def _plot_course(
     axes: Any, result: ExperimentResult, timeline: Timeline, percent: Any, reference: str
 ) -> None:
-    origin, mode = _origin(result), _mode(result, timeline)
+    mode = _mode(result, timeline)
+    _plot_series(axes, result, timeline, lambda p: _values(result, p, mode, percent, reference),
+                 mode)
+    _decorate(axes, result, timeline, _origin(result))
+    axes.set_ylabel(_ylabel(result, mode, reference))
+    ncol = 2 if len(result.conditions) > 10 else 1
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, ncol=ncol)
+
+
+def _plot_series(axes: Any, result: ExperimentResult, timeline: Timeline,
+                 values_of: Callable[[Any], np.ndarray], mode: str) -> None:
+    """Mean ± SEM over slices per bin of ``values_of(pulses)`` for every condition."""
+    origin = _origin(result)
     anchors = [(m.end - origin) / 60.0 for m in timeline.inductions]
     for k, (condition, colour) in enumerate(zip(result.conditions, colours(result), strict=True)):
         p = condition.pulses
         is_test = p.kind == course_kind(p)
         minutes = (np.asarray(p.time, dtype=float)[is_test] - origin) / 60.0
-        values = _values(result, p, mode, percent, reference)[:, is_test]
+        values = values_of(p)[:, is_test]
         # isolated NMDA responses: one point per stimulus (use-dependent block acts per stimulus)
         bins = minutes if mode == "nmda" else _bin_centres(minutes, anchors)
         centres, means, sems = _binned(values, bins)
@@ -216,10 +236,31 @@ def _plot_course(
         axes.axhline(100.0, color="0.5", linewidth=0.6, linestyle="--")
         low, high = axes.get_ylim()
         axes.set_ylim(min(low, MIN_PERCENT_RANGE[0]), max(high, MIN_PERCENT_RANGE[1]))
-    _decorate(axes, result, timeline, origin)
-    axes.set_ylabel(_ylabel(result, mode, reference))
-    ncol = 2 if len(result.conditions) > 10 else 1
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, ncol=ncol)
+
+
+def shows_fibre_volley(result: ExperimentResult, timeline: Timeline) -> bool:
+    """Whether a drug lowers the fEPSP slope of some condition by at least
+    :data:`VOLLEY_WHEN_SLOPE_FALLS_BY` % (``baseline_change_percent``): then the figure adds the
+    fibre volley, which tells an axonal action (TTX) from a synaptic one (CNQX)."""
+    if _mode(result, timeline) != "percent" or result.drug_time is None:
+        return False
+    return any(
+        isinstance(c.pulses, PulseTable) and "baseline_change_percent" in c.readouts
+        and c.readouts["baseline_change_percent"].mean <= -VOLLEY_WHEN_SLOPE_FALLS_BY
+        for c in result.conditions
+    )
+
+
+def _plot_volley(axes: Any, result: ExperimentResult, timeline: Timeline) -> None:
+    """Fibre-volley amplitude as % of the pre-drug baseline, binned as the time course."""
+    def volley(p: Any) -> np.ndarray:
+        return percent_of_baseline(p.fiber_volley_amplitude, p, result.induction_time,
+                                   result.drug_time, "pre_drug")
+
+    _plot_series(axes, result, timeline, volley, "percent")
+    axes.set_xlabel(f"time from {_reference_name(result)} [min]")
+    axes.set_ylabel("fibre volley amplitude [% of pre-drug baseline]")
+    axes.set_title("presynaptic fibre volley", fontsize=9)
 
 
 def _ylabel(result: ExperimentResult, mode: str, reference: str) -> str:
@@ -233,6 +274,12 @@ def _ylabel(result: ExperimentResult, mode: str, reference: str) -> str:
         what = "mean of all test pulses"
     measure = "isolated NMDA response" if mode == "nmda" else labels(result)[0]
     return f"{measure} [% of {what}]"
+
+
+def _reference_name(result: ExperimentResult) -> str:
+    if result.induction_time is not None:
+        return "induction"
+    return "drug application" if result.drug_time is not None else "start"
 
 
 def _decorate(axes: Any, result: ExperimentResult, timeline: Timeline, origin: float) -> None:
@@ -258,11 +305,7 @@ def _decorate(axes: Any, result: ExperimentResult, timeline: Timeline, origin: f
             axes.annotate(mark.label, xy=(start, 0.90), xytext=(start, 0.985), ha="center",
                           va="top", xycoords=band, textcoords=band, fontsize=7,
                           arrowprops={"arrowstyle": "->", "color": "black"})
-    reference = (
-        "induction" if result.induction_time is not None
-        else ("drug application" if result.drug_time is not None else "start")
-    )
-    axes.set_xlabel(f"time from {reference} [min]")
+    axes.set_xlabel(f"time from {_reference_name(result)} [min]")
     title = textwrap.shorten(result.protocol_name, 80, placeholder="…")
     pad = 6 + 30 * len(timeline.bars) + (6 if timeline.bars else 0)
     axes.set_title(title, pad=pad, loc="left")
