@@ -162,6 +162,9 @@ def test_write_outputs_with_protocol_writes_the_nmda_figure(tmp_path):
     assert (out / "time_course.png").stat().st_size > 0
     svg = (out / "time_course.svg").read_text(encoding="utf-8")
     assert "MK-801 20" in svg and "isolated NMDA response" in svg
+    header, first = (out / "pulses.csv").read_text(encoding="utf-8").splitlines()[:2]
+    column = header.split(",").index("nmda_conductance_nS")
+    assert float(first.split(",")[column]) == pytest.approx(4.0)  # the data behind the figure
 
 
 def test_a_drug_that_abolishes_the_fepsp_gets_a_fibre_volley_panel():

@@ -43,6 +43,8 @@ _CSV_COLUMNS = (
     "fiber_volley_amplitude_mV",
     "slope_percent_of_baseline",
 )
+#: appended for simulated recordings: the isolated NMDA response (virtual voltage clamp, nS)
+_NMDA_CSV_COLUMNS = ("nmda_conductance_nS",)
 #: appended for recordings in stratum pyramidale
 _SOMATIC_CSV_COLUMNS = ("population_spike_amplitude_mV", "population_spike_count")
 _RESPONSE_CSV_COLUMNS = (
@@ -132,6 +134,9 @@ def _number(value: float) -> str:
 def pulses_csv(result: ExperimentResult) -> str:
     """One row per condition x slice x measured pulse (slices numbered from 0).
 
+    Simulated recordings add ``nmda_conductance_nS`` (the isolated NMDA response of
+    :class:`PulseTable`), recordings in stratum pyramidale the population-spike columns.
+
     Single-cell recordings (:class:`ResponseTable`) get one row per condition x cell x stimulus
     with the amplitude, its noise measure and the baseline in display units.
     """
@@ -140,7 +145,9 @@ def pulses_csv(result: ExperimentResult) -> str:
     buffer = io.StringIO()
     writer = spreadsheet_writer(buffer, lineterminator="\n")
     somatic = any(c.pulses.population_spike_amplitude is not None for c in result.conditions)
-    writer.writerow(_CSV_COLUMNS + (_SOMATIC_CSV_COLUMNS if somatic else ()))
+    nmda = all(c.pulses.nmda_conductance is not None for c in result.conditions)
+    writer.writerow(_CSV_COLUMNS + (_NMDA_CSV_COLUMNS if nmda else ())
+                    + (_SOMATIC_CSV_COLUMNS if somatic else ()))
     for condition in result.conditions:
         p = condition.pulses
         percent = slope_percent_of_baseline(p, result.induction_time, result.drug_time)
@@ -157,6 +164,7 @@ def pulses_csv(result: ExperimentResult) -> str:
                         _number(p.fepsp_amplitude[slice_index, j] * 1e3),
                         _number(p.fiber_volley_amplitude[slice_index, j] * 1e3),
                         _number(percent[slice_index, j]),
+                        *((_number(p.nmda_conductance[slice_index, j] * 1e9),) if nmda else ()),
                         *(_somatic_cells(p, slice_index, j) if somatic else ()),
                     ]
                 )
