@@ -52,7 +52,8 @@ def _phases(traces: dict[str, np.ndarray]) -> tuple[tuple[str, str], tuple[str, 
     return (labels[0], labels[-1]), (labels[0], labels[-1])
 
 
-def plot_traces(axes: Any, result: ExperimentResult) -> None:
+def plot_traces(axes: Any, result: ExperimentResult, *, ampa_blocked: bool = False) -> None:
+    """Example sweeps (``ampa_blocked``: the field left with AMPA receptors blocked)."""
     from matplotlib.lines import Line2D
 
     measure, _, scale, unit = response_labels(result)
@@ -86,6 +87,8 @@ def plot_traces(axes: Any, result: ExperimentResult) -> None:
     kind = "fEPSPs" if measure == "fEPSP slope" else f"{measure.split()[0]}s"
     if (result.provenance or {}).get("recording_site") == "stratum_pyramidale":
         kind = "somatic field responses"
+    if ampa_blocked:
+        kind = "field responses\n(AMPA receptors blocked)"
     axes.set_title(f"example {kind}\nbaseline-subtracted, artefact clipped", fontsize=9)
 
 

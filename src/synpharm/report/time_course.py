@@ -118,7 +118,7 @@ def draw_time_course(
     if volley:
         _plot_volley(axes[1], result, timeline)
     if has_traces:
-        plot_traces(axes[1 + volley], result)
+        plot_traces(axes[1 + volley], result, ampa_blocked=timeline.isolated_nmda)
     if by_interval:
         plot_ppr_by_interval(axes[-1], result, by_interval)
     elif by_condition:
