@@ -25,6 +25,7 @@ from synpharm.style import format_concentration
 
 __all__ = [
     "AMPA_BLOCKED_BELOW",
+    "THETA_BAND",
     "DrugBar",
     "InductionMark",
     "Timeline",
@@ -35,6 +36,10 @@ __all__ = [
     "records_isolated_nmda",
     "train_label",
 ]
+
+#: Burst rates [Hz] called theta-burst stimulation (the hippocampal theta rhythm, 4-10 Hz;
+#: Larson, Wong & Lynch 1986 use 5 Hz).
+THETA_BAND = (4.0, 10.0)
 
 #: AMPA receptors count as blocked when less than this fraction is free of antagonist (the
 #: >= 90 % fEPSP reduction of PHYS-AMPA-1 under CNQX/NBQX 10 uM).
@@ -160,10 +165,15 @@ def train_label(step: Any) -> str:
     '900 pulses at 1 Hz'
     >>> train_label(Train(1, 100.0, 4, 20.0, bursts=10, burst_rate=5.0))
     '1 × TBS (10 bursts of 4 at 100 Hz, 5 Hz)'
+    >>> train_label(Train(1, 100.0, 4, 20.0, bursts=10, burst_rate=0.5))  # not theta
+    '10 bursts of 4 at 100 Hz, 0.5 Hz'
     """
     if step.bursts > 1:
-        return (f"{step.n_trains} × TBS ({step.bursts} bursts of {step.pulses} at "
-                f"{_hz(step.frequency)}, {_hz(step.burst_rate)})")
+        bursts = (f"{step.bursts} bursts of {step.pulses} at {_hz(step.frequency)}, "
+                  f"{_hz(step.burst_rate)}")
+        if THETA_BAND[0] <= step.burst_rate <= THETA_BAND[1]:
+            return f"{step.n_trains} × TBS ({bursts})"
+        return bursts if step.n_trains == 1 else f"{step.n_trains} × ({bursts})"
     seconds = step.pulses / step.frequency
     if step.pulses >= 50 and seconds <= 2 and step.frequency >= 20:
         return f"{step.n_trains} × {_hz(step.frequency)}, {seconds:g} s"
