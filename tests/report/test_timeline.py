@@ -184,3 +184,20 @@ def test_a_drug_that_abolishes_the_fepsp_gets_a_fibre_volley_panel():
     figure = Figure(layout="constrained")
     draw_time_course(figure, result)
     assert "presynaptic fibre volley" not in [a.get_title() for a in figure.axes]
+
+
+def test_ppr_per_condition_names_its_interval():
+    from synpharm.analysis.results import Readout
+
+    protocol = _protocol(
+        [{"name": "2.5 mM Ca2+", "bath": {"calcium": "2.5 mM"}},
+         {"name": "1.3 mM Ca2+", "bath": {"calcium": "1.3 mM"}}],
+        [BASE, {"type": "paired_pulse", "interval": "50 ms", "pairs": 10, "rate": "0.05 Hz"}])
+    result = _result([("2.5 mM Ca2+", ()), ("1.3 mM Ca2+", ())], None, None, end=600.0)
+    for condition, value in zip(result.conditions, (1.5, 2.0), strict=True):
+        condition.readouts["ppr"] = Readout("ppr", np.full(4, value), "1")
+    from matplotlib.figure import Figure
+
+    figure = Figure(layout="constrained")
+    draw_time_course(figure, result, experiment_timeline(result, protocol))
+    assert figure.axes[-1].get_title() == "paired-pulse ratio at 50 ms"

@@ -64,8 +64,10 @@ def plot_ppr_by_interval(axes: Any, result: Any, series: dict[int, np.ndarray]) 
     axes.set_title("paired-pulse ratio", fontsize=9)
 
 
-def plot_ppr_by_condition(axes: Any, result: Any, rows: dict[int, tuple[float, float]]) -> None:
-    """Paired-pulse ratio (mean ± SEM over slices) of each condition, side by side."""
+def plot_ppr_by_condition(axes: Any, result: Any, rows: dict[int, tuple[float, float]],
+                          interval: float | None = None) -> None:
+    """Paired-pulse ratio (mean ± SEM over slices) of each condition, side by side, at the
+    inter-pulse ``interval`` [s] when known (named in the title)."""
     palette = colours(result)
     for position, (k, (mean, sem)) in enumerate(rows.items()):
         axes.errorbar([position], [mean], yerr=[sem], marker=MARKERS[k % len(MARKERS)],
@@ -75,4 +77,5 @@ def plot_ppr_by_condition(axes: Any, result: Any, rows: dict[int, tuple[float, f
     axes.set_xticks(range(len(rows)), [result.conditions[k].name for k in rows],
                     rotation=30, ha="right", fontsize=7)
     axes.set_ylabel("paired-pulse ratio (2nd / 1st slope)")
-    axes.set_title("paired-pulse ratio", fontsize=9)
+    at = f" at {interval * 1e3:g} ms" if interval is not None else ""
+    axes.set_title(f"paired-pulse ratio{at}", fontsize=9)

@@ -122,7 +122,8 @@ def draw_time_course(
     if by_interval:
         plot_ppr_by_interval(axes[-1], result, by_interval)
     elif by_condition:
-        plot_ppr_by_condition(axes[-1], result, by_condition)
+        one = timeline.pair_intervals[0] if len(timeline.pair_intervals) == 1 else None
+        plot_ppr_by_condition(axes[-1], result, by_condition, one)
     percent = _default_percent(result) if percent is None else percent
     _plot_course(axes[0], result, timeline, percent, baseline_reference(result, baseline))
 

@@ -72,12 +72,15 @@ class Timeline:
     bars: tuple[DrugBar, ...] = ()
     inductions: tuple[InductionMark, ...] = ()
     isolated_nmda: bool = False
+    pair_intervals: tuple[float, ...] = ()  # [s] of the paired-pulse steps, in order
 
 
 def experiment_timeline(result: Any, protocol: Any | None = None) -> Timeline:
     """The :class:`Timeline` of ``result`` (from ``protocol`` when given, else the result)."""
+    steps = protocol.steps if protocol is not None else ()
+    pairs = tuple(dict.fromkeys(s.interval for s in steps if s.type == "paired_pulse"))
     return Timeline(tuple(drug_bars(result, protocol)), tuple(induction_marks(result, protocol)),
-                    records_isolated_nmda(result, protocol))
+                    records_isolated_nmda(result, protocol), pairs)
 
 
 def concentration_label(name: str, concentrations_uM: Iterable[float]) -> str:
