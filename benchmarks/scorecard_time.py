@@ -1,4 +1,4 @@
-"""Benchmark: the whole scorecard at one seed (issue 13: <= 60 s), with the cost of every experiment.
+"""Benchmark: the whole scorecard (issue 13: <= 60 s at one seed), the cost of every experiment.
 
 Usage: ``.venv/bin/python benchmarks/scorecard_time.py [--seeds N] [--jobs J]`` (prints JSON).
 Runs both shipped targets files (``PACKAGE_TARGET_FILES``, as ``synpharm validate``). The

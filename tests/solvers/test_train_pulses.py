@@ -11,7 +11,6 @@ from synpharm.solvers._pulses import slice_quiet
 from synpharm.solvers.run import EngineSettings, _pulsed, run_schedule
 
 
-
 def _drugs(n: int) -> np.ndarray:
     drugs = np.zeros((n, L.N_DRUG_COLUMNS))
     drugs[:, [L.PRE_CALCIUM, L.GABA_PRE_CALCIUM, L.NAV_AVAILABLE, L.NMDA_AVAILABLE]] = 1.0

@@ -125,7 +125,8 @@ def _fine_grid(c, s, max_steps, min_steps, tol, sl, drug, syn, ring, g_open0, jn
 def train_pulse(c, max_steps, horizon, intensity, gap, tol, sl, drug, syn, rng, out, j):
     """One train pulse and the interval of ``horizon`` [s] after it, every slice in parallel.
 
-    At most ``max_steps`` (``horizon / dt``) on the fine grid. ``tol`` = (voltage [V], relative conductance) tolerances of :func:`slice_quiet`. Fine grid
+    At most ``max_steps`` (``horizon / dt``) on the fine grid. ``tol`` = (voltage [V],
+    relative conductance) tolerances of :func:`slice_quiet`. Fine grid
     until quiet or ``horizon`` (at least the recorded somatic samples), then per synapse: the
     slow phosphatase from the window's Ca2+ integral, the fast gates where Ca2+ can reach
     theta_d, spine Ca2+ and open fraction at the window's end, the trapping block with the

@@ -5,7 +5,8 @@ Stimuli are grouped into *isolated pulses* (test pulses far from any other stimu
 :func:`~synpharm.solvers._kernels.isolated_pulse`; windows are integrated step by step, except
 spaced trains (every gap >= ``pulse_gap``), which go pulse by pulse through
 :func:`~synpharm.solvers._pulses.train_pulse` (fine grid while the slice is active, closed form
-once its state is quiet); the gaps in between are advanced in closed form (:func:`~synpharm.solvers._kernels.advance_quiet`) in
+once its state is quiet); the gaps in between are advanced in closed form
+(:func:`~synpharm.solvers._kernels.advance_quiet`) in
 chunks no longer than ``max_quiet_chunk`` so that tags and protein synthesis are re-evaluated.
 The engine knows the state arrays and the schedule, not the biology behind them.
 """
