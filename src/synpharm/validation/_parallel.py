@@ -54,28 +54,22 @@ def plan(experiments: Any, selected: list[tuple[Target, Path]],
     return list(found.values())
 
 
-def _run_one(request: Request) -> tuple[str, ExperimentResult]:
-    """Worker: run one experiment with one numba thread (the workers share the cores)."""
-    import numba
-
-    from synpharm.validation._runner import _Experiments
-
-    numba.set_num_threads(1)
-    experiments = _Experiments(None)
-    result = experiments.protocol_result(*request)
-    return experiments.request(*request)[0], result
-
-
 def prefetch(experiments: Any, selected: list[tuple[Target, Path]], seeds: int, jobs: int,
-             progress: Callable[[str], None] | None) -> dict[str, ExperimentResult]:
-    """Results of every distinct experiment, run in ``jobs`` spawned worker processes."""
+             progress: Callable[[str], None] | None,
+             worker: Callable[[Request], tuple[str, ExperimentResult]],
+             ) -> dict[str, ExperimentResult]:
+    """Results of every distinct experiment, run in ``jobs`` spawned worker processes.
+
+    ``worker`` (a module-level function, picklable) runs one request and returns its key and
+    result.
+    """
     todo = plan(experiments, selected, seeds)
     results: dict[str, ExperimentResult] = {}
     if not todo:
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [(label, pool.submit(_run_one, request)) for _, label, request in todo]
+        futures = [(label, pool.submit(worker, request)) for _, label, request in todo]
         for label, future in futures:
             try:
                 key, result = future.result()

@@ -271,6 +271,17 @@ class _Experiments:
         return self._results[key]
 
 
+def _prefetch_one(request: tuple[Any, ...]) -> tuple[str, ExperimentResult]:
+    """Worker of ``run_targets(jobs > 1)``: one experiment, one numba thread (workers share
+    the cores); returns its key and result."""
+    import numba
+
+    numba.set_num_threads(1)
+    experiments = _Experiments(None)
+    result = experiments.protocol_result(*request)
+    return experiments.request(*request)[0], result
+
+
 def _check_result(
     experiments: _Experiments, target: Target, check: Check, base: Path, prefix: str,
     replicate: int,
@@ -386,7 +397,8 @@ def run_targets(
     if jobs > 1:
         from synpharm.validation._parallel import prefetch
 
-        experiments.prefetched = prefetch(experiments, selected, seeds, jobs, progress)
+        experiments.prefetched = prefetch(experiments, selected, seeds, jobs, progress,
+                                          _prefetch_one)
     outcomes = tuple(_run_target(experiments, target, path, seeds) for target, path in selected)
     overlaps = tuple(calibration_overlaps(t for ts in target_sets for t in ts.targets))
     from synpharm._version import __version__
