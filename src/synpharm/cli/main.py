@@ -258,6 +258,11 @@ def _protocol_file(file: Path) -> Path:
         return file
 
 
+_JOBS = typer.Option(
+    "--jobs", help="Run the experiments in N worker processes (e.g. 2 on a 2-core machine); "
+    "the scorecard is identical to the serial one.")
+
+
 @app.command()
 def validate(
     json_output: Annotated[
@@ -301,6 +306,7 @@ def validate(
             "--strict", help="Exit 1 when a target expected to pass fails."
         ),
     ] = False,
+    jobs: Annotated[int, _JOBS] = 1,
 ) -> None:
     """Run the validation targets and print the scorecard.
 
@@ -320,7 +326,8 @@ def validate(
         if report is not None:
             prepare_out(report, report, overwrite=overwrite, field="--report")
         progress = None if quiet else _stderr_progress()
-        scorecard = run_targets(sets, only=only, progress=progress, seeds=seeds)
+        scorecard = run_targets(sets, only=only, progress=progress, seeds=seeds,
+                                jobs=jobs)
         if report is not None:
             write_scorecard_report(scorecard, report)
     if json_output:

@@ -317,6 +317,16 @@ def slow_phosphatase(c, ph, kin, h, s, i, calcium_integral, duration):
 def advance_quiet(c, duration, sl, drug, syn):
     """Closed-form evolution of slow variables over ``duration`` [s] without stimuli.
 
+    Every slice in parallel through :func:`quiet_slice`.
+    """
+    for s in prange(sl.shape[0]):
+        quiet_slice(c, s, duration, sl, drug, syn)
+
+
+@njit(cache=True)
+def quiet_slice(c, s, duration, sl, drug, syn):
+    """Slice ``s`` over ``duration`` [s] without stimuli, in closed form.
+
     The slow phosphatase takes the Ca2+ integral of the residual spine Ca2+ and of the NMDA
     tail at rest, then decays and depresses in closed form. Early phase relaxes to 1 with rate
     early_relaxation / tau_h; the cell-wide protein level
@@ -327,35 +337,34 @@ def advance_quiet(c, duration, sl, drug, syn):
     h, z, o, ca = syn.early, syn.late, syn.nmda_open, syn.calcium
     relax = math.exp(-duration * c.h_relaxation / c.tau_h)
     residual = c.calcium_tau * (1.0 - math.exp(-duration / c.calcium_tau))
-    for s in prange(sl.shape[0]):
-        rest_drive, _ = nmda_calcium_drive(c, c.e_leak, bath_magnesium(c, drug, s))
-        # Ca2+ integral of the NMDA tail at rest, per unit open, unblocked receptor content
-        tail = (c.calcium_tau * c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE]
-                * drug[s, L.NMDA_AVAILABLE] * rest_drive
-                * c.nmda_tau * (1.0 - math.exp(-duration / c.nmda_tau)))
-        for i in range(h.shape[1]):
-            slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i, ca[s, i] * residual
-                             + o[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i] * tail,
-                             duration)
-        n_tag = 0
-        change = 0.0
-        for i in range(h.shape[1]):
-            d = abs(h[s, i] - 1.0)
-            if d > c.tag_threshold:
-                n_tag += 1
-                change += d
-        target = 0.0
-        if n_tag > 0 and change / n_tag > c.protein_threshold:
-            target = 1.0
-        p0 = sl[s, L.PROTEIN]
-        decay_p = math.exp(-duration / c.tau_protein)
-        sl[s, L.PROTEIN] = target + (p0 - target) * decay_p
-        protein_integral = target * duration + (p0 - target) * c.tau_protein * (1.0 - decay_p)
-        capture = math.exp(-protein_integral / c.tau_late)
-        for i in range(h.shape[1]):
-            d = h[s, i] - 1.0
-            z[s, i] = late_phase_capture_compiled(z[s, i], d, capture, c.tag_threshold)
-            h[s, i] = 1.0 + d * relax
-            o[s, i] *= math.exp(-duration / c.nmda_tau)
-            ca[s, i] *= math.exp(-duration / c.calcium_tau)
-        relax_slice(c, s, sl, drug, duration)
+    rest_drive, _ = nmda_calcium_drive(c, c.e_leak, bath_magnesium(c, drug, s))
+    # Ca2+ integral of the NMDA tail at rest, per unit open, unblocked receptor content
+    tail = (c.calcium_tau * c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE]
+            * drug[s, L.NMDA_AVAILABLE] * rest_drive
+            * c.nmda_tau * (1.0 - math.exp(-duration / c.nmda_tau)))
+    for i in range(h.shape[1]):
+        slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i, ca[s, i] * residual
+                         + o[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i] * tail,
+                         duration)
+    n_tag = 0
+    change = 0.0
+    for i in range(h.shape[1]):
+        d = abs(h[s, i] - 1.0)
+        if d > c.tag_threshold:
+            n_tag += 1
+            change += d
+    target = 0.0
+    if n_tag > 0 and change / n_tag > c.protein_threshold:
+        target = 1.0
+    p0 = sl[s, L.PROTEIN]
+    decay_p = math.exp(-duration / c.tau_protein)
+    sl[s, L.PROTEIN] = target + (p0 - target) * decay_p
+    protein_integral = target * duration + (p0 - target) * c.tau_protein * (1.0 - decay_p)
+    capture = math.exp(-protein_integral / c.tau_late)
+    for i in range(h.shape[1]):
+        d = h[s, i] - 1.0
+        z[s, i] = late_phase_capture_compiled(z[s, i], d, capture, c.tag_threshold)
+        h[s, i] = 1.0 + d * relax
+        o[s, i] *= math.exp(-duration / c.nmda_tau)
+        ca[s, i] *= math.exp(-duration / c.calcium_tau)
+    relax_slice(c, s, sl, drug, duration)

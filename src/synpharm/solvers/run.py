@@ -2,8 +2,11 @@
 
 Stimuli are grouped into *isolated pulses* (test pulses far from any other stimulus) and
 *windows* (trains, paired pulses). Isolated pulses use the per-synapse closed form of
-:func:`~synpharm.solvers._kernels.isolated_pulse`; windows are integrated step by step; the gaps
-in between are advanced in closed form (:func:`~synpharm.solvers._kernels.advance_quiet`) in
+:func:`~synpharm.solvers._kernels.isolated_pulse`; windows are integrated step by step, except
+spaced trains (every gap >= ``pulse_gap``), which go pulse by pulse through
+:func:`~synpharm.solvers._pulses.train_pulse` (fine grid while the slice is active, closed form
+once its state is quiet); the gaps in between are advanced in closed form
+(:func:`~synpharm.solvers._kernels.advance_quiet`) in
 chunks no longer than ``max_quiet_chunk`` so that tags and protein synthesis are re-evaluated.
 The engine knows the state arrays and the schedule, not the biology behind them.
 """
@@ -17,6 +20,7 @@ import numpy as np
 
 from synpharm.model.slice_state import SliceConstants, SlicePopulation
 from synpharm.solvers import _kernels as K
+from synpharm.solvers._pulses import train_pulse
 
 DrugMatrix = Callable[[float], np.ndarray]  # time [s] -> (n_slices, N_DRUG_COLUMNS)
 
@@ -38,6 +42,12 @@ class EngineSettings:
     isolation_gap: float
     max_quiet_chunk: float = 20.0
     isolate_spaced_trains: bool = True
+    #: windows whose stimuli are all at least this far apart [s] run pulse by pulse
+    #: (:func:`~synpharm.solvers._pulses.train_pulse`); None: always step by step
+    pulse_gap: float | None = 0.05
+    #: quiet-state tolerances of :func:`~synpharm.solvers._pulses.slice_quiet`: potentials
+    #: within 0.1 mV of rest, synaptic conductances under 1 % of the leak
+    quiet_tolerance: tuple[float, float] = (1e-4, 0.01)
 
 
 def segment_stimuli(times: np.ndarray, dense: np.ndarray, isolation_gap: float,
@@ -97,6 +107,23 @@ def _run_window(c, pop, drugs, times, intensity, gaps, tail, recorded, idx) -> f
     return t0 + n_steps * c.dt
 
 
+def _run_pulses(c, pop, drugs, times, intensity, gaps, settings, recorded, idx) -> float:
+    """A spaced train pulse by pulse; each pulse's horizon ends at the next (the last: tail)."""
+    horizons = np.r_[np.diff(times[idx]), settings.train_tail]
+    for j, horizon in zip(idx, horizons, strict=True):
+        train_pulse(c, max(1, round(horizon / c.dt)), float(horizon), float(intensity[j]),
+                    float(gaps[j]), settings.quiet_tolerance, pop.slices, drugs, pop.synapses,
+                    pop.rng, recorded, int(j))
+    return float(times[idx[-1]] + settings.train_tail)
+
+
+def _pulsed(times: np.ndarray, idx: np.ndarray, settings: EngineSettings) -> bool:
+    """Whether the window ``idx`` runs pulse by pulse (every gap >= ``pulse_gap``)."""
+    if settings.pulse_gap is None or len(idx) < 2:
+        return False
+    return bool(np.diff(times[idx]).min() >= settings.pulse_gap * (1.0 - 1e-9))
+
+
 def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
                  intensity: np.ndarray, dense: np.ndarray, drug_matrix: DrugMatrix,
                  settings: EngineSettings, end_time: float,
@@ -143,6 +170,9 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
             K.isolated_pulse(c, pulse_steps, float(intensity[j]), float(gaps[j]), pop.slices,
                              drugs, pop.synapses, pop.rng, recorded, j)
             now = first + pulse_steps * c.dt
+        elif _pulsed(times, segment.indices, settings):
+            now = _run_pulses(c, pop, drugs, times, intensity, gaps, settings, recorded,
+                              segment.indices)
         else:
             now = _run_window(c, pop, drugs, times, intensity, gaps, settings.train_tail,
                               recorded, segment.indices)

@@ -196,6 +196,8 @@ class _Experiments:
 
     def __init__(self, progress: Callable[[str], None] | None) -> None:
         self._results: dict[str, ExperimentResult] = {}
+        #: results run ahead (in parallel processes), by key; taken when first asked for
+        self.prefetched: dict[str, ExperimentResult] = {}
         self._progress = progress
         self.runs: list[dict[str, Any]] = []
 
@@ -208,13 +210,12 @@ class _Experiments:
         path = _resolve(reference, base, field)
         return load_experiment(path), path.stem
 
-    def protocol_result(
+    def request(
         self, reference: str | dict[str, Any], base: Path, field: str, target: Target,
         replicate: int = 0,
-    ) -> ExperimentResult:
-        """The result of the experiment ``reference`` at seed ``target seed + replicate``."""
-        from synpharm.experiments import run as run_experiment
-
+    ) -> tuple[str, str, Any, int, Any]:
+        """Key, label, protocol, seed and preparation of ``reference`` at ``target seed +
+        replicate`` (the key identifies the experiment: protocol, cohort, seed, preparation)."""
         protocol, label = self._load(reference, base, field, target)
         a_study = protocol.kind != "slice_protocol"
         if a_study and target.preparation_variant is not None:
@@ -227,14 +228,27 @@ class _Experiments:
         seed = (protocol.seed if target.seed is None else target.seed) + replicate
         key_text = json.dumps([protocol.to_dict(), target.cohort, seed,
                                repr(with_preparation)], default=str)
-        key = hashlib.sha256(key_text.encode()).hexdigest()
+        return (hashlib.sha256(key_text.encode()).hexdigest(), label, protocol, seed,
+                with_preparation)
+
+    def protocol_result(
+        self, reference: str | dict[str, Any], base: Path, field: str, target: Target,
+        replicate: int = 0,
+    ) -> ExperimentResult:
+        """The result of the experiment ``reference`` at seed ``target seed + replicate``."""
+        from synpharm.experiments import run as run_experiment
+
+        key, label, protocol, seed, with_preparation = self.request(
+            reference, base, field, target, replicate)
         if key not in self._results:
             cohort = protocol.cohort if target.cohort is None else target.cohort
             check_run(protocol, cohort, f"targets[{target.id}].cohort")
-            if self._progress:
-                self._progress(f"{label} (seed {seed})")
-            options = {} if with_preparation is None else {"prep": with_preparation}
-            result = run_experiment(protocol, cohort=target.cohort, seed=seed, **options)
+            result = self.prefetched.pop(key, None)
+            if result is None:
+                if self._progress:
+                    self._progress(f"{label} (seed {seed})")
+                options = {} if with_preparation is None else {"prep": with_preparation}
+                result = run_experiment(protocol, cohort=target.cohort, seed=seed, **options)
             self._results[key] = result
             self.runs.append(
                 {
@@ -255,6 +269,17 @@ class _Experiments:
                 list(target.compounds or []), field, (base,))
             self.runs.append({"assay": target.assay, "compounds": target.compounds})
         return self._results[key]
+
+
+def _prefetch_one(request: tuple[Any, ...]) -> tuple[str, ExperimentResult]:
+    """Worker of ``run_targets(jobs > 1)``: one experiment, one numba thread (workers share
+    the cores); returns its key and result."""
+    import numba
+
+    numba.set_num_threads(1)
+    experiments = _Experiments(None)
+    result = experiments.protocol_result(*request)
+    return experiments.request(*request)[0], result
 
 
 def _check_result(
@@ -335,6 +360,7 @@ def run_targets(
     only: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
     seeds: int = 1,
+    jobs: int = 1,
 ) -> Scorecard:
     """Run the targets (all, or those in ``only``) and return the scorecard.
 
@@ -350,6 +376,10 @@ def run_targets(
         Run every experiment at this many seeds (the target's or protocol's seed, +1, +2, ...);
         a target passes when all its checks pass at >= :data:`PASS_THRESHOLD` of them.
         Deterministic assays run once.
+    jobs
+        Run the distinct experiments in this many worker processes first (one numba thread
+        each); the scorecard is then assembled in the serial order and is identical to the
+        serial run (``jobs = 1``).
 
     Raises
     ------
@@ -360,8 +390,15 @@ def run_targets(
     """
     if seeds < 1:
         raise InputError("--seeds", f"must be at least 1, got {seeds}", "give e.g. 5")
+    if jobs < 1:
+        raise InputError("--jobs", f"must be at least 1, got {jobs}", "give e.g. 2")
     experiments = _Experiments(progress)
     selected = _selected(target_sets, only)
+    if jobs > 1:
+        from synpharm.validation._parallel import prefetch
+
+        experiments.prefetched = prefetch(experiments, selected, seeds, jobs, progress,
+                                          _prefetch_one)
     outcomes = tuple(_run_target(experiments, target, path, seeds) for target, path in selected)
     overlaps = tuple(calibration_overlaps(t for ts in target_sets for t in ts.targets))
     from synpharm._version import __version__
