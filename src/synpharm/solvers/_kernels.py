@@ -103,7 +103,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     n_rec = out_soma.shape[2]
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
-    ph, kin = syn.phosphatase, syn.kinase
+    ph, kin, stp = syn.phosphatase, syn.kinase, syn.short_term
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -148,7 +148,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 if x > c.theta_d:
                     h[s, i] = early_phase_step(c, h[s, i], x, dt)
                     above[s, i] += dt
-                    syn.short_term[s, i] = induced(syn.short_term[s, i], x, c.theta_p, c.stp_max)
+                    stp[s, i] = induced(stp[s, i], x, c.theta_p, c.stp_max)
                 ph[s, i], h[s, i], kin[s, i] = phosphatase_step(c, ph[s, i], h[s, i], kin[s, i],
                                                                 x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]

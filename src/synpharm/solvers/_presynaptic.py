@@ -21,7 +21,7 @@ from numba import njit
 from synpharm.model import slice_state as L
 from synpharm.model._rng import binomial
 from synpharm.model.channels import release_probability
-from synpharm.model.plasticity.short_term import released
+from synpharm.model.plasticity.short_term import released as stp_after_release
 
 
 @njit(cache=True, inline="always")
@@ -102,7 +102,7 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
             plastic = h[s, i] - 1.0 + z[s, i] + u[s, i]
             drive += k * a_w[s, i] * (1.0 + sl[s, L.EXPRESSION_SCALE] * plastic)
             # use-dependent decay of short-term potentiation (Volianskis & Jensen 2003)
-            u[s, i] = released(u[s, i], syn.calcium[s, i], c.theta_p, c.stp_decay)
+            u[s, i] = stp_after_release(u[s, i], syn.calcium[s, i], c.theta_p, c.stp_decay)
             o[s, i] = 1.0 - (1.0 - o[s, i]) * (1.0 - c.nmda_open_per_vesicle) ** k
     _calcium_enters(c, s, sl, influx)
     # feed-forward interneurons: recruited with the axons, release scaled by GABA-B presynaptic
