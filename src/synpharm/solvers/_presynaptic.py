@@ -99,8 +99,10 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
         k = binomial(rng, s, ready[s, i], p)
         if k > 0:
             ready[s, i] -= k
-            plastic = h[s, i] - 1.0 + z[s, i] + u[s, i]
-            drive += k * a_w[s, i] * (1.0 + sl[s, L.EXPRESSION_SCALE] * plastic)
+            # the slice's expression capacity scales LTP/LTD (h, z); STP is expressed apart
+            # (presynaptically, Volianskis & Jensen 2003), not scaled by it
+            plastic = sl[s, L.EXPRESSION_SCALE] * (h[s, i] - 1.0 + z[s, i]) + u[s, i]
+            drive += k * a_w[s, i] * (1.0 + plastic)
             # use-dependent decay of short-term potentiation (Volianskis & Jensen 2003)
             u[s, i] = stp_after_release(u[s, i], syn.calcium[s, i], c.theta_p, c.stp_decay)
             o[s, i] = 1.0 - (1.0 - o[s, i]) * (1.0 - c.nmda_open_per_vesicle) ** k
