@@ -109,7 +109,7 @@ class Synapses(NamedTuple):
     above: np.ndarray  # time above the depression threshold in the current window [s]
     phosphatase: np.ndarray  # slow Ca2+/calmodulin-activated phosphatase activation P (0..1)
     kinase: np.ndarray  # 1 while kinase (CaMKII) activity from Ca2+ above theta_p dominates, else 0
-    short_term: np.ndarray  # NMDA-dependent short-term potentiation u (0 = none; use-dependent decay)
+    short_term: np.ndarray  # NMDA-dependent short-term potentiation u (0 = none)
 
 
 class SliceConstants(NamedTuple):

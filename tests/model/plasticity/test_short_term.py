@@ -94,7 +94,7 @@ def test_stp_needs_release_to_decay_and_nmda_receptors_to_be_induced():
     tests = [60.0 + 20.0 * k for k in range(90)]
     control = _drugs(2)
     no_release = _drugs(2, influx=0.0)
-    pop, recruited = _run(TRAINS + tests, lambda t: control if t < 50.0 else no_release)
+    pop, _ = _run(TRAINS + tests, lambda t: control if t < 50.0 else no_release)
     stored, _ = _run(TRAINS, lambda t: control, end=61.0 + 20.0 * 90)
     np.testing.assert_array_equal(pop.short_term, stored.short_term)
     apv = _drugs(2, nmda=0.0)
