@@ -62,3 +62,18 @@ def test_post_tetanic_readouts_need_the_end_of_induction():
     out = slice_readouts(table, schedule.induction_time, None)
     assert "ltp_percent" in out
     assert not any(name.startswith("post_tetanic") for name in out)
+
+
+def test_plateau_decay_reads_30_40_min_minus_50_60_min_after_the_onset():
+    """``ltp_plateau_decay_percent``: the plateau after STP (30-40 min) minus 50-60 min."""
+    table, schedule, time, _ = _table(decay_time=1200.0)
+    out = slice_readouts(table, schedule.induction_time, None)
+    onset = schedule.induction_time
+    before = (time >= onset - 600.0) & (time < onset)
+    for k in range(2):
+        percent = 100.0 * table.fepsp_slope[k] / table.fepsp_slope[k, before].mean()
+        plateau = percent[(time >= onset + 1800.0) & (time < onset + 2400.0)].mean()
+        late = percent[(time >= onset + 3000.0) & (time < onset + 3600.0)].mean()
+        np.testing.assert_allclose(out["ltp_plateau_decay_percent"][0][k], plateau - late)
+        assert out["ltp_plateau_decay_percent"][0][k] > 0.0  # still decaying (tau 20 min)
+    assert out["ltp_plateau_decay_percent"][1] == "%"

@@ -376,9 +376,10 @@ def test_tetanus_schedule_three_trains_of_100_pulses() -> None:
     np.testing.assert_array_equal(np.unique(schedule.train_id[train]), [0, 1, 2])
     assert np.all(schedule.train_id[~train] == -1)
     test = schedule.stimulus_time[schedule.stimulus_kind == "test"]
-    assert test.size == 60 + 180
+    assert test.size == 60 + 179
     np.testing.assert_allclose(test[:3], [0.0, 20.0, 40.0])
-    assert test[60] == pytest.approx(1241.0)  # recording starts after the last train
+    # the recording starts after the last train; test pulses resume one interval later
+    assert test[60] == pytest.approx(1241.0 + 20.0)
     assert schedule.total_duration == pytest.approx(1241.0 + 3600.0)
     assert schedule.drug_time is None
     assert [span.type for span in schedule.step_spans] == ["baseline", "train", "record"]
@@ -498,7 +499,9 @@ def test_schedule_is_sorted_and_counts_match(steps: list[Any]) -> None:
         in_step = schedule.stimulus_time[schedule.step_index == index]
         assert np.all((in_step >= span.start) & (in_step < span.end + 1e-9))
         if isinstance(step, Baseline | Record):
-            assert in_step.size == math.floor(step.duration * step.test_rate - 1e-9) + 1
+            after_train = index > 0 and isinstance(steps[index - 1], Train)
+            count = math.floor(step.duration * step.test_rate - 1e-9) + (0 if after_train else 1)
+            assert in_step.size == count
     assert schedule.total_duration == pytest.approx(sum(s.length for s in steps))
 
 

@@ -4,7 +4,8 @@ Windows follow the slice-LTP conventions (analysis_conventions.md 4b-4c): the pr
 is the last 5 min before wash-in, the pre-induction baseline the last 10 min before the first
 train, LTP the mean of 50-60 min after induction as % of the pre-induction baseline, early LTP
 the mean of 5-15 min (after post-tetanic potentiation), and LTP decay early minus late LTP
-in percentage points of baseline. Post-tetanic readouts are anchored at the END of induction
+in percentage points of baseline; the plateau decay is 30-40 min minus 50-60 min (after
+short-term potentiation has decayed). Post-tetanic readouts are anchored at the END of induction
 (the last train pulse): the first minute after it, its first test pulse, and 5-10 min after it.
 """
 
@@ -25,6 +26,9 @@ DRUG_BASELINE = 5 * MINUTE
 INDUCTION_BASELINE = 10 * MINUTE
 LTP_WINDOW = (50 * MINUTE, 60 * MINUTE)
 EARLY_LTP_WINDOW = (5 * MINUTE, 15 * MINUTE)
+#: the LTP plateau once short-term potentiation has decayed (PHYS-STP-1: STP decays to the
+#: plateau within 5-30 min), for stability read as plateau minus the LTP window
+PLATEAU_LTP_WINDOW = (30 * MINUTE, 40 * MINUTE)
 EXAMPLE_POST_WINDOW = 10 * MINUTE
 #: windows after the END of induction [s]: post-tetanic potentiation and its decay
 POST_TETANIC_WINDOW = (0.0, 1 * MINUTE)
@@ -193,6 +197,9 @@ def slice_readouts(
         out["ltp_percent"] = (late, "%")
         out["early_ltp_percent"] = (early, "%")
         out["ltp_decay_percent"] = (early - late, "%")
+        plateau_window = (start + PLATEAU_LTP_WINDOW[0], start + PLATEAU_LTP_WINDOW[1])
+        plateau = _ratio(_window_mean(table, slope, *plateau_window), before)
+        out["ltp_plateau_decay_percent"] = (plateau - late, "%")
         if induction_end is not None:
             out.update(_post_tetanic(table, slope, before, induction_end))
     for name, ratio in _paired_pulse_ratio(table, drug).items():

@@ -109,6 +109,7 @@ class Synapses(NamedTuple):
     above: np.ndarray  # time above the depression threshold in the current window [s]
     phosphatase: np.ndarray  # slow Ca2+/calmodulin-activated phosphatase activation P (0..1)
     kinase: np.ndarray  # 1 while kinase (CaMKII) activity from Ca2+ above theta_p dominates, else 0
+    short_term: np.ndarray  # NMDA-dependent short-term potentiation u (0 = none)
 
 
 class SliceConstants(NamedTuple):
@@ -197,6 +198,8 @@ class SliceConstants(NamedTuple):
     phosphatase_threshold: float
     kinase_threshold: float
     phosphatase_gamma: float
+    stp_max: float
+    stp_decay: float
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,7 @@ class SlicePopulation:
     above: np.ndarray  # time above the depression threshold in the current window [s]
     phosphatase: np.ndarray  # slow phosphatase activation P (0..1)
     kinase: np.ndarray  # kinase dominance flag (1 after Ca2+ above theta_p until P < theta_P)
+    short_term: np.ndarray  # short-term potentiation u (0 = none)
     rng: np.ndarray  # (n_slices,) uint64 stream states
 
     @property
@@ -228,4 +232,4 @@ class SlicePopulation:
                         self.recruitment_threshold, self.safety_factor, self.ampa_weight,
                         self.nmda_weight, self.nmda_open, self.blocked, self.calcium, self.early,
                         self.late, self.above, self.phosphatase,
-                        self.kinase)
+                        self.kinase, self.short_term)

@@ -137,6 +137,8 @@ _COPIED: dict[str, str] = {
     "phosphatase_threshold": "phosphatase_depression_threshold",
     "kinase_threshold": "kinase_dominance_threshold",
     "phosphatase_gamma": "phosphatase_depression_rate",
+    "stp_max": "short_term_potentiation_max",
+    "stp_decay": "short_term_potentiation_decay_per_release",
 }
 
 
@@ -309,5 +311,6 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
         above=zeros.copy(),
         phosphatase=zeros.copy(),
         kinase=zeros.copy(),
+        short_term=zeros.copy(),
         rng=np.array([r["stream"] for r in rows], dtype=np.uint64),
     )

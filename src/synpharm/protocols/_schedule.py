@@ -170,6 +170,20 @@ def _step_pulses(step: Step, test_intensity: float) -> _Pulses:
     return _test_pulses(step, test_intensity)
 
 
+def _resumed_after_train(pulses: _Pulses, step: Step) -> _Pulses:
+    """Test pulses of a step that directly follows a train: stimulation resumes one test
+    interval after the train, as after a tetanus in a slice (not at the train's end, which
+    would make the first test pulse a late extra pulse of the train)."""
+    if isinstance(step, (Train, PairedPulse, InputOutput, Wait)):
+        return pulses
+    shifted = pulses.time + 1.0 / step.test_rate
+    keep = shifted < step.length - 1e-9
+    return _Pulses(*(
+        (shifted if name == "time" else np.asarray(values))[keep]
+        for name, values in zip(pulses._fields, pulses, strict=True)
+    ))  # fmt: skip
+
+
 def _step_drug_events(step: Step, start: float) -> list[DrugEvent]:
     if isinstance(step, WashIn):
         if step.drugs is None:
@@ -194,8 +208,10 @@ def build_schedule(protocol: Protocol) -> Schedule:
     """Lay out the steps of ``protocol`` one after another and list every stimulus.
 
     Test pulses of a step fall at ``start + k / test_rate`` (first at the step start) while
-    before the step end; trains, paired pulses and input-output pulses follow their step
-    definitions. Train and paired pulses use the experiment's ``test_intensity``.
+    before the step end; right after a train the first comes one test interval after the step
+    start (stimulation resumes at the test rate after a tetanus); trains, paired pulses and
+    input-output pulses follow their step definitions. Train and paired pulses use the
+    experiment's ``test_intensity``.
 
     Examples
     --------
@@ -215,6 +231,8 @@ def build_schedule(protocol: Protocol) -> Schedule:
     induction_time = drug_time = None
     for index, step in enumerate(protocol.steps):
         pulses = _step_pulses(step, protocol.test_intensity)
+        if index and isinstance(protocol.steps[index - 1], Train):
+            pulses = _resumed_after_train(pulses, step)
         parts.append((pulses._replace(time=pulses.time + start), index, n_trains))
         if isinstance(step, Train):
             n_trains += step.n_trains

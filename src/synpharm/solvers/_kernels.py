@@ -37,6 +37,7 @@ from synpharm.model.plasticity.calcium_rule import (
     phosphatase_step,
 )
 from synpharm.model.plasticity.phosphatase import activation, band_integral, depress
+from synpharm.model.plasticity.short_term import induced
 from synpharm.solvers._neuron import (
     bath_magnesium,
     blocker_rates,
@@ -102,7 +103,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     n_rec = out_soma.shape[2]
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
-    ph, kin = syn.phosphatase, syn.kinase
+    ph, kin, stp = syn.phosphatase, syn.kinase, syn.short_term
     dt = c.dt
     n_syn = h.shape[1]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -147,6 +148,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 if x > c.theta_d:
                     h[s, i] = early_phase_step(c, h[s, i], x, dt)
                     above[s, i] += dt
+                    stp[s, i] = induced(stp[s, i], x, c.theta_p, c.stp_max)
                 ph[s, i], h[s, i], kin[s, i] = phosphatase_step(c, ph[s, i], h[s, i], kin[s, i],
                                                                 x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
@@ -289,6 +291,7 @@ def fast_gates(c, syn, s, i, x, jn, kv, decay_ca):
         xi = ca_now + x * jn[step] + kv[step]
         if xi > c.theta_p:
             syn.kinase[s, i] = 1.0
+            syn.short_term[s, i] = c.stp_max  # NMDA-dependent STP (model.plasticity.short_term)
         if xi > c.theta_d:
             syn.early[s, i] = early_phase_step(c, syn.early[s, i], xi, c.dt)
             syn.above[s, i] += c.dt

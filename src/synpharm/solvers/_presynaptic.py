@@ -21,6 +21,7 @@ from numba import njit
 from synpharm.model import slice_state as L
 from synpharm.model._rng import binomial
 from synpharm.model.channels import release_probability
+from synpharm.model.plasticity.short_term import released as stp_after_release
 
 
 @njit(cache=True, inline="always")
@@ -81,7 +82,7 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
     """
     n_sites, ready, k4, thr, safety = (syn.n_sites, syn.ready, syn.release_half_power,
                                        syn.recruitment_threshold, syn.safety_factor)
-    a_w, h, z, o = syn.ampa_weight, syn.early, syn.late, syn.nmda_open
+    a_w, h, z, o, u = syn.ampa_weight, syn.early, syn.late, syn.nmda_open, syn.short_term
     refill = _refill_probability(c, sl[s, L.RECOVERY_CALCIUM], gap)
     influx = terminal_calcium_influx(s, drug)
     ca_rel = influx * (1.0 + residual_calcium(sl, s))
@@ -98,7 +99,12 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
         k = binomial(rng, s, ready[s, i], p)
         if k > 0:
             ready[s, i] -= k
-            drive += k * a_w[s, i] * (1.0 + sl[s, L.EXPRESSION_SCALE] * (h[s, i] - 1.0 + z[s, i]))
+            # the slice's expression capacity scales LTP/LTD (h, z); STP is expressed apart
+            # (presynaptically, Volianskis & Jensen 2003), not scaled by it
+            plastic = sl[s, L.EXPRESSION_SCALE] * (h[s, i] - 1.0 + z[s, i]) + u[s, i]
+            drive += k * a_w[s, i] * (1.0 + plastic)
+            # use-dependent decay of short-term potentiation (Volianskis & Jensen 2003)
+            u[s, i] = stp_after_release(u[s, i], syn.calcium[s, i], c.theta_p, c.stp_decay)
             o[s, i] = 1.0 - (1.0 - o[s, i]) * (1.0 - c.nmda_open_per_vesicle) ** k
     _calcium_enters(c, s, sl, influx)
     # feed-forward interneurons: recruited with the axons, release scaled by GABA-B presynaptic
