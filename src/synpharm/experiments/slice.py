@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from synpharm.analysis.fepsp import measure_fepsp
+from synpharm.analysis.fepsp_area import fepsp_area
 from synpharm.analysis.input_output import io_groups
 from synpharm.analysis.readouts import concentration_response, condition_readouts, reference_windows
 from synpharm.analysis.results import ExperimentResult, PulseTable
@@ -29,6 +30,7 @@ from synpharm.model.field_potential import (
     field_waveform_from_parameters,
     synthesize_field_sweeps,
 )
+from synpharm.model.synaptic_field import NmdaField, nmda_field_integral, nmda_field_waveform
 from synpharm.parameters import load_parameter_set, package_parameter_file
 from synpharm.pharmacology import (
     ExposureEvent,
@@ -212,14 +214,26 @@ def slice_field_sweeps(
     waveform: FieldWaveform,
     rec: Recording,
     seed: np.random.SeedSequence,
+    nmda: NmdaField | None = None,
 ) -> np.ndarray:
     """The recorded field sweeps of one slice, shape ``(n_pulses, n_samples)`` [V].
 
     ``drive`` is the synaptic drive per measured pulse already scaled by the slice's field gain,
     ``fire`` the conducting axons per pulse; the recording noise comes from the slice's own
     stream (``seed.spawn(1)[0]``), so the same slice gives the same sweeps wherever it is
-    rebuilt (the simulator's measurements, the NWB export).
+    rebuilt (the simulator's measurements, the NWB export). ``nmda`` adds the field of the
+    NMDA current (:mod:`synpharm.model.synaptic_field`).
     """
+    sweeps = _ampa_field_sweeps(drive, fire, prep, waveform, rec, seed)
+    if nmda is not None:
+        t = np.arange(sweeps.shape[1]) / rec.sampling_rate - rec.stimulus_time
+        shape = nmda_field_waveform(t, waveform, nmda.rise_time_constant,
+                                    nmda.decay_time_constant)
+        sweeps += nmda.integral[:, None] * shape[None, :]
+    return sweeps
+
+
+def _ampa_field_sweeps(drive, fire, prep, waveform, rec, seed) -> np.ndarray:
     return synthesize_field_sweeps(
         drive,
         prep.parameters["volley_per_axon"] * fire,
@@ -240,19 +254,24 @@ def _measure(
     rec: Recording,
     seeds: list[np.random.SeedSequence],
     example_masks: dict[str, np.ndarray],
+    nmda: list[NmdaField | None] | None = None,
 ):
     """Synthesise and measure the field sweeps of every slice (rows) and measured pulse.
 
-    Returns slope, amplitude and volley arrays (n_slices, n_pulses) and, per label of
-    ``example_masks``, the mean sweep of each slice over the pulses in that mask.
+    Returns slope, amplitude, volley and area arrays (n_slices, n_pulses) and, per label of
+    ``example_masks``, the mean sweep of each slice over the pulses in that mask. ``nmda``:
+    per slice, the NMDA part of its field (None: AMPA only).
     """
     shape = drive.shape
-    slopes, amplitudes, volleys = (np.empty(shape) for _ in range(3))
+    slopes, amplitudes, volleys, areas = (np.empty(shape) for _ in range(4))
     examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
+    area_window = _area_window()
     for s in range(shape[0]):
         sweeps = slice_field_sweeps(
-            field_gain[s] * drive[s], fire[s], prep, waveform, rec, seeds[s]
+            field_gain[s] * drive[s], fire[s], prep, waveform, rec, seeds[s],
+            None if nmda is None else nmda[s],
         )
+        areas[s] = fepsp_area(sweeps, rec.sampling_rate, rec.stimulus_time, area_window)
         # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
         # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform;
         # likewise a fixed volley cursor at the volley's conduction delay, so that the volley
@@ -273,7 +292,29 @@ def _measure(
         )
         for label, mask in example_masks.items():
             examples[label].append(sweeps[mask].mean(axis=0))
-    return slopes, amplitudes, volleys, {k: np.array(v) for k, v in examples.items()}
+    return slopes, amplitudes, volleys, areas, {k: np.array(v) for k, v in examples.items()}
+
+
+def _area_window() -> tuple[float, float]:
+    """Fixed fEPSP-area window [s after the stimulus] (parameters/field_potential.toml)."""
+    p = _field_parameters()
+    return (p["fepsp_area_window_start"], p["fepsp_area_window_end"])
+
+
+def slice_nmda_fields(run: SliceRun, measured: np.ndarray, field_gain: np.ndarray,
+                      constants, waveform: FieldWaveform) -> list[NmdaField]:
+    """Per slice, the field of the NMDA charge its measured pulses carried.
+
+    ``field_gain`` (n_slices, n_pulses) [V per unit drive]; ``constants`` the run's kernel
+    constants (AMPA charge of one unit of drive at rest, NMDA closing time at the bath
+    temperature).
+    """
+    c = constants
+    quantal_charge = c.ampa_per_quantum * c.ampa_tau * (c.e_ampa - c.e_leak)
+    rise = _field_parameters()["nmda_field_rise_time_constant"]
+    integral = nmda_field_integral(run.nmda_charge[:, measured], field_gain, quantal_charge,
+                                   waveform)
+    return [NmdaField(row, rise, c.nmda_tau) for row in integral]
 
 
 def _example_masks(times, kinds, schedule: Schedule) -> dict[str, np.ndarray]:
@@ -313,6 +354,8 @@ class SliceRun:
     fire: np.ndarray
     soma: np.ndarray  # (rows, n_stimuli, n_samples) threshold-free soma [V]; 0 samples: none
     nmda: np.ndarray | None = None
+    nmda_charge: np.ndarray | None = None  # NMDA synaptic charge per stimulus [C]
+    constants: Any = None  # kernel constants of the run (bath temperature applied)
 
 
 def run_slices(
@@ -344,7 +387,7 @@ def run_slices(
         if bar is not None:
             bar.stop()
     return SliceRun(prep, schedule, seeds, population, recorded.drive, recorded.fire,
-                    recorded.soma, recorded.nmda)
+                    recorded.soma, recorded.nmda, recorded.nmda_charge, constants)
 
 
 def _soma_samples(protocol: Protocol, prep: Preparation) -> int:
@@ -408,15 +451,17 @@ def run_protocol(
     if run.soma.shape[2]:
         example_masks.update(io_groups(*table_args, schedule.induction_time))
     waveform = field_waveform_from_parameters(_field_parameters())
-    slopes, amplitudes, volleys, examples = _measure(
+    gain = recorded_field_gain(population.slices, times)
+    slopes, amplitudes, volleys, areas, examples = _measure(
         drive[:, measured],
         fire[:, measured],
-        recorded_field_gain(population.slices, times),
+        gain,
         prep,
         waveform,
         rec,
         seeds,
         example_masks,
+        slice_nmda_fields(run, measured, gain, run.constants, waveform),
     )
     spikes = _somatic(run, measured, waveform, rec, example_masks)
     if spikes is not None:
@@ -427,7 +472,7 @@ def run_protocol(
         extra = () if spikes is None else (spikes.amplitude[rows], spikes.count[rows])
         nmda = run.nmda[rows][:, measured] if run.nmda is not None else None
         table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows], *extra,
-                           nmda_conductance=nmda)
+                           nmda_conductance=nmda, fepsp_area=areas[rows])
         traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
         per_condition.append((condition, table, traces))
     trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))
