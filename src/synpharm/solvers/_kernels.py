@@ -107,7 +107,6 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     stim_step, stim_intensity, stim_gap = stimuli
     out_drive, out_fire, out_nmda, out_soma, out_charge = out
     n_rec = out_soma.shape[2]
-    charge_on = out_charge.shape[0] > 0
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
     ph, kin = syn.phosphatase, syn.kinase
@@ -126,7 +125,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
         scale = c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE] * drug[s, L.NMDA_AVAILABLE]
         for step in range(n_steps):
             if next_stim < stim_step.shape[0] and stim_step[next_stim] == step:
-                g_before = open_nmda_conductance(c, s, syn, drug) if charge_on else 0.0
+                g_before = open_nmda_conductance(c, s, syn, drug)
                 drive, n_fire, gaba = stimulate(
                     c, s, stim_intensity[next_stim], stim_gap[next_stim], sl, drug, syn, rng)
                 out_drive[s, next_stim] = drive
@@ -162,31 +161,40 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 ph[s, i], h[s, i], kin[s, i] = phosphatase_step(c, ph[s, i], h[s, i], kin[s, i],
                                                                 x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
-            if charge_on:
-                first_open = _nmda_charge_step(
-                    opened, out_charge, s, first_open, next_stim,
-                    unblock * (c.e_nmda - sl[s, L.V_DENDRITE]) * dt, decay_n)
+            first_open = _nmda_charge_step(
+                opened, out_charge, s, first_open, next_stim,
+                unblock * (c.e_nmda - sl[s, L.V_DENDRITE]) * dt, decay_n)
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
             if n_rec > 0:
                 first_rec = _record_soma(sl, s, out_soma, stim_step, first_rec, next_stim, step)
             decay_slice(c, s, sl, dt)
-        if charge_on:
-            tail = _nmda_tail_charge(c, sl, drug, s, 1.0)
-            for k in range(first_open, next_stim):
-                out_charge[s, k] += opened[k] * tail
+        _window_tail_charge(c, sl, drug, s, opened, out_charge, first_open, next_stim)
 
 
 @njit(cache=True, inline="always")
 def _nmda_charge_step(opened, out_charge, s, first_open, next_stim, per_siemens, decay_n):
     """Add one step's NMDA charge of every stimulus still open (``per_siemens``: charge per S
-    of open conductance in this step, ``B(V) (E_NMDA - V) dt``), decay; the new first one."""
+    of open conductance in this step, ``B(V) (E_NMDA - V) dt``), decay; the new first one.
+    No-op without an NMDA-charge record (:data:`NO_CHARGE`)."""
+    if out_charge.shape[0] == 0:
+        return first_open
     for k in range(first_open, next_stim):
         out_charge[s, k] += opened[k] * per_siemens
         opened[k] *= decay_n
         if k == first_open and opened[k] < 1e-15:
             first_open = k + 1
     return first_open
+
+
+@njit(cache=True, inline="always")
+def _window_tail_charge(c, sl, drug, s, opened, out_charge, first_open, next_stim):
+    """Charge of the conductance each stimulus opened that is still open after the window."""
+    if out_charge.shape[0] == 0:
+        return
+    tail = _nmda_tail_charge(c, sl, drug, s, 1.0)
+    for k in range(first_open, next_stim):
+        out_charge[s, k] += opened[k] * tail
 
 
 @njit(cache=True, inline="always")
