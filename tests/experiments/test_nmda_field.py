@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synpharm.protocols import Protocol
 from synpharm.experiments.slice import run_protocol
+from synpharm.protocols import Protocol
 
 
 def _protocol(magnesium: str) -> Protocol:
@@ -30,16 +30,19 @@ def runs():
     return out
 
 
-def test_default_field_is_the_ampa_drive_only(runs):
-    """Without the NMDA part the slopes are those of the AMPA drive; with it, D-APV removes
-    exactly what the NMDA part added: the AMPA-only slope of the same slices is recovered."""
+def test_d_apv_removes_the_nmda_part_only(runs):
+    """The NMDA part is the field's difference with and without it (same slices, same noise);
+    D-APV 50 uM removes it in proportion to the NMDA sites it holds (> 90 %), and the AMPA
+    part is untouched."""
     ampa, full = runs["0 mM"]
-    apv_ampa, apv_full = ampa.conditions[1].pulses, full.conditions[1].pulses
-    late = apv_ampa.time > apv_ampa.time.max() - 120.0  # NMDA sites held by D-APV by then
-    np.testing.assert_allclose(apv_full.fepsp_slope[:, late], apv_ampa.fepsp_slope[:, late],
-                               rtol=0.01)
-    assert np.all(np.abs(full.conditions[0].pulses.fepsp_area)
-                  > np.abs(ampa.conditions[0].pulses.fepsp_area))
+    added = {}
+    for k in (0, 1):
+        a, f = ampa.conditions[k].pulses, full.conditions[k].pulses
+        late = a.time > a.time.max() - 120.0  # D-APV equilibrated by then
+        added[k] = np.mean(f.fepsp_area[:, late] - a.fepsp_area[:, late], axis=1)
+    assert np.all(added[0] > 0)
+    assert np.all(added[1] < 0.1 * added[0])
+    assert np.all(added[1] >= 0)
 
 
 def test_nmda_share_follows_the_mg_unblock_and_shows_in_the_area(runs):

@@ -37,8 +37,8 @@ def _record(dense: bool, intensity: float = 0.5, n: int = 3, **drug):
 @pytest.mark.parametrize("dense", [False, True])
 def test_nmda_charge_scales_with_the_mg_unblock_at_rest(dense):
     """A weak pulse leaves the dendrite near rest: Q(1.3 mM) / Q(0 mM) -> B(V_rest, 1.3 mM)."""
-    c, blocked = _record(dense, intensity=0.05)
-    _, free = _record(dense, intensity=0.05, mg_change=-c.mg)
+    c, blocked = _record(dense, intensity=0.2)
+    _, free = _record(dense, intensity=0.2, mg_change=-c.mg)
     ratio = blocked.nmda_charge[:, 0] / free.nmda_charge[:, 0]
     expected = mg_unblocked_fraction(c.e_leak, c.mg, c.mg_slope, c.mg_scale)
     np.testing.assert_allclose(ratio, expected, rtol=0.05)
@@ -46,7 +46,7 @@ def test_nmda_charge_scales_with_the_mg_unblock_at_rest(dense):
 
 def test_nmda_charge_closed_form_in_zero_mg_at_rest():
     """0 Mg2+, weak pulse: Q = g_open tau_N (E_NMDA - V_rest) (exponential closing)."""
-    c, rec = _record(False, intensity=0.05, mg_change=-ca1_slice().parameters["mg_concentration"])
+    c, rec = _record(False, intensity=0.2, mg_change=-ca1_slice().parameters["mg_concentration"])
     expected = rec.nmda[:, 0] * c.nmda_tau * (c.e_nmda - c.e_leak)
     np.testing.assert_allclose(rec.nmda_charge[:, 0], expected, rtol=0.03)
 
@@ -70,20 +70,21 @@ def test_window_and_isolated_pulse_record_the_same_charge():
 
 def test_charges_of_a_pair_are_attributed_to_each_stimulus():
     """Two pulses 50 ms apart: each stimulus carries the charge of the conductance it opened;
-    in 0 Mg2+ at a weak intensity the sum is the closed form of both openings."""
+    in 0 Mg2+ at a weak intensity each is the closed form of its opening at rest (the EPSP
+    lowers the driving force by a few %)."""
     prep = ca1_slice()
     c = slice_constants(prep)
     n = 3
     pop = draw_slices(prep, np.random.SeedSequence(5).spawn(n))
     p = prep.parameters
     drugs = _drugs(n, mg_change=-c.mg)
-    rec = run_schedule(c, pop, np.array([5.0, 5.05]), np.array([0.05, 0.05]),
+    rec = run_schedule(c, pop, np.array([5.0, 5.05]), np.array([0.2, 0.2]),
                        np.array([False, False]), lambda t: drugs,
                        EngineSettings(p["pulse_window"], p["train_tail"], 1.0), 10.0)
     first_open = rec.nmda[:, 0]
     second_opened = rec.nmda[:, 1] - first_open * math.exp(-0.05 / c.nmda_tau)
     drive_force = c.e_nmda - c.e_leak
     np.testing.assert_allclose(rec.nmda_charge[:, 0], first_open * c.nmda_tau * drive_force,
-                               rtol=0.03)
+                               rtol=0.05)
     np.testing.assert_allclose(rec.nmda_charge[:, 1], second_opened * c.nmda_tau * drive_force,
-                               rtol=0.03)
+                               rtol=0.05)

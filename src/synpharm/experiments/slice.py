@@ -321,9 +321,7 @@ def run_protocol(
 
         return run_quantal_protocol(protocol, prep, _compounds(protocol), cohort, seed)
     run = run_slices(protocol, cohort, seed, prep, progress)
-    schedule, seeds, population, drive, fire = (
-        run.schedule, run.seeds, run.population, run.drive, run.fire
-    )
+    schedule = run.schedule
     p = prep.parameters
     kinds = np.asarray(schedule.stimulus_kind)
     measured = np.isin(kinds, MEASURED_KINDS)
@@ -334,19 +332,8 @@ def run_protocol(
     if run.soma.shape[2]:
         example_masks.update(io_groups(*table_args, schedule.induction_time))
     waveform = field_waveform_from_parameters(_field_parameters())
-    gain = recorded_field_gain(population.slices, times)
-    slopes, amplitudes, volleys, areas, examples = _measure(
-        drive[:, measured],
-        fire[:, measured],
-        gain,
-        prep,
-        waveform,
-        rec,
-        seeds,
-        example_masks,
-        slice_nmda_fields(run.nmda_charge[:, measured], gain, run.constants, waveform)
-        if nmda_field else None,
-    )
+    slopes, amplitudes, volleys, areas, examples = _radiatum(
+        run, measured, times, waveform, rec, example_masks, nmda_field)
     spikes = _somatic(run, measured, waveform, rec, example_masks)
     if spikes is not None:
         examples = spikes.examples
@@ -373,6 +360,15 @@ def run_protocol(
         provenance=_provenance(protocol, prep, _compounds(protocol), cohort, seed),
         analyses=concentration_response(results),
     )
+
+
+def _radiatum(run: SliceRun, measured, times, waveform, rec, example_masks, nmda_field: bool):
+    """Synthesise and measure the radiatum sweeps of the measured pulses (:func:`_measure`)."""
+    gain = recorded_field_gain(run.population.slices, times)
+    nmda = (slice_nmda_fields(run.nmda_charge[:, measured], gain, run.constants, waveform)
+            if nmda_field else None)
+    return _measure(run.drive[:, measured], run.fire[:, measured], gain, run.prep, waveform,
+                    rec, run.seeds, example_masks, nmda)
 
 
 def _somatic(run: SliceRun, measured, waveform, rec, example_masks):
