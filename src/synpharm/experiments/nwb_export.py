@@ -75,7 +75,6 @@ def simulated_field_sweeps(protocol, cohort: int, seed: int) -> SimulatedSweeps:
         preparation,
         run_slices,
         slice_field_sweeps,
-        slice_nmda_fields,
     )
     from synpharm.model.field_potential import field_waveform_from_parameters
     from synpharm.preparations.ca1_slice import recorded_field_gain
@@ -90,11 +89,9 @@ def simulated_field_sweeps(protocol, cohort: int, seed: int) -> SimulatedSweeps:
     waveform = field_waveform_from_parameters(_field_parameters())
     times = np.asarray(schedule.stimulus_time)[measured]
     gain = recorded_field_gain(run.population.slices, times)
-    nmda = slice_nmda_fields(run.nmda_charge[:, measured], gain, run.constants, waveform)
     rows = [
         slice_field_sweeps(
-            gain[s] * run.drive[s, measured], run.fire[s, measured], prep, waveform, rec, seed_s,
-            nmda[s],
+            gain[s] * run.drive[s, measured], run.fire[s, measured], prep, waveform, rec, seed_s
         )
         for s, seed_s in enumerate(run.seeds)
     ]
