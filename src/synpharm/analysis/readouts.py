@@ -157,6 +157,21 @@ def _nmda_readouts(
             "nmda_change_percent": (change, "%")}
 
 
+def _area_readouts(
+    table: PulseTable, pre_drug: tuple[float, float], late: tuple[float, float]
+) -> dict[str, tuple[np.ndarray, str]]:
+    """fEPSP area around a drug (sweeps with ``fepsp_area``): ``baseline_fepsp_area`` (pre-drug
+    mean [mV ms]) and ``area_change_percent`` (``late`` window against it, as
+    ``baseline_change_percent`` reads the slope)."""
+    values = table.fepsp_area
+    if values is None:
+        return {}
+    before = _window_mean(table, values, *pre_drug)
+    change = _ratio(_window_mean(table, values, *late), before) - 100.0
+    return {"baseline_fepsp_area": (before * 1e6, "mV ms"),
+            "area_change_percent": (change, "%")}
+
+
 def slice_readouts(
     table: PulseTable, induction: float | None, drug: float | None,
     induction_end: float | None = None,
@@ -188,6 +203,7 @@ def slice_readouts(
             before = _window_mean(table, values, *w["pre_drug"])
             out[name] = (_ratio(_window_mean(table, values, *w[late]), before) - 100.0, "%")
         out.update(_nmda_readouts(table, w["pre_drug"], w[late]))
+        out.update(_area_readouts(table, w["pre_drug"], w[late]))
     if "ltp" in w:
         before = _window_mean(table, slope, *w["pre_induction"])
         late = _ratio(_window_mean(table, slope, *w["ltp"]), before)

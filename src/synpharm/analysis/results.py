@@ -90,6 +90,10 @@ class PulseTable:
         stimulus, free of antagonists and open-channel block, before the Mg2+ block -- the
         peak of an isolated NMDA EPSC in 0 Mg2+ (a virtual voltage-clamp readout, no recording
         noise), shape ``(n_slices, n_pulses)``.
+    fepsp_area
+        Area of the fEPSP in a fixed window after the stimulus [V s], positive for a
+        negative-going fEPSP (:func:`synpharm.analysis.fepsp_area.fepsp_area`), shape
+        ``(n_slices, n_pulses)``; None when not measured.
     """
 
     time: np.ndarray
@@ -101,6 +105,7 @@ class PulseTable:
     population_spike_amplitude: np.ndarray | None = None
     population_spike_count: np.ndarray | None = None
     nmda_conductance: np.ndarray | None = None
+    fepsp_area: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

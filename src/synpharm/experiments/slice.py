@@ -8,28 +8,27 @@ of every measured pulse and measures it with the same analysis functions used on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from synpharm.analysis.fepsp import measure_fepsp
 from synpharm.analysis.input_output import io_groups
 from synpharm.analysis.readouts import concentration_response, condition_readouts, reference_windows
 from synpharm.analysis.results import ExperimentResult, PulseTable
 from synpharm.compounds import Compound, citations, protocol_compounds
 from synpharm.errors import InputError
+from synpharm.experiments._field import (
+    Recording,
+    _measure,
+    field_parameters,
+    slice_field_sweeps,
+    slice_nmda_fields,
+)
 from synpharm.experiments._somatic import measure_somatic
 from synpharm.experiments.quantal import _gabab_available
 from synpharm.model import slice_state as L
-from synpharm.model.field_potential import (
-    FieldWaveform,
-    fepsp_rise_window,
-    field_waveform_from_parameters,
-    synthesize_field_sweeps,
-)
-from synpharm.parameters import load_parameter_set, package_parameter_file
+from synpharm.model.field_potential import field_waveform_from_parameters
 from synpharm.pharmacology import (
     ExposureEvent,
     bath_concentration,
@@ -62,15 +61,6 @@ from synpharm.protocols import (
 from synpharm.solvers.run import EngineSettings, run_schedule
 
 MEASURED_KINDS = ("test", "pp1", "pp2", "io")
-@dataclass(frozen=True)
-class Recording:
-    """Acquisition settings of the virtual field recording."""
-
-    sampling_rate: float
-    sweep_duration: float
-    stimulus_time: float
-
-
 def protocol_preparation(protocol: Protocol) -> Preparation | QuantalPreparation:
     """The protocol's preparation, with its ``[preparation]`` variant applied when it has one."""
     from synpharm.preparations.variants import apply_preparation
@@ -80,9 +70,7 @@ def protocol_preparation(protocol: Protocol) -> Preparation | QuantalPreparation
     return variant if variant is not None else preparation(protocol.preparation)
 
 
-@lru_cache(maxsize=1)
-def _field_parameters():
-    return load_parameter_set(package_parameter_file("field_potential"))
+_field_parameters = field_parameters
 
 
 def _recording(params) -> Recording:
@@ -205,77 +193,6 @@ def _seeds(seed: int, n_conditions: int, cohort: int) -> list[np.random.SeedSequ
     ]
 
 
-def slice_field_sweeps(
-    drive: np.ndarray,
-    fire: np.ndarray,
-    prep: Preparation,
-    waveform: FieldWaveform,
-    rec: Recording,
-    seed: np.random.SeedSequence,
-) -> np.ndarray:
-    """The recorded field sweeps of one slice, shape ``(n_pulses, n_samples)`` [V].
-
-    ``drive`` is the synaptic drive per measured pulse already scaled by the slice's field gain,
-    ``fire`` the conducting axons per pulse; the recording noise comes from the slice's own
-    stream (``seed.spawn(1)[0]``), so the same slice gives the same sweeps wherever it is
-    rebuilt (the simulator's measurements, the NWB export).
-    """
-    return synthesize_field_sweeps(
-        drive,
-        prep.parameters["volley_per_axon"] * fire,
-        waveform=waveform,
-        sampling_rate=rec.sampling_rate,
-        sweep_duration=rec.sweep_duration,
-        stimulus_time=rec.stimulus_time,
-        rng=np.random.default_rng(seed.spawn(1)[0]),
-    )
-
-
-def _measure(
-    drive,
-    fire,
-    field_gain,
-    prep: Preparation,
-    waveform: FieldWaveform,
-    rec: Recording,
-    seeds: list[np.random.SeedSequence],
-    example_masks: dict[str, np.ndarray],
-):
-    """Synthesise and measure the field sweeps of every slice (rows) and measured pulse.
-
-    Returns slope, amplitude and volley arrays (n_slices, n_pulses) and, per label of
-    ``example_masks``, the mean sweep of each slice over the pulses in that mask.
-    """
-    shape = drive.shape
-    slopes, amplitudes, volleys = (np.empty(shape) for _ in range(3))
-    examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
-    for s in range(shape[0]):
-        sweeps = slice_field_sweeps(
-            field_gain[s] * drive[s], fire[s], prep, waveform, rec, seeds[s]
-        )
-        # fixed regression window for the whole experiment (WinLTP "Begin-End", the convention
-        # that stays valid when a drug abolishes the response): the 20-80 % rise of the waveform;
-        # likewise a fixed volley cursor at the volley's conduction delay, so that the volley
-        # does not follow the fEPSP (baclofen, CNQX) and reads ~0 without one (TTX)
-        m = measure_fepsp(
-            sweeps,
-            rec.sampling_rate,
-            rec.stimulus_time,
-            slope_method="window",
-            window=fepsp_rise_window(waveform),
-            min_snr=0.0,
-            volley_time=waveform.fiber_volley_latency,
-        )
-        slopes[s], amplitudes[s], volleys[s] = (
-            m.fepsp_slope,
-            m.fepsp_amplitude,
-            m.fiber_volley_amplitude,
-        )
-        for label, mask in example_masks.items():
-            examples[label].append(sweeps[mask].mean(axis=0))
-    return slopes, amplitudes, volleys, {k: np.array(v) for k, v in examples.items()}
-
-
 def _example_masks(times, kinds, schedule: Schedule) -> dict[str, np.ndarray]:
     probe = PulseTable(times, kinds, np.zeros_like(times), *(np.zeros((1, times.size)),) * 3)
     masks = {}
@@ -313,6 +230,8 @@ class SliceRun:
     fire: np.ndarray
     soma: np.ndarray  # (rows, n_stimuli, n_samples) threshold-free soma [V]; 0 samples: none
     nmda: np.ndarray | None = None
+    nmda_charge: np.ndarray | None = None  # NMDA synaptic charge per stimulus [C]
+    constants: Any = None  # kernel constants of the run (bath temperature applied)
 
 
 def run_slices(
@@ -344,7 +263,7 @@ def run_slices(
         if bar is not None:
             bar.stop()
     return SliceRun(prep, schedule, seeds, population, recorded.drive, recorded.fire,
-                    recorded.soma, recorded.nmda)
+                    recorded.soma, recorded.nmda, recorded.nmda_charge, constants)
 
 
 def _soma_samples(protocol: Protocol, prep: Preparation) -> int:
@@ -372,6 +291,7 @@ def run_protocol(
     seed: int | None = None,
     progress: bool = False,
     prep: Preparation | QuantalPreparation | None = None,
+    nmda_field: bool = False,
 ) -> ExperimentResult:
     """Run a virtual experiment: every condition x ``cohort`` virtual slices.
 
@@ -387,6 +307,12 @@ def run_protocol(
         Preparation override (ablations, parameter studies); default from the protocol.
         Single-connection preparations with quantal release (IPSCs, EPSPs) run in
         :func:`synpharm.experiments.quantal.run_quantal_protocol`.
+    nmda_field
+        Add the field of the NMDA current (its recorded charge,
+        :mod:`synpharm.model.synaptic_field`) to the radiatum sweeps. Off by default: with the
+        model's NMDA conductance the NMDA share of a test fEPSP in 1.3 mM Mg2+ is ~4 % of the
+        slope, more than the < 5 % APV effect of Coan & Collingridge 1985 allows within noise
+        (docs/physiology.md, PHYS-ION-1); the default field is the AMPA drive only.
     """
     cohort, seed = _cohort_and_seed(protocol, cohort, seed)
     prep = prep or protocol_preparation(protocol)
@@ -395,9 +321,7 @@ def run_protocol(
 
         return run_quantal_protocol(protocol, prep, _compounds(protocol), cohort, seed)
     run = run_slices(protocol, cohort, seed, prep, progress)
-    schedule, seeds, population, drive, fire = (
-        run.schedule, run.seeds, run.population, run.drive, run.fire
-    )
+    schedule = run.schedule
     p = prep.parameters
     kinds = np.asarray(schedule.stimulus_kind)
     measured = np.isin(kinds, MEASURED_KINDS)
@@ -408,16 +332,8 @@ def run_protocol(
     if run.soma.shape[2]:
         example_masks.update(io_groups(*table_args, schedule.induction_time))
     waveform = field_waveform_from_parameters(_field_parameters())
-    slopes, amplitudes, volleys, examples = _measure(
-        drive[:, measured],
-        fire[:, measured],
-        recorded_field_gain(population.slices, times),
-        prep,
-        waveform,
-        rec,
-        seeds,
-        example_masks,
-    )
+    slopes, amplitudes, volleys, areas, examples = _radiatum(
+        run, measured, times, waveform, rec, example_masks, nmda_field)
     spikes = _somatic(run, measured, waveform, rec, example_masks)
     if spikes is not None:
         examples = spikes.examples
@@ -427,7 +343,7 @@ def run_protocol(
         extra = () if spikes is None else (spikes.amplitude[rows], spikes.count[rows])
         nmda = run.nmda[rows][:, measured] if run.nmda is not None else None
         table = PulseTable(*table_args, slopes[rows], amplitudes[rows], volleys[rows], *extra,
-                           nmda_conductance=nmda)
+                           nmda_conductance=nmda, fepsp_area=areas[rows])
         traces = {label: v[rows].mean(axis=0) for label, v in examples.items()}
         per_condition.append((condition, table, traces))
     trace_time = np.arange(round(rec.sweep_duration * rec.sampling_rate))
@@ -444,6 +360,15 @@ def run_protocol(
         provenance=_provenance(protocol, prep, _compounds(protocol), cohort, seed),
         analyses=concentration_response(results),
     )
+
+
+def _radiatum(run: SliceRun, measured, times, waveform, rec, example_masks, nmda_field: bool):
+    """Synthesise and measure the radiatum sweeps of the measured pulses (:func:`_measure`)."""
+    gain = recorded_field_gain(run.population.slices, times)
+    nmda = (slice_nmda_fields(run.nmda_charge[:, measured], gain, run.constants, waveform)
+            if nmda_field else None)
+    return _measure(run.drive[:, measured], run.fire[:, measured], gain, run.prep, waveform,
+                    rec, run.seeds, example_masks, nmda)
 
 
 def _somatic(run: SliceRun, measured, waveform, rec, example_masks):
@@ -493,4 +418,4 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-__all__ = ["preparation", "run_protocol"]
+__all__ = ["preparation", "run_protocol", "slice_field_sweeps"]

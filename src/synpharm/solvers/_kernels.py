@@ -61,6 +61,8 @@ class Stimuli(NamedTuple):
 
 #: no somatic trajectories recorded (``Recorded.soma`` with zero samples)
 NO_SOMA = np.zeros((0, 0, 0))
+#: no NMDA charge recorded (``Recorded.nmda_charge`` with zero rows)
+NO_CHARGE = np.zeros((0, 0))
 
 
 class Recorded(NamedTuple):
@@ -69,12 +71,17 @@ class Recorded(NamedTuple):
     ``soma`` (n_slices, n_stimuli, n_samples) receives the threshold-free somatic potential
     ``V_FREE`` [V] at the end of each of the first ``n_samples`` steps after every stimulus
     (sample k at ``(k + 1) dt``); zero samples (:data:`NO_SOMA`) records nothing.
+    ``nmda_charge`` (n_slices, n_stimuli) receives the inward charge [C] carried by the NMDA
+    conductance each stimulus opened, ``g(t) B(V, Mg) (E_NMDA - V)`` integrated at the
+    dendritic potential (Mg2+ block of the bath, antagonists included); zero rows
+    (:data:`NO_CHARGE`) records nothing.
     """
 
     drive: np.ndarray  # summed weighted quanta
     fire: np.ndarray  # number of conducting axons
     nmda: np.ndarray  # NMDA conductance open just after the stimulus, not drug-blocked [S]
     soma: np.ndarray = NO_SOMA  # threshold-free somatic potential after each stimulus [V]
+    nmda_charge: np.ndarray = NO_CHARGE  # NMDA synaptic charge of each stimulus [C]
 
 
 @njit(cache=True, inline="always")
@@ -99,7 +106,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     threshold per synapse (for the plasticity noise, drawn in :func:`finish_noise`).
     """
     stim_step, stim_intensity, stim_gap = stimuli
-    out_drive, out_fire, out_nmda, out_soma = out
+    out_drive, out_fire, out_nmda, out_soma, out_charge = out
     n_rec = out_soma.shape[2]
     nmda_w, o, b, ca, h, above = (syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium,
                                   syn.early, syn.above)
@@ -111,17 +118,21 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
     for s in prange(sl.shape[0]):
         ring = np.zeros(n_ring)
+        opened = np.zeros(stim_step.shape[0])  # NMDA conductance each stimulus opened, decaying
         next_stim = 0
         first_rec = 0
+        first_open = 0
         g_nmda = 0.0
         scale = c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE] * drug[s, L.NMDA_AVAILABLE]
         for step in range(n_steps):
             if next_stim < stim_step.shape[0] and stim_step[next_stim] == step:
+                g_before = open_nmda_conductance(c, s, syn, drug)
                 drive, n_fire, gaba = stimulate(
                     c, s, stim_intensity[next_stim], stim_gap[next_stim], sl, drug, syn, rng)
                 out_drive[s, next_stim] = drive
                 out_fire[s, next_stim] = n_fire
                 out_nmda[s, next_stim] = open_nmda_conductance(c, s, syn, drug)
+                opened[next_stim] = max(out_nmda[s, next_stim] - g_before, 0.0)
                 ring[(step + c.ffi_delay_steps) % n_ring] += gaba * c.ffi_conductance
                 next_stim += 1
             sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
@@ -152,11 +163,49 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 ph[s, i], h[s, i], kin[s, i] = phosphatase_step(c, ph[s, i], h[s, i], kin[s, i],
                                                                 x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
+            first_open = _nmda_charge_step(
+                opened, out_charge, s, first_open, next_stim,
+                unblock * (c.e_nmda - sl[s, L.V_DENDRITE]) * dt, decay_n)
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
             if n_rec > 0:
                 first_rec = _record_soma(sl, s, out_soma, stim_step, first_rec, next_stim, step)
             decay_slice(c, s, sl, dt)
+        _window_tail_charge(c, sl, drug, s, opened, out_charge, first_open, next_stim)
+
+
+@njit(cache=True, inline="always")
+def _nmda_charge_step(opened, out_charge, s, first_open, next_stim, per_siemens, decay_n):
+    """Add one step's NMDA charge of every stimulus still open (``per_siemens``: charge per S
+    of open conductance in this step, ``B(V) (E_NMDA - V) dt``), decay; the new first one.
+    No-op without an NMDA-charge record (:data:`NO_CHARGE`)."""
+    if out_charge.shape[0] == 0:
+        return first_open
+    for k in range(first_open, next_stim):
+        out_charge[s, k] += opened[k] * per_siemens
+        opened[k] *= decay_n
+        if k == first_open and opened[k] < 1e-15:
+            first_open = k + 1
+    return first_open
+
+
+@njit(cache=True, inline="always")
+def _window_tail_charge(c, sl, drug, s, opened, out_charge, first_open, next_stim):
+    """Charge of the conductance each stimulus opened that is still open after the window."""
+    if out_charge.shape[0] == 0:
+        return
+    tail = _nmda_tail_charge(c, sl, drug, s, 1.0)
+    for k in range(first_open, next_stim):
+        out_charge[s, k] += opened[k] * tail
+
+
+@njit(cache=True, inline="always")
+def _nmda_tail_charge(c, sl, drug, s, open_conductance):
+    """NMDA charge [C] of ``open_conductance`` [S] closing after a window, at the dendritic
+    potential reached (the neuron is back near rest): ``g tau_N B(V) (E_NMDA - V)``."""
+    v = sl[s, L.V_DENDRITE]
+    unblock = mg_unblocked_fraction(v, bath_magnesium(c, drug, s), c.mg_slope, c.mg_scale)
+    return open_conductance * c.nmda_tau * unblock * (c.e_nmda - v)
 
 
 @njit(cache=True, inline="always")
@@ -207,7 +256,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     S_K``, drives the slow phosphatase in closed form (:func:`slow_phosphatase`). Arguments as
     in :func:`integrate_window`; ``j`` is the stimulus' column in ``out``.
     """
-    out_drive, out_fire, out_nmda, out_soma = out
+    out_drive, out_fire, out_nmda, out_soma, out_charge = out
     n_rec = min(out_soma.shape[2], n_steps)
     nmda_w, o, b, ca, h = syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium, syn.early
     dt, n_syn = c.dt, h.shape[1]
@@ -229,7 +278,7 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         kv = np.zeros(n_steps)
         ring = np.zeros(n_ring)
         ring[c.ffi_delay_steps % n_ring] = gaba * c.ffi_conductance
-        jv = kk = a_on = a_off = 0.0
+        jv = kk = a_on = a_off = charge = 0.0
         en = 1.0
         for step in range(n_steps):
             sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
@@ -244,11 +293,15 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
             jn[step] = jv
             kv[step] = kk
             g_nmda = g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
+            charge += g_nmda * unblock * (c.e_nmda - sl[s, L.V_DENDRITE]) * dt
             if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
                 feedback_volley(c, s, sl, drug, ring, step, n_ring)
             _record_pulse_soma(sl, s, out_soma, j, step, n_rec)
             decay_slice(c, s, sl, dt)
             en *= decay_n
+        if out_charge.shape[0] > 0:
+            out_charge[s, j] = charge + _nmda_tail_charge(
+                c, sl, drug, s, g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE])
         # open-time tail after the window, at the resting potential
         on, off = blocker_rates(drug, s, c.e_leak,
                                  mg_unblocked_fraction(c.e_leak, bath_magnesium(c, drug, s),

@@ -98,7 +98,8 @@ def _run_window(c, pop, drugs, times, intensity, gaps, tail, recorded, idx) -> f
     n_steps = int(steps[-1] + round(tail / c.dt))
     shape = (pop.slices.shape[0], len(idx))
     out_soma = np.zeros((*shape, recorded.soma.shape[2]))
-    out = K.Recorded(np.zeros(shape), np.zeros(shape), np.zeros(shape), out_soma)
+    out_charge = np.zeros(shape) if recorded.nmda_charge.shape[0] else K.NO_CHARGE
+    out = K.Recorded(np.zeros(shape), np.zeros(shape), np.zeros(shape), out_soma, out_charge)
     K.integrate_window(c, n_steps, K.Stimuli(steps, intensity[idx], gaps[idx]), pop.slices,
                        drugs, pop.synapses, pop.rng, out)
     for whole, part in zip(recorded, out, strict=True):
@@ -148,14 +149,16 @@ def run_schedule(c: SliceConstants, pop: SlicePopulation, times: np.ndarray,
         slice and stimulus, shape ``(n_slices, n_stimuli)``; ``nmda``: the NMDA conductance
         [S] open just after each stimulus (free of antagonist and open-channel block, before
         the Mg2+ block), same shape; ``soma``: threshold-free
-        somatic potential [V], shape ``(n_slices, n_stimuli, soma_samples)``.
+        somatic potential [V], shape ``(n_slices, n_stimuli, soma_samples)``; ``nmda_charge``:
+        the NMDA synaptic charge [C] of each stimulus at the dendritic potential, with the bath's
+        Mg2+ block (see :class:`~synpharm.solvers._kernels.Recorded`).
     """
     n_slices = pop.slices.shape[0]
     drive = np.zeros((n_slices, len(times)))
     fire = np.zeros((n_slices, len(times)))
     nmda = np.zeros((n_slices, len(times)))
     soma = np.zeros((n_slices, len(times), soma_samples)) if soma_samples else K.NO_SOMA
-    recorded = K.Recorded(drive, fire, nmda, soma)
+    recorded = K.Recorded(drive, fire, nmda, soma, np.zeros((n_slices, len(times))))
     gaps = np.diff(np.r_[-1e6, times])
     now = 0.0
     pulse_steps = round(settings.pulse_window / c.dt)
