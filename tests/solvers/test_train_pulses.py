@@ -40,10 +40,10 @@ def _train(gap: float, pulse_gap: float | None, n_pulses: int = 30, tolerance=(1
                               pulse_gap=pulse_gap, quiet_tolerance=tolerance)
     times = 5.0 + np.arange(n_pulses) * gap
     drugs = _drugs(2)
-    drive = run_schedule(constants, pop, times, np.full(n_pulses, 0.5),
-                         np.ones(n_pulses, bool), lambda t: drugs, settings,
-                         float(times[-1]) + 2.0).drive
-    return pop, drive
+    recorded = run_schedule(constants, pop, times, np.full(n_pulses, 0.5),
+                            np.ones(n_pulses, bool), lambda t: drugs, settings,
+                            float(times[-1]) + 2.0)
+    return pop, recorded.drive, recorded.nmda_charge
 
 
 # gaps that are whole numbers of 0.2-ms steps, so that the step-by-step window puts every
@@ -54,8 +54,8 @@ def test_spaced_train_pulse_by_pulse_matches_step_integration(gap):
     """30 pulses: release, weights and phosphatase as the step-by-step window, within
     1e-3 (drive, relative), 2 % of the largest weight change per synapse, 3 % in the mean
     weight change and 2 % in the mean phosphatase."""
-    fast, drive_fast = _train(gap, 0.05)
-    stepped, drive_stepped = _train(gap, None)
+    fast, drive_fast, _ = _train(gap, 0.05)
+    stepped, drive_stepped, _ = _train(gap, None)
     np.testing.assert_allclose(drive_fast, drive_stepped, rtol=1e-3)
     changed = 1.0 - stepped.early
     assert np.abs(changed).max() > 0.02  # the train changes weights
@@ -69,11 +69,25 @@ def test_quiet_rest_in_closed_form_matches_the_fine_grid():
     """At 1.67 Hz the closed-form rest of each interval (once quiet, ~0.45 s after the pulse)
     equals the fine grid over the whole interval (tolerance 0: never quiet) within 1e-3 in
     the weights."""
-    quiet, drive_quiet = _train(0.6, 0.05)
-    fine, drive_fine = _train(0.6, 0.05, tolerance=(0.0, 0.0))
+    quiet, drive_quiet, _ = _train(0.6, 0.05)
+    fine, drive_fine, _ = _train(0.6, 0.05, tolerance=(0.0, 0.0))
     np.testing.assert_allclose(drive_quiet, drive_fine, rtol=1e-4)
     np.testing.assert_allclose(quiet.early, fine.early, atol=1e-3)
     np.testing.assert_allclose(quiet.phosphatase, fine.phosphatase, rtol=0.01, atol=1e-4)
+
+
+@pytest.mark.parametrize(("gap", "rtol"), [(0.6, 0.01), (0.32, 0.02), (0.1, 0.12)])
+def test_spaced_train_records_the_nmda_charge_of_every_pulse(gap, rtol):
+    """The NMDA charge of each train pulse (the NMDA part of the field) on the pulse-by-pulse
+    path against the step-by-step window: inward, and within 1 % at 1.67 Hz and 2 % at 3.1 Hz (half of it in the total). At 10 Hz
+    the fine grid stops at the next pulse and the rest of the channels' closing is taken at
+    the potential there, which misses the later pulses' depolarisation: within 12 % per pulse
+    and 6 % in the total (measured: -5 % on average)."""
+    _, _, fast = _train(gap, 0.05)
+    _, _, stepped = _train(gap, None)
+    assert (fast > 0.0).all()
+    np.testing.assert_allclose(fast, stepped, rtol=rtol)
+    assert abs(fast.sum() / stepped.sum() - 1.0) < rtol / 2
 
 
 def test_quiet_state_is_read_from_the_slice():

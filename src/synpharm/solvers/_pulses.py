@@ -20,6 +20,7 @@ from numba import njit, prange
 from synpharm.model import slice_state as L
 from synpharm.model.channels import mg_unblocked_fraction
 from synpharm.solvers._kernels import (
+    _nmda_tail_charge,
     fast_gates,
     quiet_slice,
     slow_phosphatase,
@@ -80,8 +81,8 @@ def _fine_grid(c, s, max_steps, min_steps, tol, sl, drug, syn, ring, g_open0, jn
     """Slice ``s`` on the fine grid until quiet (after ``min_steps``) or ``max_steps``.
 
     Fills ``jn``, ``kv`` (the J and K of :func:`~synpharm.solvers._kernels.isolated_pulse`);
-    returns the steps taken, the open-time integrals of the blocker rates and the remaining
-    NMDA open fraction ``e^{-t/tau_N}``.
+    returns the steps taken, the open-time integrals of the blocker rates, the remaining
+    NMDA open fraction ``e^{-t/tau_N}`` and the NMDA charge [C] carried on the grid.
     """
     dt, n_ring = c.dt, ring.shape[0]
     decay_n = math.exp(-dt / c.nmda_tau)
@@ -92,7 +93,7 @@ def _fine_grid(c, s, max_steps, min_steps, tol, sl, drug, syn, ring, g_open0, jn
     rest_unblock = mg_unblocked_fraction(c.e_leak, mg, c.mg_slope, c.mg_scale)
     rest_drive, _ = nmda_calcium_drive(c, c.e_leak, mg)
     ca_max, x_max = _largest_inputs(syn.nmda_open, syn.blocked, syn.nmda_weight, syn.calcium, s)
-    jv = kk = a_on = a_off = 0.0
+    jv = kk = a_on = a_off = charge = 0.0
     en = 1.0
     for step in range(max_steps):
         sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
@@ -106,7 +107,9 @@ def _fine_grid(c, s, max_steps, min_steps, tol, sl, drug, syn, ring, g_open0, jn
         kk = kk * decay_ca + dt * vgcc_calcium(c, v_sp) * sl[s, L.CALCIUM_SCALE]
         jn[step] = jv
         kv[step] = kk
-        if neuron_step(c, s, sl, drug, g_open0 * en * g_per_open, unblock, dt):
+        g_nmda = g_open0 * en * g_per_open
+        charge += g_nmda * unblock * (c.e_nmda - sl[s, L.V_DENDRITE]) * dt
+        if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
             feedback_volley(c, s, sl, drug, ring, step, n_ring)
         if step < soma.shape[2]:
             soma[s, j, step] = sl[s, L.V_FREE]
@@ -117,8 +120,8 @@ def _fine_grid(c, s, max_steps, min_steps, tol, sl, drug, syn, ring, g_open0, jn
         if step + 1 >= min_steps and slice_quiet(c, s, sl, drug, g_open0 * en * g_per_open
                                                  * rest_unblock, tol[0], tol[1], ring,
                                                  ca_bound):
-            return step + 1, a_on, a_off, en
-    return max_steps, a_on, a_off, en
+            return step + 1, a_on, a_off, en, charge
+    return max_steps, a_on, a_off, en, charge
 
 
 @njit(parallel=True, cache=True)
@@ -134,13 +137,16 @@ def train_pulse(c, max_steps, horizon, intensity, gap, tol, sl, drug, syn, rng, 
     rest of ``horizon`` in closed form. Other arguments as in
     :func:`~synpharm.solvers._kernels.isolated_pulse`.
     """
-    out_drive, out_fire, out_nmda, out_soma = out
+    out_drive, out_fire, out_nmda, out_soma, out_charge = out
     nmda_w, o, b, ca, h = syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium, syn.early
     dt, n_syn = c.dt, h.shape[1]
     min_steps = min(out_soma.shape[2], max_steps)
     decay_ca = math.exp(-dt / c.calcium_tau)
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
     for s in prange(sl.shape[0]):
+        g_before = 0.0  # still open from earlier stimuli (their charge is already counted)
+        for i in range(n_syn):
+            g_before += o[s, i] * (1.0 - b[s, i]) * nmda_w[s, i]
         drive, n_fire, gaba = stimulate(c, s, intensity, gap, sl, drug, syn, rng)
         out_drive[s, j] = drive
         out_fire[s, j] = n_fire
@@ -152,8 +158,12 @@ def train_pulse(c, max_steps, horizon, intensity, gap, tol, sl, drug, syn, rng, 
         kv = np.zeros(max_steps)
         ring = np.zeros(n_ring)
         ring[c.ffi_delay_steps % n_ring] = gaba * c.ffi_conductance
-        n, a_on, a_off, en = _fine_grid(c, s, max_steps, min_steps, tol, sl, drug, syn, ring,
-                                        g_open0, jn, kv, out_soma, j)
+        n, a_on, a_off, en, charge = _fine_grid(c, s, max_steps, min_steps, tol, sl, drug,
+                                                syn, ring, g_open0, jn, kv, out_soma, j)
+        if out_charge.shape[0] > 0 and g_open0 > 0.0:
+            # this stimulus' share of the open conductance (all parts close with tau_N)
+            out_charge[s, j] = (1.0 - g_before / g_open0) * (charge + _nmda_tail_charge(
+                c, sl, drug, s, g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]))
         rest = max(horizon - n * dt, 0.0)
         # open-time tail over the quiet rest, at the resting potential
         on, off = blocker_rates(drug, s, c.e_leak,
