@@ -1,6 +1,6 @@
 """Spine density and morphology from traced dendrites with annotated spines.
 
-The measurement an anatomist makes (``../shared/research/analysis_conventions.md`` 4f):
+The measurement an anatomist makes (the project's analysis conventions, docs/spine_analysis.md):
 density = spines on a traced segment / segment length, usually reported per 10 um. The segment
 length is the length of the 3-D polyline of the tracing,
 
@@ -9,7 +9,7 @@ length is the length of the 3-D polyline of the tracing,
 with the pixel/plane steps ``dx, dy, dz`` between successive vertices and the voxel size
 ``(vx, vy, vz)`` [um]. Morphology classes (thin / stubby / mushroom) need head and neck
 dimensions (e.g. head diameter > 0.6 um for mushroom, length/head < 1 for stubby; Gabele et al.
-2024 criteria, ``../shared/research/parameters.md`` 7); when the data carry only head and
+2024 criteria, docs/spine_analysis.md); when the data carry only head and
 attachment positions (MapManager ``points.csv``), the classes are reported as unavailable with
 the reason, and only the spine length (attachment point to head, 3-D, um) is measured.
 

@@ -17,7 +17,7 @@ from synpharm.validation._independence import calibration_overlaps
 from synpharm.validation._runner import Scorecard, TargetOutcome, run_targets
 from synpharm.validation._schema import COMPARISONS, Check, Target, TargetSet, load_targets
 
-#: The targets shipped with synpharm (../shared/validation/TARGETS.md encoded as data).
+#: The targets shipped with synpharm (the published results of docs/validation.md, as data).
 PACKAGE_TARGETS = Path(__file__).resolve().parent / "targets.toml"
 #: The slice-physiology targets (PHYS-*), shipped in their own file (docs/physiology.md).
 PHYSIOLOGY_TARGETS = Path(__file__).resolve().parent / "physiology_targets.toml"
