@@ -90,8 +90,31 @@ def _expected_ppr(c, interval: float, p_control: float) -> float:
                    for _, inc, tau in POOLS)
     p2 = release_probability(1.0 + residual, half_power, c.release_cooperativity,
                              c.release_p_max)
-    refill = _refill_probability(c, c.recovery_calcium_increment, interval)
+    sensor_now = c.recovery_calcium_increment * math.exp(-interval / c.recovery_calcium_tau)
+    refill = _refill_probability(c, sensor_now, interval)
     return p2 / p_control * (1.0 - p_control * (1.0 - refill))
+
+
+@pytest.mark.parametrize("gap", [0.005, 0.02, 0.2, 1.0, 20.0])
+def test_refill_integrates_the_rate_over_the_gap_from_the_sensor_at_its_end(gap):
+    """The slice state decays the recovery sensor D during the gap, so the refill reads D at the
+    gap's end; it must equal 1 - exp(-integral of k(D(t)) dt) with D(t) = D0 exp(-t / tau_D),
+    the rate taken at the mean of D (Dittman, Kreitzer & Regehr 2000)."""
+    c = slice_constants(ca1_slice())
+    d0 = 2.0 * c.recovery_calcium_increment
+    tau = c.recovery_calcium_tau
+    t = np.linspace(0.0, gap, 20001)
+    mean_d = np.trapezoid(d0 * np.exp(-t / tau), t) / gap
+    rate = 1.0 / c.site_recovery_time + c.recovery_rate_boost * mean_d / (mean_d + c.recovery_kd)
+    expected = 1.0 - math.exp(-rate * gap)
+    got = _refill_probability(c, d0 * math.exp(-gap / tau), gap)
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_refill_without_sensor_calcium_is_the_resting_rate():
+    c = slice_constants(ca1_slice())
+    resting = 1.0 - math.exp(-3.0 / c.site_recovery_time)
+    assert _refill_probability(c, 0.0, 3.0) == pytest.approx(resting)
 
 
 @pytest.mark.parametrize("p_control", [0.1, 0.25, 0.5, 0.8])

@@ -33,11 +33,16 @@ def _conducts(c, thr, safety, intensity, nav):
 def _refill_probability(c, recovery_calcium, gap):
     """Probability that an empty site refills during ``gap`` [s] (Dittman et al. 2000).
 
-    Recovery rate k = k0 + (k_max - k0) D / (D + K_D) with D decaying (tau_D) from its value at
-    the previous stimulus; the rate is integrated over the gap with the mean of D.
+    Recovery rate k = k0 + (k_max - k0) D / (D + K_D) with D decaying (tau_D) over the gap; the
+    rate is integrated over the gap with the mean of D. The slice state has already decayed D to
+    its value ``recovery_calcium`` at the end of the gap, so the mean over the gap is
+    ``D_end tau (exp(gap / tau) - 1) / gap``.
     """
     tau = c.recovery_calcium_tau
-    mean_d = recovery_calcium * tau * (1.0 - math.exp(-gap / tau)) / gap
+    if recovery_calcium <= 0.0:
+        mean_d = 0.0
+    else:
+        mean_d = recovery_calcium * tau * math.expm1(min(gap / tau, 700.0)) / gap
     rate = 1.0 / c.site_recovery_time + c.recovery_rate_boost * mean_d / (mean_d + c.recovery_kd)
     return 1.0 - math.exp(-rate * gap)
 
