@@ -205,16 +205,20 @@ def figure(results: dict[str, dict], path: str) -> None:
 
 
 def ipsp_paired_pulse(intervals: list[float], n_slices: int = 6, seed: int = 1,
-                      antagonist: bool = False) -> dict[float, tuple[float, float]]:
+                      antagonist: bool = False, overrides: dict[str, float] | None = None,
+                      ) -> dict[float, tuple[float, float]]:
     """Feed-forward GABA release by the second of two volleys / the first, per interval [s].
 
     Returns, per interval, (total ratio, ratio of the autoreceptor factor alone: GABA release
     probability at the second volley / at the first). ``antagonist`` holds every GABA-B
     receptor with a competitive antagonist (CGP 35348 at a saturating dose; Davies et al. 1990).
+    ``overrides`` are the counterfactual parameter values of ``--set``.
     """
     from synpharm.solvers._neuron import relax_slice
 
     prep = ca1_slice()
+    if overrides:
+        prep = type(prep)(prep.name, prep.parameters.with_values(**overrides))
     c = slice_constants(prep)
     out = {}
     for interval in intervals:
@@ -252,13 +256,14 @@ def main() -> None:
     parser.add_argument("--figure", help="write the dendritic-potential figure to this PNG")
     args = parser.parse_args()
     intervals = [0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
-    control = ipsp_paired_pulse(intervals, args.slices, args.seed)
-    cgp = ipsp_paired_pulse(intervals, args.slices, args.seed, antagonist=True)
+    overrides = {k: float(v) for k, v in (a.split("=") for a in args.set)}
+    control = ipsp_paired_pulse(intervals, args.slices, args.seed, overrides=overrides)
+    cgp = ipsp_paired_pulse(intervals, args.slices, args.seed, antagonist=True,
+                            overrides=overrides)
     print("feed-forward GABA release, 2nd / 1st volley (intensity 0.5): interval, control "
           "(autoreceptor factor alone), all GABA-B receptors antagonist-bound")
     for t in intervals:
         print(f"  {t * 1e3:6.0f} ms  {control[t][0]:.3f} ({control[t][1]:.3f})  {cgp[t][0]:.3f}")
-    overrides = {k: float(v) for k, v in (a.split("=") for a in args.set)}
     results = {}
     for kind in args.kinds.split(","):
         out = results[kind] = dissect(kind, args.slices, args.seed, overrides=overrides)
