@@ -154,7 +154,8 @@ def test_relaxation_over_a_gap_clears_the_spike():
     sl[0, L.G_DSPIKE] = c.dspike_conductance
     sl[0, L.DSPIKE_REFRACTORY] = c.dspike_refractory
     N.relax_slice(c, 0, sl, drug, 0.002)
-    assert sl[0, L.G_DSPIKE] == pytest.approx(c.dspike_conductance * math.exp(-0.002 / c.dspike_tau))
+    expected = c.dspike_conductance * math.exp(-0.002 / c.dspike_tau)
+    assert sl[0, L.G_DSPIKE] == pytest.approx(expected)
     assert sl[0, L.DSPIKE_REFRACTORY] == pytest.approx(max(c.dspike_refractory - 0.002, 0.0))
 
 

@@ -2,10 +2,10 @@
 
 The dendrite carries the synaptic conductances and fires fast Na+ dendritic spikes when
 synchronous input carries it across a threshold (:func:`dendritic_spike`); the soma fires
-(integrate-and-fire) and each spike back-propagates into the spines. Spine Ca2+ enters through unblocked NMDA receptors and
-voltage-gated Ca2+ channels. :func:`decay_slice` advances the slice-level fast state by one step
-and :func:`relax_slice` over a quiet gap in closed form. State layout:
-:mod:`synpharm.model.slice_state`.
+(integrate-and-fire) and each spike back-propagates into the spines. Spine Ca2+ enters through
+unblocked NMDA receptors and voltage-gated Ca2+ channels. :func:`decay_slice` advances the
+slice-level fast state by one step and :func:`relax_slice` over a quiet gap in closed form.
+State layout: :mod:`synpharm.model.slice_state`.
 """
 
 from __future__ import annotations
