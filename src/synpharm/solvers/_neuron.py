@@ -96,7 +96,8 @@ def dendritic_spike(c, s, sl, drug, v_before, dt):
     Gasparini, Migliore & Magee 2004 J Neurosci 24:11046): when synchronous input carries the
     dendritic potential from below ``dspike_threshold`` to above it within one step, and the
     previous dendritic spike is over its refractory period, the Na+ conductance ``G_DSPIKE``
-    jumps by ``dspike_conductance`` and then decays with ``dspike_tau`` (:func:`decay_slice`).
+    jumps by ``dspike_conductance`` (started at the crossing time, interpolated within the step)
+    and then decays with ``dspike_tau`` (:func:`decay_slice`).
     Only an upward crossing fires: a dendrite held above threshold (sustained depolarisation
     inactivates the dendritic Na+ channels) fires again only after it has fallen below.
     Na+ channel blockers (TTX) scale the conductance by the unblocked fraction
@@ -105,9 +106,13 @@ def dendritic_spike(c, s, sl, drug, v_before, dt):
     if sl[s, L.DSPIKE_REFRACTORY] > 0.0:
         sl[s, L.DSPIKE_REFRACTORY] = max(sl[s, L.DSPIKE_REFRACTORY] - dt, 0.0)
         return
-    if v_before < c.dspike_threshold <= sl[s, L.V_DENDRITE]:
-        sl[s, L.G_DSPIKE] += c.dspike_conductance * drug[s, L.NAV_AVAILABLE]
-        sl[s, L.DSPIKE_REFRACTORY] = c.dspike_refractory
+    v_after = sl[s, L.V_DENDRITE]
+    if v_before < c.dspike_threshold <= v_after:
+        # onset at the crossing, interpolated within the step (as the population's spike times)
+        elapsed = dt * (v_after - c.dspike_threshold) / (v_after - v_before)
+        sl[s, L.G_DSPIKE] += (c.dspike_conductance * drug[s, L.NAV_AVAILABLE]
+                              * math.exp(-elapsed / c.dspike_tau))
+        sl[s, L.DSPIKE_REFRACTORY] = c.dspike_refractory - elapsed
         sl[s, L.DSPIKES] += 1.0
 
 
