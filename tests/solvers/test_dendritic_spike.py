@@ -163,3 +163,23 @@ def test_a_preparation_without_dendritic_spike_parameters_has_none():
     constants = dendritic_spike_constants(dentate_gyrus_slice().parameters)
     assert constants["dspike_threshold"] == math.inf
     assert constants["dspike_conductance"] == 0.0
+
+
+def test_spike_onset_is_interpolated_within_the_step():
+    """After the crossing step (and the step's decay) the conductance is that of a spike that
+    started at the interpolated crossing time: g exp(-elapsed / tau) at the start of the next
+    step, elapsed = dt (V_after - threshold) / (V_after - V_before)."""
+    c = slice_constants(ca1_slice())  # the production step, 0.2 ms
+    sl, drug = _cell(c)
+    sl[0, L.V_DENDRITE] = c.dspike_threshold - 0.5e-3
+    sl[0, L.G_AMPA] = 50e-9
+    v_before = sl[0, L.V_DENDRITE]
+    N.neuron_step(c, 0, sl, drug, 0.0, 0.0, c.dt)
+    v_after = sl[0, L.V_DENDRITE]
+    N.decay_slice(c, 0, sl, c.dt)
+    assert sl[0, L.DSPIKES] == 1.0
+    elapsed = c.dt * (v_after - c.dspike_threshold) / (v_after - v_before)
+    assert 0.0 < elapsed < c.dt
+    assert sl[0, L.G_DSPIKE] == pytest.approx(
+        c.dspike_conductance * math.exp(-elapsed / c.dspike_tau))
+    assert sl[0, L.DSPIKE_REFRACTORY] == pytest.approx(c.dspike_refractory - elapsed)

@@ -108,10 +108,12 @@ def dendritic_spike(c, s, sl, drug, v_before, dt):
         return
     v_after = sl[s, L.V_DENDRITE]
     if v_before < c.dspike_threshold <= v_after:
-        # onset at the crossing, interpolated within the step (as the population's spike times)
+        # onset at the crossing, interpolated within the step (as the population's spike
+        # times); decay_slice ages the conductance by dt before the next step uses it, so the
+        # next step starts from g exp(-elapsed / tau)
         elapsed = dt * (v_after - c.dspike_threshold) / (v_after - v_before)
         sl[s, L.G_DSPIKE] += (c.dspike_conductance * drug[s, L.NAV_AVAILABLE]
-                              * math.exp(-elapsed / c.dspike_tau))
+                              * math.exp((dt - elapsed) / c.dspike_tau))
         sl[s, L.DSPIKE_REFRACTORY] = c.dspike_refractory - elapsed
         sl[s, L.DSPIKES] += 1.0
 
