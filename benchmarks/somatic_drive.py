@@ -99,16 +99,32 @@ def somatic_io(prep, slices: int, seed: int) -> None:
     gap = p["spike_threshold"] - p["resting_potential"]
     sd = p["spike_threshold_cell_sd"]
     print(f"Part 2: somatic EPSP (V_FREE) vs intensity, {slices} slices, seed {seed}")
-    print("  intensity  quanta/cell  peak [mV]  max [mV]  t_peak [ms]  cells below peak")
+    c = slice_constants(prep)
+    print("  intensity  quanta/cell  peak [mV]  max [mV]  t_peak [ms]  cells below peak"
+          "  dendrite peak [mV]  dV/dt max [V/s]")
     for level in INTENSITIES:
         mask = np.isclose(intensity, level) & (kinds == "io")
         dv = run.soma[:, mask] - p["resting_potential"]
         peak = dv.max(axis=2)
         t_peak = (dv.argmax(axis=2) + 1) * prep.dt
         firing = 0.5 * (1.0 + math.erf((peak.mean() - gap) / (sd * math.sqrt(2.0))))
+        vd = dendrite_from_soma(c, run.soma[:, mask], prep.dt) - c.e_leak
         print(f"  {level:9.1f}  {run.drive[:, mask].mean() * per_cell:11.1f}  "
               f"{peak.mean() * 1e3:9.2f}  {peak.max() * 1e3:8.2f}  "
-              f"{t_peak.mean() * 1e3:11.1f}  {firing:16.3f}")
+              f"{t_peak.mean() * 1e3:11.1f}  {firing:16.3f}  "
+              f"{vd.max(axis=2).mean() * 1e3:18.2f}  "
+              f"{(np.diff(vd, axis=2) / prep.dt).max(axis=2).mean():14.1f}")
+
+
+def dendrite_from_soma(c, soma: np.ndarray, dt: float) -> np.ndarray:
+    """Dendritic potential [V] that drives the threshold-free soma ``V_FREE`` (last axis: time).
+
+    Inverts the somatic equation ``C_s dV/dt = g_L,s (E_L - V) + g_c (V_d - V)``; the
+    trajectory starts one step after the stimulus, so the first sample has no derivative.
+    """
+    dvdt = np.diff(soma, axis=-1) / dt
+    v = soma[..., 1:]
+    return v + (c.capacitance_soma * dvdt + c.g_leak_soma * (v - c.e_leak)) / c.g_coupling
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ potential (dendrite + bAP), the mean NMDA Mg2+-unblocked fraction while NMDA cha
 open, the peak spine Ca2+ of the activated synapses (median and 90th percentile) against the
 thresholds theta_d / theta_p, the time spent above theta_p, the feed-forward GABA-A
 conductance delivered, the autoreceptor G protein and the resulting GABA release probability,
-the interneuron ready pool, glutamate release (quanta) and spikes. At the end: the mean
+the interneuron ready pool, glutamate release (quanta), somatic spikes and dendritic spikes
+(``dspikes``; :func:`synpharm.solvers._neuron.dendritic_spike`). At the end: the mean
 early-phase change of the activated synapses from the fast gates (theta_d / theta_p) of the
 rule; the slow phosphatase readout is not included.
 """
@@ -41,7 +42,7 @@ from synpharm.solvers._presynaptic import _gaba_terminal_calcium, stimulate
 STIM = ("drive", "n_fire", "gaba", "p_gaba", "auto_g", "gaba_ready")
 #: per-step columns
 TRACE = ("v_dend", "v_spine", "unblock", "g_gabaa", "g_ampa", "g_nmda", "ca_max", "n_above_p",
-         "n_above_d", "spikes")
+         "n_above_d", "spikes", "dspikes")
 
 
 @njit(cache=False)
@@ -108,6 +109,7 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
         trace[step, 8] = n_d
         neuron_step(c, s, sl, drug, g_nmda, unblock, dt)
         trace[step, 9] = sl[s, L.SPIKES]
+        trace[step, 10] = sl[s, L.DSPIKES]
         decay_slice(c, s, sl, dt)
 
 
@@ -174,6 +176,7 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
                 tr[:, 8].max(), g_ffi, tr[:, 3].max() * 1e9,
                 rec[m, 4].mean(), rec[m, 3].mean(), rec[m, 5].mean(), rec[m, 0].sum(),
                 tr[-1, 9] - (trace[a - 1, 9] if a > 0 else 0.0),
+                tr[-1, 10] - (trace[a - 1, 10] if a > 0 else 0.0),
             ])
         rows.append(per_block)
         width = round(0.1 / c.dt)
@@ -243,7 +246,8 @@ def ipsp_paired_pulse(intervals: list[float], n_slices: int = 6, seed: int = 1,
 
 
 HEADER = ("block", "Vd_max", "Vsp_max", "unblk", "Ca_max", "ms>thp", "n>thp", "n>thd",
-          "GABAA_nSms", "GABAA_pk", "autoG", "p_gaba", "gaba_rdy", "quanta", "spikes")
+          "GABAA_nSms", "GABAA_pk", "autoG", "p_gaba", "gaba_rdy", "quanta", "spikes",
+          "dspikes")
 
 
 def main() -> None:

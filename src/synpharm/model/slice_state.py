@@ -43,6 +43,9 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("POTENTIATION", "residual presynaptic Ca2+ behind post-tetanic potentiation (minutes)"),
     ("V_FREE", "somatic potential without the spike threshold: the subthreshold trajectory "
      "shared by the pyramidal-cell population (synthesis of the population spike) [V]"),
+    ("G_DSPIKE", "Na+ conductance of the dendritic spike (fast, local regenerative event) [S]"),
+    ("DSPIKE_REFRACTORY", "remaining refractory time of the dendritic spike [s]"),
+    ("DSPIKES", "dendritic spike count since the start"),
     # slice-level random effects (draw_slices fills them; a hand-built row needs the factors at
     # 1, not 0: 0 would remove inhibition / plastic expression)
     ("INHIBITION_SCALE", "between-slice factor on interneuron GABA release (FF and feedback)"),
@@ -156,6 +159,11 @@ class SliceConstants(NamedTuple):
     v_threshold: float
     refractory: float
     bap_amplitude: float
+    dspike_threshold: float
+    dspike_conductance: float
+    dspike_tau: float
+    dspike_refractory: float
+    e_na: float
     adaptation_increment: float
     ampa_tau: float
     gabaa_tau: float

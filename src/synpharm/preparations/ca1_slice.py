@@ -8,6 +8,7 @@ between-synapse variability of a virtual cohort.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -147,7 +148,7 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
     p = prep.parameters
     dt = prep.dt if dt is None else dt
     return SliceConstants(dt=dt, **{k: p[name] for k, name in _COPIED.items()},
-                          **_derived_constants(p, dt))
+                          **_derived_constants(p, dt), **dendritic_spike_constants(p))
 
 
 def _derived_constants(p: ParameterSet, dt: float) -> dict[str, float | int]:
@@ -193,6 +194,80 @@ def _derived_constants(p: ParameterSet, dt: float) -> dict[str, float | int]:
         * per_neuron,
         feedback_delay_steps=max(1, round(p["feedback_delay"] / dt)),
     )
+
+
+def dendritic_spike_constants(p: ParameterSet) -> dict[str, float]:
+    """Kernel constants of the dendritic spike (:func:`~synpharm.solvers._neuron.neuron_step`).
+
+    The Na+ conductance of one dendritic spike is the peak ``g`` of ``g exp(-t / tau)`` on the
+    dendrite that, started from rest, depolarises the soma by
+    ``dendritic_spike_somatic_amplitude`` (the sourced observable; :func:`spike_conductance`).
+    A parameter set without ``dendritic_spike_threshold`` (e.g. the dentate gyrus) has no
+    dendritic spikes: threshold +inf, conductance 0.
+    """
+    if "dendritic_spike_threshold" not in p:
+        return dict(dspike_threshold=math.inf, dspike_conductance=0.0, dspike_tau=1.0,
+                    dspike_refractory=0.0, e_na=0.0)
+    compartments = _compartments(p)
+    return dict(
+        dspike_threshold=p["dendritic_spike_threshold"],
+        dspike_conductance=spike_conductance(
+            compartments, p["dendritic_spike_somatic_amplitude"],
+            p["dendritic_spike_decay_time"], p["sodium_reversal"], p["resting_potential"]),
+        dspike_tau=p["dendritic_spike_decay_time"],
+        dspike_refractory=p["dendritic_spike_refractory_period"],
+        e_na=p["sodium_reversal"],
+    )
+
+
+def _compartments(p: ParameterSet) -> tuple[float, float, float, float, float]:
+    """(g_L soma, g_L dendrite, coupling, C soma, C dendrite) of the two-compartment cell."""
+    f = p["soma_membrane_fraction"]
+    return (p["leak_conductance"] * f, p["leak_conductance"] * (1.0 - f),
+            p["soma_dendrite_coupling"], p["membrane_capacitance"] * f,
+            p["membrane_capacitance"] * (1.0 - f))
+
+
+def somatic_peak(compartments: tuple[float, float, float, float, float], g_peak: float,
+                 tau: float, e_rev: float, e_leak: float, dt: float = 2e-5) -> float:
+    """Peak somatic depolarisation [V] from rest after a dendritic conductance
+    ``g_peak exp(-t / tau)`` [S] with reversal ``e_rev`` (no other input; exponential Euler)."""
+    gls, gld, gc, cs, cd = compartments
+    vs = vd = e_leak
+    g, decay_g = g_peak, math.exp(-dt / tau)
+    relax_s = math.exp(-dt * (gls + gc) / cs)
+    peak = 0.0
+    for k in range(int(10.0 * (tau + cs / (gls + gc)) / dt)):
+        g_d = gld + gc + g
+        vd_inf = (gld * e_leak + gc * vs + g * e_rev) / g_d
+        vd = vd_inf + (vd - vd_inf) * math.exp(-dt * g_d / cd)
+        vs_inf = (gls * e_leak + gc * vd) / (gls + gc)
+        vs = vs_inf + (vs - vs_inf) * relax_s
+        g *= decay_g
+        if vs - e_leak < peak and k * dt > tau:
+            break  # past the somatic peak: the soma only relaxes from here
+        peak = max(peak, vs - e_leak)
+    return peak
+
+
+@functools.lru_cache(maxsize=64)
+def spike_conductance(compartments: tuple[float, float, float, float, float], amplitude: float,
+                      tau: float, e_rev: float, e_leak: float) -> float:
+    """Peak conductance [S] whose :func:`somatic_peak` is ``amplitude`` [V] (bisection)."""
+    if amplitude <= 0.0:
+        return 0.0
+    if amplitude >= e_rev - e_leak:
+        raise ValueError(f"somatic amplitude {amplitude} V is not below the driving force")
+    low, high = 0.0, 1e-9
+    while somatic_peak(compartments, high, tau, e_rev, e_leak) < amplitude:
+        low, high = high, 2.0 * high
+    for _ in range(24):
+        mid = 0.5 * (low + high)
+        if somatic_peak(compartments, mid, tau, e_rev, e_leak) < amplitude:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
 
 
 def _lognormal(rng: np.random.Generator, mean: float, cv: float, size) -> np.ndarray:

@@ -1,10 +1,11 @@
 """Compiled postsynaptic pieces: two-compartment neuron, spine Ca2+ sources, slice relaxation.
 
-The dendrite carries the synaptic conductances; the soma fires (integrate-and-fire) and each
-spike back-propagates into the spines. Spine Ca2+ enters through unblocked NMDA receptors and
-voltage-gated Ca2+ channels. :func:`decay_slice` advances the slice-level fast state by one step
-and :func:`relax_slice` over a quiet gap in closed form. State layout:
-:mod:`synpharm.model.slice_state`.
+The dendrite carries the synaptic conductances and fires fast Na+ dendritic spikes when
+synchronous input carries it across a threshold (:func:`dendritic_spike`); the soma fires
+(integrate-and-fire) and each spike back-propagates into the spines. Spine Ca2+ enters through
+unblocked NMDA receptors and voltage-gated Ca2+ channels. :func:`decay_slice` advances the
+slice-level fast state by one step and :func:`relax_slice` over a quiet gap in closed form.
+State layout: :mod:`synpharm.model.slice_state`.
 """
 
 from __future__ import annotations
@@ -57,12 +58,15 @@ def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
     g_girk += c.gabab_syn * g_gg / (g_gg + c.gabab_kd)
     g_n = g_nmda * unblock
     v_soma = sl[s, L.V]
-    g_d = (c.g_leak_dendrite + c.g_coupling + sl[s, L.G_AMPA] + g_n + sl[s, L.G_GABAA] + g_girk)
+    g_na = sl[s, L.G_DSPIKE]
+    g_d = (c.g_leak_dendrite + c.g_coupling + sl[s, L.G_AMPA] + g_n + sl[s, L.G_GABAA] + g_girk
+           + g_na)
     i_d = (c.g_leak_dendrite * c.e_leak + c.g_coupling * v_soma + sl[s, L.G_AMPA] * c.e_ampa
-           + g_n * c.e_nmda + sl[s, L.G_GABAA] * c.e_gabaa + g_girk * c.e_k)
+           + g_n * c.e_nmda + sl[s, L.G_GABAA] * c.e_gabaa + g_girk * c.e_k + g_na * c.e_na)
     v_inf = i_d / g_d
-    sl[s, L.V_DENDRITE] = v_inf + (sl[s, L.V_DENDRITE] - v_inf) * math.exp(
-        -dt * g_d / c.capacitance_dendrite)
+    v_before = sl[s, L.V_DENDRITE]
+    sl[s, L.V_DENDRITE] = v_inf + (v_before - v_inf) * math.exp(-dt * g_d / c.capacitance_dendrite)
+    dendritic_spike(c, s, sl, drug, v_before, dt)
     free_step(c, s, sl, dt)
     spiked = False
     if sl[s, L.REFRACTORY] > 0.0:
@@ -85,6 +89,36 @@ def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
 
 
 @njit(cache=True, inline="always")
+def dendritic_spike(c, s, sl, drug, v_before, dt):
+    """Fire a dendritic spike when the dendrite crosses its threshold from below.
+
+    A fast Na+ spike of the apical dendrite (Golding & Spruston 1998 Neuron 21:1189;
+    Gasparini, Migliore & Magee 2004 J Neurosci 24:11046): when synchronous input carries the
+    dendritic potential from below ``dspike_threshold`` to above it within one step, and the
+    previous dendritic spike is over its refractory period, the Na+ conductance ``G_DSPIKE``
+    jumps by ``dspike_conductance`` (started at the crossing time, interpolated within the step)
+    and then decays with ``dspike_tau`` (:func:`decay_slice`).
+    Only an upward crossing fires: a dendrite held above threshold (sustained depolarisation
+    inactivates the dendritic Na+ channels) fires again only after it has fallen below.
+    Na+ channel blockers (TTX) scale the conductance by the unblocked fraction
+    ``NAV_AVAILABLE``.
+    """
+    if sl[s, L.DSPIKE_REFRACTORY] > 0.0:
+        sl[s, L.DSPIKE_REFRACTORY] = max(sl[s, L.DSPIKE_REFRACTORY] - dt, 0.0)
+        return
+    v_after = sl[s, L.V_DENDRITE]
+    if v_before < c.dspike_threshold <= v_after:
+        # onset at the crossing, interpolated within the step (as the population's spike
+        # times); decay_slice ages the conductance by dt before the next step uses it, so the
+        # next step starts from g exp(-elapsed / tau)
+        elapsed = dt * (v_after - c.dspike_threshold) / (v_after - v_before)
+        sl[s, L.G_DSPIKE] += (c.dspike_conductance * drug[s, L.NAV_AVAILABLE]
+                              * math.exp((dt - elapsed) / c.dspike_tau))
+        sl[s, L.DSPIKE_REFRACTORY] = c.dspike_refractory - elapsed
+        sl[s, L.DSPIKES] += 1.0
+
+
+@njit(cache=True, inline="always")
 def free_step(c, s, sl, dt):
     """Somatic potential of the same soma without threshold, reset or adaptation (``V_FREE``).
 
@@ -101,6 +135,7 @@ def free_step(c, s, sl, dt):
 def decay_slice(c, s, sl, dt):
     sl[s, L.G_AMPA] *= math.exp(-dt / c.ampa_tau)
     sl[s, L.G_GABAA] *= math.exp(-dt / c.gabaa_tau)
+    sl[s, L.G_DSPIKE] *= math.exp(-dt / c.dspike_tau)
     sl[s, L.BAP] *= math.exp(-dt / c.bap_tau)
     sl[s, L.G_ADAPT] *= math.exp(-dt / c.adaptation_tau)
     sl[s, L.RESIDUAL] *= math.exp(-dt / c.residual_tau)
@@ -143,7 +178,8 @@ def relax_slice(c, s, sl, drug, duration):
         sl[s, r_col] = r0 * math.exp(-k2 * duration)
         sl[s, g_col] = g0 * math.exp(-k4 * duration) + k3 * r0 * (
             math.exp(-k2 * duration) - math.exp(-k4 * duration)) / (k4 - k2)
-    for col, tau in ((L.G_AMPA, c.ampa_tau), (L.G_GABAA, c.gabaa_tau), (L.BAP, c.bap_tau),
+    for col, tau in ((L.G_AMPA, c.ampa_tau), (L.G_GABAA, c.gabaa_tau),
+                     (L.G_DSPIKE, c.dspike_tau), (L.BAP, c.bap_tau),
                      (L.G_ADAPT, c.adaptation_tau), (L.RESIDUAL, c.residual_tau),
                      (L.RECOVERY_CALCIUM, c.recovery_calcium_tau),
                      (L.RESIDUAL_SLOW, c.residual_slow_tau), (L.AUGMENTATION, c.augmentation_tau),
@@ -153,6 +189,7 @@ def relax_slice(c, s, sl, drug, duration):
     sl[s, L.GABA_READY] = 1.0 - (1.0 - sl[s, L.GABA_READY]) * refill
     sl[s, L.FEEDBACK_READY] = 1.0 - (1.0 - sl[s, L.FEEDBACK_READY]) * refill
     sl[s, L.REFRACTORY] = 0.0
+    sl[s, L.DSPIKE_REFRACTORY] = max(sl[s, L.DSPIKE_REFRACTORY] - duration, 0.0)
     g_girk = c.girk_max * drug[s, L.GIRK_OCCUPANCY]
     v_soma, v_dend = resting_potentials(c, g_girk)
     relax = math.exp(-duration * (c.g_leak_soma + c.g_leak_dendrite) / (

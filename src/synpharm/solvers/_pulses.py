@@ -43,21 +43,23 @@ from synpharm.solvers._presynaptic import feedback_volley, stimulate
 def slice_quiet(c, s, sl, drug, g_nmda_free, tol_v, tol_g, ring, ca_bound):
     """Whether slice ``s`` is quiet: the closed form of a stimulus-free gap applies from here.
 
-    Quiet means no pending GABA in ``ring``, not refractory, somatic, dendritic and free
-    somatic potentials within ``tol_v`` [V] of rest, back-propagated spike under ``tol_v``,
-    synaptic conductances (AMPA, GABA-A, GABA-B GIRK, NMDA with its Mg2+ block at rest
-    ``g_nmda_free``) under ``tol_g`` times the dendritic leak, adaptation under ``tol_g``
-    times the somatic leak, and the bound ``ca_bound`` on any synapse's spine Ca2+ from now on
-    below the depression threshold (so no fast plasticity gate can open in the gap).
+    Quiet means no pending GABA in ``ring``, not refractory (soma or dendritic spike),
+    somatic, dendritic and free somatic potentials within ``tol_v`` [V] of rest,
+    back-propagated spike under ``tol_v``, synaptic conductances (AMPA, GABA-A, GABA-B GIRK,
+    dendritic-spike Na+, NMDA with its Mg2+ block at rest ``g_nmda_free``) under ``tol_g``
+    times the dendritic leak, adaptation under ``tol_g`` times the somatic leak, and the bound
+    ``ca_bound`` on any synapse's spine Ca2+ from now on below the depression threshold (so no
+    fast plasticity gate can open in the gap).
     """
-    if ca_bound >= c.theta_d or sl[s, L.REFRACTORY] > 0.0 or sl[s, L.BAP] > tol_v:
+    if (ca_bound >= c.theta_d or sl[s, L.REFRACTORY] > 0.0 or sl[s, L.BAP] > tol_v
+            or sl[s, L.DSPIKE_REFRACTORY] > 0.0):
         return False
     for k in range(ring.shape[0]):
         if ring[k] != 0.0:
             return False
     g_gg = sl[s, L.GABAB_G] ** 4
     g_syn = (sl[s, L.G_AMPA] + sl[s, L.G_GABAA] + c.gabab_syn * g_gg / (g_gg + c.gabab_kd)
-             + g_nmda_free)
+             + g_nmda_free + sl[s, L.G_DSPIKE])
     if g_syn > tol_g * c.g_leak_dendrite or sl[s, L.G_ADAPT] > tol_g * c.g_leak_soma:
         return False
     v_soma, v_dend = resting_potentials(c, c.girk_max * drug[s, L.GIRK_OCCUPANCY])
