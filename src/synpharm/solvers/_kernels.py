@@ -294,8 +294,8 @@ def quiet_slice(c, s, duration, sl, drug, syn):
 
     The slow phosphatase takes the Ca2+ integral of the residual spine Ca2+ and of the NMDA
     tail at rest; phosphatase and kinase then decay, potentiate and depress in closed form
-    (:func:`~synpharm.model.plasticity.calcium_rule.quiet_plasticity`). Early phase relaxes to 1 with rate
-    early_relaxation / tau_h; the cell-wide protein level
+    (:func:`~synpharm.model.plasticity.calcium_rule.quiet_plasticity`). Early phase relaxes
+    to 1 with rate early_relaxation / tau_h; the cell-wide protein level
     relaxes towards 1 while the mean early-phase change of tagged synapses exceeds the
     protein-synthesis threshold (0 otherwise); tagged synapses capture protein into the late
     phase z (towards 1 for potentiated, -0.5 for depressed tags; Luboeinski & Tetzlaff 2021).

@@ -1,14 +1,14 @@
 """Compiled kernel: one pulse of a spaced train, fine grid while active, closed form once quiet.
 
 :func:`train_pulse` extends the per-synapse closed form of
-:func:`~synpharm.solvers._kernels.isolated_pulse` to pulses of a train: the neuron of each slice
-is integrated on the fine grid (:func:`~synpharm.solvers._pulse_grid.fine_grid`, shared with
-the isolated pulse) from the stimulus until the slice is *quiet* (decided from its state by
-:func:`~synpharm.solvers._pulse_grid.slice_quiet`) or until the next stimulus, whichever comes first; each synapse's
-Ca2+ is ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` on that grid (gates followed step by step
-only where Ca2+ can reach the depression threshold); the rest of the interval is advanced in
-closed form (:func:`~synpharm.solvers._kernels.quiet_slice`). Slices end their fine grid
-independently; loops run over slices in parallel with synapses inner.
+:func:`~synpharm.solvers._kernels.isolated_pulse` to pulses of a train: the neuron of each slice is
+integrated on the fine grid (:func:`~synpharm.solvers._pulse_grid.fine_grid`, shared with the
+isolated pulse) from the stimulus until the slice is *quiet* (decided from its state by
+:func:`~synpharm.solvers._pulse_grid.slice_quiet`) or until the next stimulus, whichever comes
+first; each synapse's Ca2+ is ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` on that grid (gates
+followed step by step only where Ca2+ can reach the depression threshold); the rest of the interval
+is advanced in closed form (:func:`~synpharm.solvers._kernels.quiet_slice`). Slices end their fine
+grid independently; loops run over slices in parallel with synapses inner.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ Graupner-Brunel benchmark (:mod:`.graupner_brunel`) adds its bistable cubic drif
 Slow phosphatase/kinase readout of the slice engine (decoding Ca2+ over seconds): a
 calcineurin-like activation ``P`` (:mod:`.phosphatase`) integrates spine Ca2+ with a
 deactivation time of tens of seconds and depresses ``h`` while ``P > theta_P``; a CaMKII-like
-activation ``K`` (:mod:`.kinase`) integrates a steep Ca2+ drive half-maximal at ``theta_p`` with a deactivation time of
-seconds, potentiates while ``K > theta_K+`` and vetoes all depression while ``K > theta_Kv``
-(kinase dominance)::
+activation ``K`` (:mod:`.kinase`) integrates a steep Ca2+ drive half-maximal at ``theta_p``
+with a deactivation time of seconds, potentiates while ``K > theta_K+`` and vetoes all
+depression while ``K > theta_Kv`` (kinase dominance)::
 
     tau_h dh/dt = gamma_p (K - theta_K+)_+ (h_max - h)
                   - [K <= theta_Kv] (gamma_d [c > theta_d] + gamma_P (P - theta_P)_+) h

@@ -3,10 +3,10 @@
 A low-affinity, steep Ca2+/calmodulin-activated kinase integrates the spine Ca2+ ``c``
 (threshold units of :mod:`.calcium_rule`) through a cooperative, saturating drive half-maximal
 at the potentiation threshold ``theta_p`` (Hill coefficient n ~ 4: calmodulin binds four Ca2+,
-and CaMKII autophosphorylation is switch-like in Ca2+) and deactivates with a time of seconds (autonomous, T286-autophosphorylated CaMKII activity in a
-stimulated spine peaks ~0.5 s after one glutamate-uncaging pulse and decays over ~10 s; during
-repeated uncaging it steps up pulse by pulse: Chang et al. 2019 Nat Commun 10:2784; Lee et al.
-2009 Nature 458:299)::
+and CaMKII autophosphorylation is switch-like in Ca2+) and deactivates with a time of seconds
+(autonomous, T286-autophosphorylated CaMKII activity in a stimulated spine peaks ~0.5 s after
+one glutamate-uncaging pulse and decays over ~10 s; during repeated uncaging it steps up pulse
+by pulse: Chang et al. 2019 Nat Commun 10:2784; Lee et al. 2009 Nature 458:299)::
 
     dK/dt = k_K a(c) (1 - K) - K / tau_K,   a(c) = c^n / (c^n + theta_p^n)  for c > theta_d
 
@@ -93,5 +93,5 @@ def veto_end(k0, tau, theta):
 
 @njit(cache=True, inline="always")
 def potentiate(h, integral, gamma, h_max, tau_h):
-    """Early phase after an excess integral: ``h_max - (h_max - h) exp(-gamma integral / tau_h)``."""
+    """Early phase after an excess integral ``I``: ``h_max - (h_max - h) exp(-gamma I / tau_h)``."""
     return h_max - (h_max - h) * math.exp(-gamma * integral / tau_h)
