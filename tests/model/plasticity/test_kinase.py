@@ -3,8 +3,6 @@ the integration that separates one long Ca2+ transient from a train."""
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,12 +16,14 @@ from synpharm.model.plasticity.kinase import (
     potentiate,
     veto_end,
 )
+from synpharm.preparations.ca1_slice import ca1_slice, slice_constants
 
-Rule = namedtuple("Rule", "phosphatase_rate phosphatase_tau phosphatase_threshold "
-                          "phosphatase_gamma tau_h theta_p theta_d gamma_p gamma_d h_max "
-                          "kinase_rate kinase_tau kinase_hill kinase_threshold kinase_veto")
-RULE = Rule(1.0, 20.0, 0.16, 1.2, 688.4, 3.0, 1.2, 370.0, 62.62, 2.381, 1.0, 10.0, 4.0, 0.35,
-            0.01)
+#: the CA1 constants (a type numba can cache), with the rule's values written out here
+RULE = slice_constants(ca1_slice())._replace(
+    phosphatase_rate=1.0, phosphatase_tau=20.0, phosphatase_threshold=0.16,
+    phosphatase_gamma=1.2, tau_h=688.4, theta_p=3.0, theta_d=1.2, gamma_p=370.0, gamma_d=62.62,
+    h_max=2.381, kinase_rate=1.0, kinase_tau=10.0, kinase_hill=4.0, kinase_threshold=0.35,
+    kinase_veto=0.01)
 
 
 def _stepped(h, p, k, duration, dt=1e-3, calcium=0.0):

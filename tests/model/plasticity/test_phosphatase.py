@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 import pytest
 
@@ -14,12 +12,14 @@ from synpharm.model.plasticity.phosphatase import (
     depress,
     periodic_peak,
 )
+from synpharm.preparations.ca1_slice import ca1_slice, slice_constants
 
-Rule = namedtuple("Rule", "phosphatase_rate phosphatase_tau phosphatase_threshold "
-                          "phosphatase_gamma tau_h theta_p theta_d gamma_p gamma_d h_max "
-                          "kinase_rate kinase_tau kinase_hill kinase_threshold kinase_veto")
-RULE = Rule(1.0, 20.0, 0.12, 3.0, 688.4, 3.0, 1.2, 300.0, 60.0, 2.381, 1.0, 10.0, 4.0, 0.35,
-            0.01)
+#: the CA1 constants (a type numba can cache), with the rule's values written out here
+RULE = slice_constants(ca1_slice())._replace(
+    phosphatase_rate=1.0, phosphatase_tau=20.0, phosphatase_threshold=0.12,
+    phosphatase_gamma=3.0, tau_h=688.4, theta_p=3.0, theta_d=1.2, gamma_p=300.0, gamma_d=60.0,
+    h_max=2.381, kinase_rate=1.0, kinase_tau=10.0, kinase_hill=4.0, kinase_threshold=0.35,
+    kinase_veto=0.01)
 
 
 @pytest.mark.parametrize(("integral", "period"), [(0.02, 1.0), (0.02, 1.0 / 3.0), (0.3, 0.1)])
