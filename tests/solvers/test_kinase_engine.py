@@ -34,7 +34,9 @@ def test_one_zero_magnesium_pulse_does_not_potentiate_but_a_train_does():
     assert active.sum() > 100
     assert pop.kinase.max() < c.kinase_threshold
     pop, c = _run([1.0], [False], zero_mg=True, end=40.0)
-    assert np.abs(pop.early - 1.0).max() < 5e-3
+    # each active synapse also gets the zero-mean plasticity noise of its ~0.1 s above theta_d
+    # (SD h_noise sqrt(T / tau_h) ~ 0.01); the mean over ~300 synapses is ~0.0005 wide
+    assert abs((pop.early[active] - 1.0).mean()) < 3e-3
 
     times = 1.0 + 0.01 * np.arange(100)
     pop, c = _run(times, np.ones(100, bool), zero_mg=False, end=40.0)
