@@ -201,6 +201,7 @@ class SliceConstants(NamedTuple):
     kinase_tau: float
     kinase_rate: float
     kinase_hill: float
+    kinase_half: float  # spine Ca2+ of half-maximal kinase drive (threshold units)
     phosphatase_gamma: float
     stp_max: float
     stp_decay: float

@@ -140,6 +140,7 @@ _COPIED: dict[str, str] = {
     "kinase_tau": "kinase_deactivation_time",
     "kinase_rate": "kinase_activation_rate",
     "kinase_hill": "kinase_hill_coefficient",
+    "kinase_half": "kinase_half_activation",
     "phosphatase_gamma": "phosphatase_depression_rate",
     "stp_max": "short_term_potentiation_max",
     "stp_decay": "short_term_potentiation_decay_per_release",

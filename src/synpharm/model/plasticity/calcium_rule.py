@@ -142,7 +142,7 @@ def plasticity_step(rule, h, p, k, calcium, dt):
     Returns ``(h, P, K)``.
     """
     p = p + dt * (rule.phosphatase_rate * calcium * (1.0 - p) - p / rule.phosphatase_tau)
-    k = kinase_step(k, kinase_drive(calcium, rule.theta_p, rule.kinase_hill, rule.theta_d), dt,
+    k = kinase_step(k, kinase_drive(calcium, rule.kinase_half, rule.kinase_hill, rule.theta_d), dt,
                     rule.kinase_rate, rule.kinase_tau)
     rate = 0.0
     if k > rule.kinase_threshold:
