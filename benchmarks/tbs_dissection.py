@@ -26,7 +26,7 @@ from numba import njit
 
 from synpharm.model import slice_state as L
 from synpharm.model.channels import release_probability
-from synpharm.model.plasticity.calcium_rule import early_phase_step
+from synpharm.model.plasticity.calcium_rule import plasticity_step, quiet_plasticity
 from synpharm.preparations.ca1_slice import ca1_slice, draw_slices, slice_constants
 from synpharm.solvers._neuron import (
     bath_magnesium,
@@ -42,7 +42,7 @@ from synpharm.solvers._presynaptic import _gaba_terminal_calcium, stimulate
 STIM = ("drive", "n_fire", "gaba", "p_gaba", "auto_g", "gaba_ready")
 #: per-step columns
 TRACE = ("v_dend", "v_spine", "unblock", "g_gabaa", "g_ampa", "g_nmda", "ca_max", "n_above_p",
-         "n_above_d", "spikes", "dspikes")
+         "n_above_d", "spikes", "dspikes", "kinase_max")
 
 
 @njit(cache=False)
@@ -81,6 +81,7 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
         ca_max = 0.0
         n_p = 0
         n_d = 0
+        k_max = 0.0
         for i in range(n_syn):
             oi = o[s, i]
             influx = ca_v
@@ -94,9 +95,11 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
             ca_max = max(ca_max, x)
             if x > c.theta_d:
                 n_d += 1
-                h[s, i] = early_phase_step(c, h[s, i], x, dt)
                 if x > c.theta_p:
                     n_p += 1
+            h[s, i], syn.phosphatase[s, i], syn.kinase[s, i] = plasticity_step(
+                c, h[s, i], syn.phosphatase[s, i], syn.kinase[s, i], x, dt)
+            k_max = max(k_max, syn.kinase[s, i])
         g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
         trace[step, 0] = sl[s, L.V_DENDRITE]
         trace[step, 1] = v_sp
@@ -110,6 +113,7 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
         neuron_step(c, s, sl, drug, g_nmda, unblock, dt)
         trace[step, 9] = sl[s, L.SPIKES]
         trace[step, 10] = sl[s, L.DSPIKES]
+        trace[step, 11] = k_max
         decay_slice(c, s, sl, dt)
 
 
@@ -153,6 +157,8 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
     syn = pop.synapses
     rows = []
     dh = []
+    dh_gap = []
+    k_end = []
     traces = []
     for s in range(n_slices):
         trace = np.zeros((n_steps, len(TRACE)))
@@ -162,6 +168,11 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
                       trace, rec)
         active = pop.nmda_open[s] > 0  # synapses that released at least once
         dh.append(float((pop.early[s] - h0)[active].mean() * 100))
+        k_end.append(float((pop.kinase[s][active] > c.kinase_threshold).mean()))
+        for i in range(pop.early.shape[1]):  # the slow readout over the next 60 s, closed form
+            pop.early[s, i], pop.phosphatase[s, i], pop.kinase[s, i] = quiet_plasticity(
+                c, pop.early[s, i], pop.phosphatase[s, i], pop.kinase[s, i], 60.0)
+        dh_gap.append(float((pop.early[s] - h0)[active].mean() * 100))
         per_block = []
         for start, end in blocks:
             a, z = int(start / c.dt), int((end + 0.03) / c.dt)
@@ -176,12 +187,13 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
                 tr[:, 8].max(), g_ffi, tr[:, 3].max() * 1e9,
                 rec[m, 4].mean(), rec[m, 3].mean(), rec[m, 5].mean(), rec[m, 0].sum(),
                 tr[-1, 9] - (trace[a - 1, 9] if a > 0 else 0.0),
-                tr[-1, 10] - (trace[a - 1, 10] if a > 0 else 0.0),
+                tr[-1, 10] - (trace[a - 1, 10] if a > 0 else 0.0), tr[:, 11].max(),
             ])
         rows.append(per_block)
         width = round(0.1 / c.dt)
         traces.append([trace[round(a / c.dt):round(a / c.dt) + width, 0] for a, _ in blocks[:3]])
     return {"blocks": np.array(rows).mean(axis=0), "dh_percent": float(np.mean(dh)),
+            "dh_gap_percent": float(np.mean(dh_gap)), "kinase_above": float(np.mean(k_end)),
             "theta_d": c.theta_d, "theta_p": c.theta_p,
             "v_dend": np.array(traces).mean(axis=0), "dt": c.dt}
 
@@ -247,7 +259,7 @@ def ipsp_paired_pulse(intervals: list[float], n_slices: int = 6, seed: int = 1,
 
 HEADER = ("block", "Vd_max", "Vsp_max", "unblk", "Ca_max", "ms>thp", "n>thp", "n>thd",
           "GABAA_nSms", "GABAA_pk", "autoG", "p_gaba", "gaba_rdy", "quanta", "spikes",
-          "dspikes")
+          "dspikes", "K_max")
 
 
 def main() -> None:
@@ -273,7 +285,9 @@ def main() -> None:
         out = results[kind] = dissect(kind, args.slices, args.seed, overrides=overrides)
         print(f"\n== {kind} ({args.slices} slices, seed {args.seed}); theta_d "
               f"{out['theta_d']}, theta_p {out['theta_p']}; mean early-phase change of "
-              f"released synapses {out['dh_percent']:+.2f} %")
+              f"released synapses {out['dh_percent']:+.2f} % at 0.6 s after the last pulse, "
+              f"{out['dh_gap_percent']:+.2f} % 60 s later (kinase/phosphatase closed form); "
+              f"released synapses with K > theta_K+ at 0.6 s: {out['kinase_above']:.1%}")
         print(" ".join(f"{h:>9s}" for h in HEADER))
         for k, row in enumerate(out["blocks"]):
             print(f"{k + 1:>9d} " + " ".join(f"{v:9.3g}" for v in row))

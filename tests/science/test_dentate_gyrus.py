@@ -28,8 +28,9 @@ def _drugs(n: int, antagonist_bound: float = 0.0) -> np.ndarray:
     return drugs
 
 
-def _train(prep, drugs, n_pulses=50, rate=100.0, seed=5):
-    """Integrate one train step by step; returns the population after a 0.3-s tail."""
+def _train(prep, drugs, n_pulses=50, rate=100.0, seed=5, quiet=0.0):
+    """Integrate one train step by step; returns the population after a 0.3-s tail and
+    ``quiet`` [s] more in closed form (the kinase potentiates for seconds after a train)."""
     c = slice_constants(prep)
     n = drugs.shape[0]
     pop = draw_slices(prep, np.random.SeedSequence(seed).spawn(n))
@@ -38,6 +39,8 @@ def _train(prep, drugs, n_pulses=50, rate=100.0, seed=5):
     stimuli = K.Stimuli(steps, np.full(n_pulses, 0.5), np.full(n_pulses, 1.0 / rate))
     K.integrate_window(c, int(steps[-1]) + round(0.3 / c.dt), stimuli, pop.slices, drugs,
                        pop.synapses, pop.rng, K.Recorded(out, out.copy(), out.copy()))
+    if quiet > 0.0:
+        K.advance_quiet(c, quiet, pop.slices, drugs, pop.synapses)
     return pop
 
 
@@ -109,10 +112,11 @@ def test_feedback_inhibition_lowers_firing_and_potentiation_during_a_train():
     # 0.2 x the value before the session-4 re-fit); STP off: it is induced within the train and
     # its added weight drives the cell harder, which saturates the early phase in both arms
     base = dict(feedforward_gabaa_conductance=13e-9, short_term_potentiation_max=0.0)
+    # the potentiation includes the 30 s after the train, while the kinase is above threshold
     without = _train(dentate_gyrus_slice(p.with_values(**base, feedback_gabaa_conductance=0.0)),
-                     _drugs(3), n_pulses=100)
+                     _drugs(3), n_pulses=100, quiet=30.0)
     strong = _train(dentate_gyrus_slice(p.with_values(**base, feedback_gabaa_conductance=2e-7)),
-                    _drugs(3), n_pulses=100)
+                    _drugs(3), n_pulses=100, quiet=30.0)
     assert without.slices[:, L.SPIKES].sum() > 0
     assert strong.slices[:, L.SPIKES].sum() <= without.slices[:, L.SPIKES].sum()
     assert strong.early.mean() < without.early.mean() - 0.01

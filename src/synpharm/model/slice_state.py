@@ -111,7 +111,7 @@ class Synapses(NamedTuple):
     late: np.ndarray  # late-phase weight z (0 = baseline)
     above: np.ndarray  # time above the depression threshold in the current window [s]
     phosphatase: np.ndarray  # slow Ca2+/calmodulin-activated phosphatase activation P (0..1)
-    kinase: np.ndarray  # 1 while kinase (CaMKII) activity from Ca2+ above theta_p dominates, else 0
+    kinase: np.ndarray  # slow CaMKII-like kinase activation K (0..1), driven by Ca2+ above theta_p
     short_term: np.ndarray  # NMDA-dependent short-term potentiation u (0 = none)
 
 
@@ -204,7 +204,12 @@ class SliceConstants(NamedTuple):
     phosphatase_rate: float
     phosphatase_tau: float
     phosphatase_threshold: float
-    kinase_threshold: float
+    kinase_threshold: float  # K above which the kinase potentiates
+    kinase_veto: float  # K above which the kinase vetoes depression
+    kinase_tau: float
+    kinase_rate: float
+    kinase_hill: float
+    kinase_half: float  # spine Ca2+ of half-maximal kinase drive (threshold units)
     phosphatase_gamma: float
     stp_max: float
     stp_decay: float
@@ -229,7 +234,7 @@ class SlicePopulation:
     late: np.ndarray  # late-phase weight z (0 = baseline)
     above: np.ndarray  # time above the depression threshold in the current window [s]
     phosphatase: np.ndarray  # slow phosphatase activation P (0..1)
-    kinase: np.ndarray  # kinase dominance flag (1 after Ca2+ above theta_p until P < theta_P)
+    kinase: np.ndarray  # slow kinase activation K (0..1)
     short_term: np.ndarray  # short-term potentiation u (0 = none)
     rng: np.ndarray  # (n_slices,) uint64 stream states
 

@@ -32,11 +32,11 @@ from synpharm.model._rng import standard_normal
 from synpharm.model.channels import mg_unblocked_fraction
 from synpharm.model.plasticity.calcium_rule import (
     early_phase_noise_compiled,
-    early_phase_step,
     late_phase_capture_compiled,
-    phosphatase_step,
+    plasticity_step,
+    quiet_plasticity,
 )
-from synpharm.model.plasticity.phosphatase import activation, band_integral, depress
+from synpharm.model.plasticity.phosphatase import activation
 from synpharm.model.plasticity.short_term import induced
 from synpharm.solvers._neuron import (
     bath_magnesium,
@@ -49,6 +49,7 @@ from synpharm.solvers._neuron import (
     vgcc_calcium,
 )
 from synpharm.solvers._presynaptic import feedback_volley, stimulate
+from synpharm.solvers._pulse_grid import fine_grid, update_synapses
 
 
 class Stimuli(NamedTuple):
@@ -157,11 +158,10 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 x = ca[s, i] * decay_ca + dt * influx
                 ca[s, i] = x
                 if x > c.theta_d:
-                    h[s, i] = early_phase_step(c, h[s, i], x, dt)
                     above[s, i] += dt
                     stp[s, i] = induced(stp[s, i], x, c.theta_p, c.stp_max)
-                ph[s, i], h[s, i], kin[s, i] = phosphatase_step(c, ph[s, i], h[s, i], kin[s, i],
-                                                                x, dt)
+                h[s, i], ph[s, i], kin[s, i] = plasticity_step(c, h[s, i], ph[s, i], kin[s, i],
+                                                               x, dt)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             first_open = _nmda_charge_step(
                 opened, out_charge, s, first_open, next_stim,
@@ -221,12 +221,6 @@ def _record_soma(sl, s, out_soma, stim_step, first_rec, next_stim, step):
     return first_rec
 
 
-@njit(cache=True, inline="always")
-def _record_pulse_soma(sl, s, out_soma, j, step, n_rec):
-    if step < n_rec:
-        out_soma[s, j, step] = sl[s, L.V_FREE]
-
-
 @njit(parallel=True, cache=True)
 def finish_noise(c, syn, rng):
     """Add the plasticity noise accumulated while Ca2+ was above threshold, then reset ``above``.
@@ -249,56 +243,30 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
 
     The neuron of each slice is integrated for ``n_steps`` steps with the summed NMDA
     conductance ``G(t) = sum_i o_i (1 - b_i) w_i exp(-t / tau_N)``. Spine Ca2+ of synapse i is
-    ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` with ``x_i = o_i(0+) (1 - b_i) w_i``; synapses
-    whose bound ``ca_i(0) + x_i max J + max K`` stays below the depression threshold are quiet
-    and only their blocker state is updated in closed form (trapping block with the open-time
-    integral, tail at rest included). Every synapse's Ca2+ integral, ``ca_i(0) S_c + x_i S_J +
-    S_K``, drives the slow phosphatase in closed form (:func:`slow_phosphatase`). Arguments as
-    in :func:`integrate_window`; ``j`` is the stimulus' column in ``out``.
+    ``ca_i(0) e^{-t/tau_Ca} + x_i J(t) + K(t)`` with ``x_i = o_i(0+) (1 - b_i) w_i``
+    (:func:`~synpharm.solvers._pulse_grid.fine_grid`, the grid shared with the train pulse);
+    every synapse then goes through :func:`~synpharm.solvers._pulse_grid.update_synapses`
+    (step by step where its Ca2+ can reach theta_d, closed form otherwise; trapping block with
+    the open-time integral, tail at rest included). Arguments as in :func:`integrate_window`;
+    ``j`` is the stimulus' column in ``out``.
     """
     out_drive, out_fire, out_nmda, out_soma, out_charge = out
-    n_rec = min(out_soma.shape[2], n_steps)
-    nmda_w, o, b, ca, h = syn.nmda_weight, syn.nmda_open, syn.blocked, syn.calcium, syn.early
-    dt, n_syn = c.dt, h.shape[1]
-    decay_n = math.exp(-dt / c.nmda_tau)
-    decay_ca = math.exp(-dt / c.calcium_tau)
+    nmda_w, o, b = syn.nmda_weight, syn.nmda_open, syn.blocked
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
-    # integral of ca_i(0) e^{-t/tau_Ca} over the window (per unit ca_i(0))
-    s_c = dt * decay_ca * (1.0 - decay_ca**n_steps) / (1.0 - decay_ca)
     for s in prange(sl.shape[0]):
         drive, n_fire, gaba = stimulate(c, s, intensity, gap, sl, drug, syn, rng)
         out_drive[s, j] = drive
         out_fire[s, j] = n_fire
         g_open0 = 0.0
-        for i in range(n_syn):
+        for i in range(nmda_w.shape[1]):
             g_open0 += o[s, i] * (1.0 - b[s, i]) * nmda_w[s, i]
         out_nmda[s, j] = g_open0 * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
-        scale = c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE] * drug[s, L.NMDA_AVAILABLE]
         jn = np.zeros(n_steps)
         kv = np.zeros(n_steps)
         ring = np.zeros(n_ring)
         ring[c.ffi_delay_steps % n_ring] = gaba * c.ffi_conductance
-        jv = kk = a_on = a_off = charge = 0.0
-        en = 1.0
-        for step in range(n_steps):
-            sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
-            ring[step % n_ring] = 0.0
-            v_sp = spine_voltage(sl, s)
-            ca_drive, unblock = nmda_calcium_drive(c, v_sp, bath_magnesium(c, drug, s))
-            on, off = blocker_rates(drug, s, v_sp, unblock)
-            a_on += on * en * dt
-            a_off += off * en * dt
-            jv = jv * decay_ca + dt * scale * ca_drive * en
-            kk = kk * decay_ca + dt * vgcc_calcium(c, v_sp) * sl[s, L.CALCIUM_SCALE]
-            jn[step] = jv
-            kv[step] = kk
-            g_nmda = g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
-            charge += g_nmda * unblock * (c.e_nmda - sl[s, L.V_DENDRITE]) * dt
-            if neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
-                feedback_volley(c, s, sl, drug, ring, step, n_ring)
-            _record_pulse_soma(sl, s, out_soma, j, step, n_rec)
-            decay_slice(c, s, sl, dt)
-            en *= decay_n
+        n, a_on, a_off, en, charge = fine_grid(c, s, n_steps, n_steps, (0.0, 0.0), sl, drug, syn,
+                                               ring, g_open0, jn, kv, out_soma, j)
         if out_charge.shape[0] > 0:
             out_charge[s, j] = charge + _nmda_tail_charge(
                 c, sl, drug, s, g_open0 * en * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE])
@@ -306,67 +274,8 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
         on, off = blocker_rates(drug, s, c.e_leak,
                                  mg_unblocked_fraction(c.e_leak, bath_magnesium(c, drug, s),
                                                        c.mg_slope, c.mg_scale))
-        a_on += on * en * c.nmda_tau
-        a_off += off * en * c.nmda_tau
-        j_max = jn.max()
-        k_max = kv.max()
-        ca0_decay = decay_ca**n_steps
-        s_j = dt * jn.sum()
-        s_k = dt * kv.sum()
-        for i in range(n_syn):
-            oi = o[s, i]
-            x = oi * (1.0 - b[s, i]) * nmda_w[s, i]
-            slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i,
-                             ca[s, i] * s_c + x * s_j + s_k, n_steps * dt)
-            if ca[s, i] + x * j_max + k_max > c.theta_d:
-                fast_gates(c, syn, s, i, x, jn, kv, decay_ca)
-            ca[s, i] = ca[s, i] * ca0_decay + x * jn[n_steps - 1] + kv[n_steps - 1]
-            if oi > 1e-7 and a_on > 0.0:
-                b[s, i] = trapped_block(b[s, i], oi, a_on, a_off)
-            o[s, i] = oi * en
-
-
-@njit(cache=True, inline="always")
-def trapped_block(b, open_fraction, a_on, a_off):
-    """Open-channel block after a pulse: relaxation towards ``a_on / (a_on + a_off)`` with the
-    open-time integrals ``a_on``, ``a_off`` of the binding and unbinding rates."""
-    total = a_on + a_off
-    b_eq = a_on / total
-    return b_eq + (b - b_eq) * math.exp(-open_fraction * total)
-
-
-@njit(cache=True)
-def fast_gates(c, syn, s, i, x, jn, kv, decay_ca):
-    """Synapse (s, i) step by step through a pulse window's fast gates (theta_d, theta_p)."""
-    ca_now = syn.calcium[s, i]
-    for step in range(jn.shape[0]):
-        ca_now *= decay_ca
-        xi = ca_now + x * jn[step] + kv[step]
-        if xi > c.theta_p:
-            syn.kinase[s, i] = 1.0
-            syn.short_term[s, i] = c.stp_max  # NMDA-dependent STP (model.plasticity.short_term)
-        if xi > c.theta_d:
-            syn.early[s, i] = early_phase_step(c, syn.early[s, i], xi, c.dt)
-            syn.above[s, i] += c.dt
-
-
-@njit(cache=True)
-def slow_phosphatase(c, ph, kin, h, s, i, calcium_integral, duration):
-    """Impulse activation of synapse (s, i) by ``calcium_integral``, then decay and depression
-    over ``duration`` [s] in closed form (:mod:`synpharm.model.plasticity.phosphatase`); no
-    depression while the kinase flag is set, which clears once P is below theta_P."""
-    p = ph[s, i]
-    if calcium_integral > 0.0:
-        p = activation(p, calcium_integral, c.phosphatase_rate)
-    if p > c.phosphatase_threshold and kin[s, i] == 0.0:
-        band = band_integral(p, duration, c.phosphatase_tau, c.phosphatase_threshold,
-                             c.kinase_threshold)
-        h[s, i] = depress(h[s, i], band, c.phosphatase_gamma, c.tau_h)
-    if p > 0.0:
-        p *= math.exp(-duration / c.phosphatase_tau)
-    if p <= c.phosphatase_threshold:
-        kin[s, i] = 0.0
-    ph[s, i] = p
+        update_synapses(c, syn, s, jn, kv, n, en, a_on + on * en * c.nmda_tau,
+                        a_off + off * en * c.nmda_tau)
 
 
 @njit(parallel=True, cache=True)
@@ -384,8 +293,9 @@ def quiet_slice(c, s, duration, sl, drug, syn):
     """Slice ``s`` over ``duration`` [s] without stimuli, in closed form.
 
     The slow phosphatase takes the Ca2+ integral of the residual spine Ca2+ and of the NMDA
-    tail at rest, then decays and depresses in closed form. Early phase relaxes to 1 with rate
-    early_relaxation / tau_h; the cell-wide protein level
+    tail at rest; phosphatase and kinase then decay, potentiate and depress in closed form
+    (:func:`~synpharm.model.plasticity.calcium_rule.quiet_plasticity`). Early phase relaxes
+    to 1 with rate early_relaxation / tau_h; the cell-wide protein level
     relaxes towards 1 while the mean early-phase change of tagged synapses exceeds the
     protein-synthesis threshold (0 otherwise); tagged synapses capture protein into the late
     phase z (towards 1 for potentiated, -0.5 for depressed tags; Luboeinski & Tetzlaff 2021).
@@ -399,9 +309,11 @@ def quiet_slice(c, s, duration, sl, drug, syn):
             * drug[s, L.NMDA_AVAILABLE] * rest_drive
             * c.nmda_tau * (1.0 - math.exp(-duration / c.nmda_tau)))
     for i in range(h.shape[1]):
-        slow_phosphatase(c, syn.phosphatase, syn.kinase, h, s, i, ca[s, i] * residual
-                         + o[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i] * tail,
-                         duration)
+        p = activation(syn.phosphatase[s, i], ca[s, i] * residual
+                       + o[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i] * tail,
+                       c.phosphatase_rate)
+        h[s, i], syn.phosphatase[s, i], syn.kinase[s, i] = quiet_plasticity(
+            c, h[s, i], p, syn.kinase[s, i], duration)
     n_tag = 0
     change = 0.0
     for i in range(h.shape[1]):

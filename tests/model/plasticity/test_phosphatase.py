@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 import pytest
 
-from synpharm.model.plasticity.calcium_rule import phosphatase_step
+from synpharm.model.plasticity.calcium_rule import plasticity_step
 from synpharm.model.plasticity.phosphatase import (
     activation,
     band_integral,
     depress,
     periodic_peak,
 )
+from synpharm.preparations.ca1_slice import ca1_slice, slice_constants
 
-Rule = namedtuple("Rule", "phosphatase_rate phosphatase_tau phosphatase_threshold "
-                          "kinase_threshold phosphatase_gamma tau_h theta_p")
-RULE = Rule(1.0, 20.0, 0.12, 0.5, 3.0, 688.4, 3.0)
+#: the CA1 constants (a type numba can cache), with the rule's values written out here
+RULE = slice_constants(ca1_slice())._replace(
+    phosphatase_rate=1.0, phosphatase_tau=20.0, phosphatase_threshold=0.12,
+    phosphatase_gamma=3.0, tau_h=688.4, theta_p=3.0, theta_d=1.2, gamma_p=300.0, gamma_d=60.0,
+    h_max=2.381, kinase_rate=1.0, kinase_tau=10.0, kinase_hill=4.0, kinase_threshold=0.35,
+    kinase_veto=0.01, kinase_half=3.5)
 
 
 @pytest.mark.parametrize(("integral", "period"), [(0.02, 1.0), (0.02, 1.0 / 3.0), (0.3, 0.1)])
@@ -44,43 +46,39 @@ def test_steady_state_grows_with_frequency_and_saturates():
 
 @pytest.mark.parametrize("p0", [0.05, 0.3, 0.49, 0.9, 1.0])
 @pytest.mark.parametrize("duration", [0.5, 5.0, 200.0])
-def test_band_integral_matches_quadrature(p0, duration):
+@pytest.mark.parametrize("start", [0.0, 3.0, 50.0])
+def test_band_integral_matches_quadrature(p0, duration, start):
     t = np.linspace(0.0, duration, 400001)
     p = p0 * np.exp(-t / RULE.phosphatase_tau)
-    in_band = (p > RULE.phosphatase_threshold) & (p < RULE.kinase_threshold)
+    in_band = (p > RULE.phosphatase_threshold) & (t >= start)
     y = np.where(in_band, p - RULE.phosphatase_threshold, 0.0)
     numeric = float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(t)))
-    closed = band_integral(p0, duration, RULE.phosphatase_tau, RULE.phosphatase_threshold,
-                           RULE.kinase_threshold)
+    closed = band_integral(p0, start, duration, RULE.phosphatase_tau, RULE.phosphatase_threshold)
     assert closed == pytest.approx(numeric, rel=1e-4, abs=1e-5)
 
 
 def test_explicit_steps_converge_to_the_closed_form_gap():
-    """Step-by-step P and h over a quiet gap equal the closed-form decay and depression."""
-    p, h, dt = 0.45, 1.0, 1e-3
+    """Step-by-step P and h over a quiet gap (no kinase) equal the closed-form decay and
+    depression."""
+    p, h, k, dt = 0.45, 1.0, 0.0, 1e-3
     for _ in range(int(10.0 / dt)):
-        p, h, _ = phosphatase_step(RULE, p, h, 0.0, 0.0, dt)
-    band = band_integral(0.45, 10.0, RULE.phosphatase_tau, RULE.phosphatase_threshold,
-                         RULE.kinase_threshold)
+        h, p, k = plasticity_step(RULE, h, p, k, 0.0, dt)
+    band = band_integral(0.45, 0.0, 10.0, RULE.phosphatase_tau, RULE.phosphatase_threshold)
     assert p == pytest.approx(0.45 * np.exp(-10.0 / 20.0), rel=1e-3)
     assert h == pytest.approx(depress(1.0, band, RULE.phosphatase_gamma, RULE.tau_h), rel=1e-5)
     assert h < 1.0
 
 
-def test_kinase_dominance_vetoes_depression():
-    """Above the kinase threshold the phosphatase does not depress."""
-    _, h, _ = phosphatase_step(RULE, 0.9, 1.0, 0.0, 0.0, 1e-3)
+def test_kinase_vetoes_depression_until_it_has_decayed():
+    """While K > theta_Kv the phosphatase in its band does not depress; once K has decayed
+    below theta_Kv (P still above theta_P) it depresses again."""
+    h, p, k, dt = 1.0, 0.9, 0.2, 1e-3
+    t_veto = RULE.kinase_tau * np.log(k / RULE.kinase_veto)
+    for _ in range(int(0.95 * t_veto / dt)):
+        h, p, k = plasticity_step(RULE, h, p, k, 0.0, dt)
     assert h == 1.0
-    assert band_integral(0.9, 1.0, 20.0, 0.12, 0.5) == 0.0  # still above 0.5 after 1 s
-
-
-def test_kinase_flag_vetoes_depression_until_the_phosphatase_has_decayed():
-    """Ca2+ above theta_p sets the kinase flag: no depression while P decays through the band;
-    the flag clears once P is below theta_P."""
-    p, h, kinase = phosphatase_step(RULE, 0.45, 1.0, 0.0, 3.5, 1e-3)
-    assert kinase == 1.0
-    for _ in range(int(40.0 / 1e-3)):
-        p, h, kinase = phosphatase_step(RULE, p, h, kinase, 0.0, 1e-3)
-    assert h == 1.0
-    assert p < RULE.phosphatase_threshold
-    assert kinase == 0.0
+    for _ in range(int(0.1 * t_veto / dt)):
+        h, p, k = plasticity_step(RULE, h, p, k, 0.0, dt)
+    assert p > RULE.phosphatase_threshold
+    assert k < RULE.kinase_veto
+    assert h < 1.0

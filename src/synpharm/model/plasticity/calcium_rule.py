@@ -5,11 +5,14 @@ Early phase (Graupner & Brunel 2012 PNAS 109:3991 gating; Luboeinski & Tetzlaff 
 
     tau_h dh/dt = relaxation (1 - h) + gamma_p (h_max - h) [c > theta_p] - gamma_d h [c > theta_d]
 
-The slice engine applies the relaxation only between stimuli (:mod:`.closed_form`); the
+This is the rule of the closed forms for other preparations (:mod:`.closed_form`) and of the
+Graupner-Brunel benchmark. In the slice engine the potentiation gate reads a slow kinase instead
+of ``c`` (below). The slice engine applies the relaxation only between stimuli; the
 Graupner-Brunel benchmark (:mod:`.graupner_brunel`) adds its bistable cubic drift and has
 ``h_max = 1``, no relaxation. Each caller picks the evaluator that fits its solver:
 
-* :func:`early_phase_step` - one explicit step at a given Ca2+ (compiled slice kernels);
+* :func:`plasticity_step` - one explicit step of the slice rule at a given Ca2+ (compiled
+  slice kernels); :func:`quiet_plasticity` its closed form over a gap without Ca2+;
 * :func:`gated_gain_loss` - with the gates fixed, the rule is linear, ``tau_h dh/dt = gain -
   loss h``; :func:`linear_relaxation` is its exact solution (human PAS, VEP tetanus, quiet gaps;
   ``gated_gain_loss_compiled`` for the compiled GB-LTP population);
@@ -17,11 +20,15 @@ Graupner-Brunel benchmark (:mod:`.graupner_brunel`) adds its bistable cubic drif
 * :func:`late_phase_capture` - tagged synapses capture plasticity-related protein into the late
   phase z (towards 1 for potentiated, -0.5 for depressed tags).
 
-Slow phosphatase/kinase readout (decoding Ca2+ over seconds; :mod:`.phosphatase`): a
-calcineurin-like activation ``P`` integrates spine Ca2+ with a deactivation time of seconds and
-depresses ``h`` while it sits in the phosphatase-dominant band ``theta_P < P < theta_K``; above
-``theta_K``, and after Ca2+ above theta_p until P has fallen below ``theta_P``, kinase activity
-dominates and vetoes the depression.
+Slow phosphatase/kinase readout of the slice engine (decoding Ca2+ over seconds): a
+calcineurin-like activation ``P`` (:mod:`.phosphatase`) integrates spine Ca2+ with a
+deactivation time of tens of seconds and depresses ``h`` while ``P > theta_P``; a CaMKII-like
+activation ``K`` (:mod:`.kinase`) integrates a steep Ca2+ drive half-maximal at ``theta_p``
+with a deactivation time of seconds, potentiates while ``K > theta_K+`` and vetoes all
+depression while ``K > theta_Kv`` (kinase dominance)::
+
+    tau_h dh/dt = gamma_p (K - theta_K+)_+ (h_max - h)
+                  - [K <= theta_Kv] (gamma_d [c > theta_d] + gamma_P (P - theta_P)_+) h
 
 Functions ending in ``_compiled`` are the numba versions of the same source, for compiled
 kernels; the plain versions take numpy arrays.
@@ -29,19 +36,30 @@ kernels; the plain versions take numpy arrays.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, vectorize
+
+from synpharm.model.plasticity.kinase import (
+    excess_integral,
+    kinase_drive,
+    kinase_step,
+    potentiate,
+    veto_end,
+)
+from synpharm.model.plasticity.phosphatase import band_integral, depress
 
 __all__ = [
     "early_phase_noise",
     "early_phase_noise_compiled",
-    "early_phase_step",
     "gated_gain_loss",
     "gated_gain_loss_compiled",
     "late_phase_capture",
     "late_phase_capture_compiled",
     "linear_relaxation",
-    "phosphatase_step",
+    "plasticity_step",
+    "quiet_plasticity",
 ]
 
 
@@ -84,19 +102,6 @@ def linear_relaxation(h, gain, loss, duration, tau):
     return target + (h - target) * np.exp(-loss * np.asarray(duration) / tau)
 
 
-@njit(cache=True, inline="always")
-def early_phase_step(rule, h, calcium, dt):
-    """Efficacy after one explicit step ``dt`` [s] with Ca2+ ``calcium`` above theta_d.
-
-    ``rule`` is any record with ``theta_p``, ``gamma_p``, ``gamma_d``, ``h_max`` and ``tau_h``
-    (e.g. :class:`synpharm.model.slice_state.SliceConstants`); the caller checks theta_d.
-    """
-    rate = -rule.gamma_d * h
-    if calcium > rule.theta_p:
-        rate += rule.gamma_p * (rule.h_max - h)
-    return h + dt * rate / rule.tau_h
-
-
 def early_phase_noise(h, time_above, normal, h_noise, tau_h, h_max):
     """Efficacy after the plasticity noise of ``time_above`` [s] above threshold, in [0, h_max].
 
@@ -126,21 +131,45 @@ late_phase_capture = vectorize(cache=True)(_late_phase_capture)
 
 
 @njit(cache=True, inline="always")
-def phosphatase_step(rule, p, h, kinase, calcium, dt):
-    """Phosphatase activation, early phase and kinase flag after one explicit step ``dt`` [s].
+def plasticity_step(rule, h, p, k, calcium, dt):
+    """Early phase, phosphatase and kinase activation after one explicit step ``dt`` [s].
 
-    ``dP/dt = k c (1 - P) - P / tau_P`` and, in the phosphatase-dominant band
-    ``theta_P < P < theta_K`` without kinase dominance, ``tau_h dh/dt = -gamma_P (P - theta_P) h``.
-    Ca2+ above theta_p sets the kinase flag (1.0); it clears once P falls below theta_P.
-    ``rule`` is any record with ``phosphatase_rate``, ``phosphatase_tau``,
-    ``phosphatase_threshold``, ``kinase_threshold``, ``phosphatase_gamma``, ``theta_p`` and
-    ``tau_h``. Returns ``(P, h, kinase)``.
+    ``dP/dt = k_P c (1 - P) - P / tau_P``, ``dK/dt = k_K a(c) (1 - K) - K / tau_K`` (``a`` of
+    :func:`~synpharm.model.plasticity.kinase.kinase_drive`);
+    then ``tau_h dh/dt = gamma_p (K - theta_K+)_+ (h_max - h)`` and, unless the kinase dominates
+    (``K > theta_Kv``), ``- gamma_d h [c > theta_d] - gamma_P (P - theta_P)_+ h``. ``rule`` is
+    any record with the fields of :class:`synpharm.model.slice_state.SliceConstants` used here.
+    Returns ``(h, P, K)``.
     """
-    p_new = p + dt * (rule.phosphatase_rate * calcium * (1.0 - p) - p / rule.phosphatase_tau)
-    if calcium > rule.theta_p:
-        kinase = 1.0
-    if p_new <= rule.phosphatase_threshold:
-        kinase = 0.0
-    elif p_new < rule.kinase_threshold and kinase == 0.0:
-        h -= dt * rule.phosphatase_gamma * (p_new - rule.phosphatase_threshold) * h / rule.tau_h
-    return p_new, h, kinase
+    p = p + dt * (rule.phosphatase_rate * calcium * (1.0 - p) - p / rule.phosphatase_tau)
+    k = kinase_step(k, kinase_drive(calcium, rule.kinase_half, rule.kinase_hill, rule.theta_d), dt,
+                    rule.kinase_rate, rule.kinase_tau)
+    rate = 0.0
+    if k > rule.kinase_threshold:
+        rate += rule.gamma_p * (k - rule.kinase_threshold) * (rule.h_max - h)
+    if k <= rule.kinase_veto:
+        if calcium > rule.theta_d:
+            rate -= rule.gamma_d * h
+        if p > rule.phosphatase_threshold:
+            rate -= rule.phosphatase_gamma * (p - rule.phosphatase_threshold) * h
+    return h + dt * rate / rule.tau_h, p, k
+
+
+@njit(cache=True, inline="always")
+def quiet_plasticity(rule, h, p, k, duration):
+    """``(h, P, K)`` after ``duration`` [s] without Ca2+, in closed form.
+
+    ``P`` and ``K`` decay exponentially; the potentiation while ``K > theta_K+`` comes first
+    (:func:`~synpharm.model.plasticity.kinase.excess_integral`), the depression while
+    ``P > theta_P`` once the veto has ended (:func:`~.phosphatase.band_integral`) after it.
+    """
+    if k > rule.kinase_threshold:
+        h = potentiate(h, excess_integral(k, duration, rule.kinase_tau, rule.kinase_threshold),
+                       rule.gamma_p, rule.h_max, rule.tau_h)
+    if p > rule.phosphatase_threshold:
+        band = band_integral(p, veto_end(k, rule.kinase_tau, rule.kinase_veto), duration,
+                             rule.phosphatase_tau, rule.phosphatase_threshold)
+        h = depress(h, band, rule.phosphatase_gamma, rule.tau_h)
+    p *= math.exp(-duration / rule.phosphatase_tau)
+    k *= math.exp(-duration / rule.kinase_tau)
+    return h, p, k

@@ -72,11 +72,15 @@ class CalciumRule:
 
 
 def calcium_rule(p: ParameterSet) -> CalciumRule:
-    """The rule of a slice parameter set (``ca1_slice.toml`` names)."""
+    """The rule of a slice parameter set (``ca1_slice.toml`` names).
+
+    The fast-gate potentiation rate is ``gate_potentiation_rate``: the slice engine itself
+    potentiates through the slow kinase (``potentiation_rate``, per unit kinase activation).
+    """
     return CalciumRule(
         theta_p=p["potentiation_threshold"],
         theta_d=p["depression_threshold"],
-        gamma_p=p["potentiation_rate"],
+        gamma_p=p["gate_potentiation_rate"],
         gamma_d=p["depression_rate"],
         tau_h=p["early_phase_time_constant"],
         h_max=p["early_phase_max"],

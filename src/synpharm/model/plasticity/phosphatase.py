@@ -7,15 +7,13 @@ stimulation, not at 0.05 Hz nor with theta bursts; Fujii et al. 2013 Cell Rep 3:
 calcineurin follows low-frequency input, CaMKII needs high frequency)::
 
     dP/dt = k c (1 - P) - P / tau_P
-    tau_h dh/dt = -gamma_P (P - theta_P) h      while theta_P < P < theta_K
+    tau_h dh/dt = -gamma_P (P - theta_P) h      while P > theta_P and K <= theta_Kv
 
-Above ``theta_K`` the low-affinity, steep kinase (CaMKII) is active too and dominates: no
-depression (the BCM-like, Shouval, Bear & Cooper 2002 PNAS 99:10831 ordering: weak prolonged
-Ca2+ depresses, strong Ca2+ does not). Potentiation stays with the fast gate ``c > theta_p``.
-Ca2+ above ``theta_p`` activates the kinase itself, and its autonomous (T286-autophosphorylated)
-activity outlasts the Ca2+ transient (Lee et al. 2009 Nature 458:299; Chang et al. 2019 Nat
-Commun 10:2784); here it dominates the phosphatase for as long as the Ca2+/calmodulin signal of
-that episode lasts, i.e. until ``P`` has decayed below ``theta_P`` (a per-synapse flag), so a
+The low-affinity, steep kinase ``K`` (CaMKII, :mod:`.kinase`), activated only by Ca2+ above
+``theta_p``, vetoes the depression while it is above ``theta_Kv`` (kinase dominance; the
+BCM-like, Shouval, Bear & Cooper 2002 PNAS 99:10831 ordering: weak prolonged Ca2+ depresses,
+strong Ca2+ does not) and potentiates above ``theta_K+``. Its autonomous activity outlasts the
+Ca2+ transient (Lee et al. 2009 Nature 458:299; Chang et al. 2019 Nat Commun 10:2784), so a
 tetanus is not followed by depression of the synapses it potentiated.
 
 Because a Ca2+ transient (~14 ms) is short against ``tau_P``, a stimulus acts on ``P`` as the
@@ -48,23 +46,21 @@ def activation(p, calcium_integral, rate):
 
 
 @njit(cache=True, inline="always")
-def band_integral(p0, duration, tau, theta, veto):
-    """Integral of ``P - theta`` over the part of ``[0, duration]`` with ``theta < P < veto``.
+def band_integral(p0, start, duration, tau, theta):
+    """Integral of ``P - theta`` over the part of ``[start, duration]`` with ``P > theta``.
 
-    ``P(t) = p0 exp(-t / tau)`` (no stimulus). Time-ordered: P first leaves the kinase-dominant
-    region (``t_a = tau ln(p0 / veto)``), then the band (``t_b = tau ln(p0 / theta)``).
+    ``P(t) = p0 exp(-t / tau)`` (no stimulus); ``start`` is the end of the kinase veto
+    (:func:`synpharm.model.plasticity.kinase.veto_end`), 0 without one.
 
     Examples
     --------
-    >>> round(float(band_integral(0.5, 100.0, 1.0, 0.25, 1.0)), 6)
+    >>> round(float(band_integral(0.5, 0.0, 100.0, 1.0, 0.25)), 6)
     0.076713
     """
     if p0 <= theta:
         return 0.0
-    t_a = tau * math.log(p0 / veto) if p0 > veto else 0.0
-    t_b = tau * math.log(p0 / theta)
-    a = min(t_a, duration)
-    b = min(t_b, duration)
+    a = min(start, duration)
+    b = min(tau * math.log(p0 / theta), duration)
     if b <= a:
         return 0.0
     return tau * p0 * (math.exp(-a / tau) - math.exp(-b / tau)) - theta * (b - a)
