@@ -55,10 +55,6 @@ def test_baclofen_facilitates_dentate_ltp(dg_change):
     assert dg_change > 10.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "regression with the dendritic spikes (session 4): seed 3 gives -18.2 points (was -23.8 "
-    "before them); the 5-seed target SEED-BAC-5 still passes (-71.9 %); not dissected yet "
-    "(docs/physiology.md, PHYS-PS-1: dendritic spikes)"))
 def test_baclofen_suppresses_ca1_ltp(ca1_change):
     """SEED-BAC-5 (CA1 half): baclofen lowers CA1 LTP after the same induction."""
     assert ca1_change < -20.0
@@ -74,9 +70,6 @@ def test_terminal_autoreceptor_ablation_removes_dentate_facilitation(dg_change):
     assert ablated < dg_change - 10.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "follows test_baclofen_suppresses_ca1_ltp: GIRK ablation gives +0.7 points against the "
-    "-18.2 of the intact model, a 18.9-point removal (the check wants > 20)"))
 def test_girk_ablation_removes_ca1_suppression(ca1_change):
     """Without postsynaptic GIRK, baclofen barely changes CA1 LTP (presynaptic effects remain)."""
     ablated = _ltp_change("ca1_baclofen_ltp", _ablated(ca1_slice, girk_conductance_max=0.0))
