@@ -89,10 +89,17 @@ class Recorded(NamedTuple):
 def open_nmda_conductance(c, s, syn, drug):
     """NMDA conductance [S] open in slice ``s`` (free of competitive antagonist and of open-
     channel block, before the Mg2+ block): the peak of an NMDA EPSC in 0 Mg2+."""
+    return open_nmda_content(s, syn) * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
+
+
+@njit(cache=True, inline="always")
+def open_nmda_content(s, syn):
+    """Open NMDA receptor content of slice ``s`` free of open-channel block (sum over synapses
+    of open fraction x unblocked fraction x NMDA weight)."""
     g = 0.0
     for i in range(syn.nmda_open.shape[1]):
         g += syn.nmda_open[s, i] * (1.0 - syn.blocked[s, i]) * syn.nmda_weight[s, i]
-    return g * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
+    return g
 
 
 @njit(parallel=True, cache=True)
@@ -251,15 +258,12 @@ def isolated_pulse(c, n_steps, intensity, gap, sl, drug, syn, rng, out, j):
     ``j`` is the stimulus' column in ``out``.
     """
     out_drive, out_fire, out_nmda, out_soma, out_charge = out
-    nmda_w, o, b = syn.nmda_weight, syn.nmda_open, syn.blocked
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
     for s in prange(sl.shape[0]):
         drive, n_fire, gaba = stimulate(c, s, intensity, gap, sl, drug, syn, rng)
         out_drive[s, j] = drive
         out_fire[s, j] = n_fire
-        g_open0 = 0.0
-        for i in range(nmda_w.shape[1]):
-            g_open0 += o[s, i] * (1.0 - b[s, i]) * nmda_w[s, i]
+        g_open0 = open_nmda_content(s, syn)
         out_nmda[s, j] = g_open0 * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
         jn = np.zeros(n_steps)
         kv = np.zeros(n_steps)

@@ -20,7 +20,7 @@ from numba import njit, prange
 
 from synpharm.model import slice_state as L
 from synpharm.model.channels import mg_unblocked_fraction
-from synpharm.solvers._kernels import _nmda_tail_charge, quiet_slice
+from synpharm.solvers._kernels import _nmda_tail_charge, open_nmda_content, quiet_slice
 from synpharm.solvers._neuron import bath_magnesium, blocker_rates, nmda_calcium_drive
 from synpharm.solvers._presynaptic import stimulate
 from synpharm.solvers._pulse_grid import fine_grid, slice_quiet, update_synapses
@@ -42,20 +42,16 @@ def train_pulse(c, max_steps, horizon, intensity, gap, tol, sl, drug, syn, rng, 
     :func:`~synpharm.solvers._kernels.isolated_pulse`.
     """
     out_drive, out_fire, out_nmda, out_soma, out_charge = out
-    nmda_w, o, b = syn.nmda_weight, syn.nmda_open, syn.blocked
-    dt, n_syn = c.dt, o.shape[1]
+    dt = c.dt
     min_steps = min(out_soma.shape[2], max_steps)
     n_ring = max(c.ffi_delay_steps, c.feedback_delay_steps) + 1
     for s in prange(sl.shape[0]):
-        g_before = 0.0  # still open from earlier stimuli (their charge is already counted)
-        for i in range(n_syn):
-            g_before += o[s, i] * (1.0 - b[s, i]) * nmda_w[s, i]
+        # still open from earlier stimuli (their charge is already counted)
+        g_before = open_nmda_content(s, syn)
         drive, n_fire, gaba = stimulate(c, s, intensity, gap, sl, drug, syn, rng)
         out_drive[s, j] = drive
         out_fire[s, j] = n_fire
-        g_open0 = 0.0
-        for i in range(n_syn):
-            g_open0 += o[s, i] * (1.0 - b[s, i]) * nmda_w[s, i]
+        g_open0 = open_nmda_content(s, syn)
         out_nmda[s, j] = g_open0 * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
         jn = np.zeros(max_steps)
         kv = np.zeros(max_steps)
