@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plasticity_rule_values import rule_constants
 
 from synpharm.model.plasticity.calcium_rule import plasticity_step, quiet_plasticity
 from synpharm.model.plasticity.kinase import (
@@ -16,14 +17,8 @@ from synpharm.model.plasticity.kinase import (
     potentiate,
     veto_end,
 )
-from synpharm.preparations.ca1_slice import ca1_slice, slice_constants
 
-#: the CA1 constants (a type numba can cache), with the rule's values written out here
-RULE = slice_constants(ca1_slice())._replace(
-    phosphatase_rate=1.0, phosphatase_tau=20.0, phosphatase_threshold=0.16,
-    phosphatase_gamma=1.2, tau_h=688.4, theta_p=3.0, theta_d=1.2, gamma_p=370.0, gamma_d=62.62,
-    h_max=2.381, kinase_rate=1.0, kinase_tau=10.0, kinase_hill=4.0, kinase_threshold=0.35,
-    kinase_veto=0.01, kinase_half=3.5)
+RULE = rule_constants()
 
 
 def _stepped(h, p, k, duration, dt=1e-3, calcium=0.0):

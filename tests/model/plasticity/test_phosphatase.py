@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from plasticity_rule_values import rule_constants
 
 from synpharm.model.plasticity.calcium_rule import plasticity_step
 from synpharm.model.plasticity.phosphatase import (
@@ -12,14 +13,10 @@ from synpharm.model.plasticity.phosphatase import (
     depress,
     periodic_peak,
 )
-from synpharm.preparations.ca1_slice import ca1_slice, slice_constants
 
-#: the CA1 constants (a type numba can cache), with the rule's values written out here
-RULE = slice_constants(ca1_slice())._replace(
-    phosphatase_rate=1.0, phosphatase_tau=20.0, phosphatase_threshold=0.12,
-    phosphatase_gamma=3.0, tau_h=688.4, theta_p=3.0, theta_d=1.2, gamma_p=300.0, gamma_d=60.0,
-    h_max=2.381, kinase_rate=1.0, kinase_tau=10.0, kinase_hill=4.0, kinase_threshold=0.35,
-    kinase_veto=0.01, kinase_half=3.5)
+#: the rule's values, with the phosphatase fit these tests were written for
+RULE = rule_constants(phosphatase_threshold=0.12, phosphatase_gamma=3.0, gamma_p=300.0,
+                      gamma_d=60.0)
 
 
 @pytest.mark.parametrize(("integral", "period"), [(0.02, 1.0), (0.02, 1.0 / 3.0), (0.3, 0.1)])
