@@ -3,19 +3,27 @@
 Each virtual slice integrates one representative two-compartment pyramidal cell driven by the
 synaptic input of the whole stimulated pathway (:mod:`synpharm.solvers._neuron`). Its
 threshold-free somatic potential after a stimulus, ``V_free(t)`` (excitation, feed-forward
-GABA-A inhibition, GIRK, NMDA; all in the kernel), is the subthreshold trajectory the cells
-of the population share. The population differs from cell to cell in two ways:
+GABA-A inhibition, GIRK, NMDA; all in the kernel), is the subthreshold trajectory of a cell
+with the mean input. The population differs from cell to cell in two ways:
 
 * **spike threshold**: ``theta_j ~ Normal(theta, sd_theta)``, the spread of CA1 action-potential
   thresholds measured across cells (Staff, Jung, Thiagarajan, Yao & Spruston 2000
   J Neurophysiol 84:2398, Table 2);
 * **synaptic input**: cell j receives a Poisson number of the activated Schaffer-collateral
   contacts (mean ``n_active`` = contacts per cell at maximal stimulation x fraction of axons
-  conducting) with quantal sizes of coefficient of variation ``cv_q``; its depolarisation is
-  ``a_j (V_free(t) - E_L)`` with ``a_j = 1 + z_j sqrt((1 + cv_q^2) / n_active)`` (compound
-  Poisson), ``z_j`` standard normal and fixed for the cell.
+  conducting) with quantal sizes of coefficient of variation ``cv_q``, and a fixed share
+  ``s_j`` of the activated afferents (log-normal, mean 1, ``excitation_log_sd``); its
+  excitation relative to the representative cell is ``w_j = a_j s_j`` with
+  ``a_j = 1 + z_j sqrt((1 + cv_q^2) / n_active)`` (compound Poisson), ``z_j`` standard normal
+  and fixed for the cell.
 
-Cell j's soma follows ``E_L + a_j dV(t) + r_j(t)``: it fires when this crosses ``theta_j``
+The inhibition is shared (feed-forward inhibition acts homogeneously across CA1 pyramidal
+cells; Pouille et al. 2009 Nat Neurosci 12:1577): given the excitatory part ``X(t)`` of the
+representative cell's somatic depolarisation (:mod:`synpharm.model.population_drive`), cell
+j's free trajectory is ``V_free(t) + (w_j - 1) X(t)``. Without ``X`` (older callers) every
+cell scales the whole depolarisation, ``E_L + w_j dV(t)``.
+
+Cell j's soma follows its free trajectory plus ``r_j(t)``: it fires when this crosses ``theta_j``
 (crossing time interpolated between samples), is clamped at the reset potential during the
 refractory period, and afterwards the deviation ``r_j`` from its free trajectory relaxes with
 the somatic time constant ``C_s / (g_L,s + g_c)`` (exact for the linear soma of the model
