@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from synpharm.analysis.population_spike import measure_population_spikes
 from synpharm.experiments._field import field_parameters
 from synpharm.model.field_potential import field_waveform_from_parameters
-from synpharm.model.population_drive import PassiveCell, excitation_trajectory
+from synpharm.model.population_drive import (
+    PassiveCell,
+    excitation_trajectories,
+    excitation_trajectory,
+    population_input,
+    representative_dendrite,
+)
 from synpharm.model.population_spike import (
     PopulationDraw,
     PyramidalPopulation,
@@ -177,3 +183,66 @@ def test_population_spike_amplitude_is_monotone_in_the_cells_firing(counts: list
         amplitudes.append(float(measure_population_spikes(sweeps, rate, 0.01).amplitude[0]))
     assert all(a > 0 for a in amplitudes)
     assert amplitudes == sorted(amplitudes)
+
+
+SPIKING = dataclasses.replace(CELL, dendritic_spike_threshold=-0.048,
+                              dendritic_spike_conductance=12e-9, dendritic_spike_decay=1e-3,
+                              sodium_reversal=0.05)
+
+
+def test_representative_dendrite_inverts_the_free_soma_step() -> None:
+    soma, dendrite = excitation_trajectories([40.0, 90.0], CELL, DT, 800)
+    recovered = representative_dendrite(REST + soma, CELL, DT)
+    np.testing.assert_allclose(recovered - REST, dendrite, atol=1e-9)
+
+
+def test_each_cell_decides_its_own_dendritic_spike() -> None:
+    """Cells whose dendrite (shared part + their excitation) reaches threshold spike; the
+    others do not; the spike starts the step after the crossing and adds a positive somatic
+    waveform; without dendritic-spike parameters no cell spikes."""
+    n, quanta = 800, 60.0
+    x_soma, x_dend = excitation_trajectories([quanta], CELL, DT, n)
+    soma = REST + x_soma  # a representative cell without inhibition
+    w = np.array([[0.5, 1.0, 1.5, 2.0, 3.0]])
+    shared = population_input(soma, [quanta], w, SPIKING, DT)
+    reach = (REST + (w[0, :, None] * x_dend[0][None, :])).max(axis=1)
+    expected = reach >= SPIKING.dendritic_spike_threshold
+    assert ((shared.spike_onset[0] >= 0) == expected).all()
+    assert expected.any() and not expected.all()
+    first = int(np.argmax(REST + w[0, -1] * x_dend[0] >= SPIKING.dendritic_spike_threshold))
+    assert shared.spike_onset[0, -1] == first + 1
+    assert shared.spike_waveform.max() > 0.001
+    none = population_input(soma, [quanta], w, CELL, DT)
+    assert (none.spike_onset == -1).all() and not none.spike_waveform.any()
+
+
+@settings(max_examples=20, deadline=None)
+@given(quanta=st.lists(st.floats(20.0, 150.0), min_size=2, max_size=4, unique=True),
+       seed=st.integers(0, 1000))
+def test_dendritic_spiking_cells_are_monotone_in_the_drive(quanta: list[float],
+                                                           seed: int) -> None:
+    population = _population(cells=300, log_sd=0.3)
+    draw = draw_population(population, np.random.default_rng(seed))
+    counts = []
+    for q in sorted(quanta):
+        x_soma = _excitation(q, 600)
+        soma = REST + x_soma + _inhibition(600)
+        w = input_scale(population, draw, [1.0])
+        counts.append(int(population_input(soma, [q], w, SPIKING, DT).spiking_cells()[0]))
+    assert counts == sorted(counts)
+
+
+def test_a_cell_with_a_dendritic_spike_fires_earlier_or_not_later() -> None:
+    population = dataclasses.replace(_population(cells=1, sd=0.0), quantal_cv=0.0,
+                                     contacts_at_max=1e12)
+    x_soma = _excitation(60, 1000)
+    soma = REST + x_soma + _inhibition(1000)
+    draw = PopulationDraw(np.array([REST + 0.012]), np.zeros(1), np.array([1.8]))
+    w = input_scale(population, draw, [1.0])
+    shared = population_input(soma, [60.0], w, SPIKING, DT)
+    assert (shared.spike_onset >= 0).all()
+    _, with_spike = population_firing(soma, DT, w, draw, population, shared.excitation,
+                                      (shared.spike_onset, shared.spike_waveform))
+    _, without = population_firing(soma, DT, w, draw, population, shared.excitation)
+    assert with_spike.size >= 1
+    assert without.size == 0 or with_spike[0] <= without[0]

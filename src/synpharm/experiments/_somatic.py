@@ -16,7 +16,7 @@ import numpy as np
 
 from synpharm.analysis.population_spike import measure_population_spikes
 from synpharm.model.field_potential import FieldWaveform
-from synpharm.model.population_drive import PassiveCell, excitation_trajectory
+from synpharm.model.population_drive import PassiveCell, population_input
 from synpharm.model.population_spike import (
     draw_population,
     input_scale,
@@ -53,17 +53,21 @@ def somatic_sweeps(soma, fepsp_scale, fire, prep, field_params, waveform: FieldW
     ``soma`` (n_pulses, n_samples_soma) threshold-free somatic potential [V] sampled at the
     integration step, ``fepsp_scale`` (n_pulses,) radiatum fEPSP peak [V], ``fire``
     (n_pulses,) conducting axons. With ``drive`` (n_pulses,) synaptic drive and ``cell`` the
-    passive cell, the cells differ in excitation only and share the inhibition
-    (:mod:`synpharm.model.population_drive`); without, each cell scales the whole trajectory.
+    passive cell, the cells differ in excitation, share the inhibition and decide their own
+    dendritic spikes (:mod:`synpharm.model.population_drive`); without, each cell scales the
+    whole trajectory.
     """
     p = prep.parameters
     population = population_from_parameters(p)
     draw = draw_population(population, _child(seed, _POPULATION_KEY))
     scale = input_scale(population, draw, np.asarray(fire) / p["synapses_per_slice"])
     soma = np.asarray(soma, dtype=float)
-    excitation = (None if drive is None or cell is None
-                  else excitation_trajectory(drive, cell, prep.dt, soma.shape[1]))
-    spikes = population_firing(soma, prep.dt, scale, draw, population, excitation)
+    if drive is None or cell is None:
+        spikes = population_firing(soma, prep.dt, scale, draw, population)
+    else:
+        shared = population_input(soma, drive, scale, cell, prep.dt)
+        spikes = population_firing(shared.soma, prep.dt, scale, draw, population,
+                                   shared.excitation, (shared.spike_onset, shared.spike_waveform))
     return synthesize_somatic_sweeps(
         fepsp_scale, p["volley_per_axon"] * np.asarray(fire), spikes, population.cells,
         waveform=waveform, somatic=somatic_field_from_parameters(field_params),

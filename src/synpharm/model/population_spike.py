@@ -188,7 +188,9 @@ def input_scale(population: PyramidalPopulation, draw: PopulationDraw,
 
 def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: PopulationDraw,
                       population: PyramidalPopulation,
-                      excitation: ArrayLike | None = None) -> tuple[FloatArray, FloatArray]:
+                      excitation: ArrayLike | None = None,
+                      dendritic: tuple[ArrayLike, ArrayLike] | None = None,
+                      ) -> tuple[FloatArray, FloatArray]:
     """Spike times of every cell after each stimulus.
 
     Parameters
@@ -209,6 +211,11 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
         shape as ``soma`` (:func:`synpharm.model.population_drive.excitation_trajectory`): cell j
         follows ``soma + (scale_j - 1) X`` (inhibition shared). None: cell j follows
         ``E_L + scale_j (soma - E_L)`` (everything scaled).
+    dendritic
+        ``(onset, waveform)``: per pulse and cell the sample from which the cell's own dendritic
+        spike acts (-1: none), shape ``(n_pulses, cells)``, and the spike's somatic
+        depolarisation from that sample on [V], shape ``(n_samples,)``
+        (:func:`synpharm.model.population_drive.population_input`).
 
     Returns
     -------
@@ -230,17 +237,28 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
     reach = (base.max(axis=1) + np.maximum(gain.max(axis=1), 0.0) * np.maximum(
         shape.max(axis=1), 0.0) + np.maximum(-gain.min(axis=1), 0.0) * np.maximum(
         -shape.min(axis=1), 0.0))
+    if dendritic is not None:
+        onset = np.asarray(dendritic[0], dtype=np.int64)
+        wave = np.asarray(dendritic[1], dtype=float)
+        reach = reach + np.where((onset >= 0).any(axis=1), max(wave.max(), 0.0), 0.0)
     active = np.flatnonzero(reach >= theta.min())
     pulses, times = [], []
     if active.size == 0:
         return np.zeros(0), np.zeros(0)
     gain, base, shape = gain[active], base[active], shape[active]
+    if dendritic is not None:
+        onset = onset[active]
+        spiking = onset >= 0
     decay = math.exp(-dt / population.soma_time_constant)
     deviation = np.zeros_like(gain)
     refractory = np.zeros_like(gain)
     previous = base[:, 0, None] + gain * 0.0
     for k in range(n_samples):
         free = base[:, k, None] + gain * shape[:, k, None]
+        if dendritic is not None:
+            since = k - onset
+            free = free + np.where(spiking & (since >= 0), wave[np.clip(since, 0, n_samples - 1)],
+                                   0.0)
         clamped = refractory > 0.0
         deviation = np.where(clamped, population.reset - free, deviation * decay)
         refractory = np.maximum(refractory - dt, 0.0)
