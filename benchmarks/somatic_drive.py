@@ -16,7 +16,8 @@ the representative cell's threshold-free somatic potential ``V_FREE`` per intens
 to peak, the quanta per stimulus (scaled to one cell), the fraction of the population whose
 threshold lies below that peak (threshold spread only: the input spread is left out), the peak
 of its excitatory part ``X`` (:mod:`synpharm.model.population_drive`) and, with the per-cell
-excitation and shared inhibition of the population, the spikes per cell and sweep and the
+excitation, shared inhibition and per-cell dendritic spikes of the population, the spikes per
+cell and sweep and the
 10/50/90th percentiles of their times. This is the drive that the population spike of
 PHYS-PS-1 is made from (docs/physiology.md).
 """
@@ -29,7 +30,7 @@ import math
 import numpy as np
 
 from synpharm.experiments.slice import protocol_preparation, run_slices
-from synpharm.model.population_drive import excitation_trajectory, passive_cell_from_constants
+from synpharm.model.population_drive import passive_cell_from_constants, population_input
 from synpharm.model.population_spike import (
     draw_population,
     input_scale,
@@ -135,11 +136,13 @@ def _population_columns(run, mask: np.ndarray, prep) -> str:
     peaks, times, sweeps = [], [], 0
     for s in range(run.soma.shape[0]):
         soma = run.soma[s, mask]
-        x = excitation_trajectory(run.drive[s, mask], cell, prep.dt, soma.shape[1])
         draw = draw_population(population, np.random.default_rng(s))
         scale = input_scale(population, draw, run.fire[s, mask] / p["synapses_per_slice"])
-        times.append(population_firing(soma, prep.dt, scale, draw, population, x)[1])
-        peaks.append(x.max(axis=1))
+        shared = population_input(soma, run.drive[s, mask], scale, cell, prep.dt)
+        times.append(population_firing(shared.soma, prep.dt, scale, draw, population,
+                                       shared.excitation,
+                                       (shared.spike_onset, shared.spike_waveform))[1])
+        peaks.append(shared.excitation.max(axis=1))
         sweeps += soma.shape[0]
     t = np.concatenate(times) * 1e3
     spread = (" ".join(f"{v:.1f}" for v in np.percentile(t, [10, 50, 90])) if t.size
