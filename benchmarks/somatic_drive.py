@@ -13,9 +13,13 @@ compound EPSP reaches the mean spike threshold (driving force included, no inhib
 
 Part 2 runs the ``phys_ps`` input-output curve (stratum pyramidale) once and reports the peak of
 the representative cell's threshold-free somatic potential ``V_FREE`` per intensity, its time
-to peak, the quanta per stimulus (scaled to one cell) and the fraction of the population whose
-threshold lies below that peak (threshold spread only: the input spread is left out). This is
-the drive that the population spike of PHYS-PS-1 is made from (docs/physiology.md).
+to peak, the quanta per stimulus (scaled to one cell), the fraction of the population whose
+threshold lies below that peak (threshold spread only: the input spread is left out), the peak
+of its excitatory part ``X`` (:mod:`synpharm.model.population_drive`) and, with the per-cell
+excitation, shared inhibition and per-cell dendritic spikes of the population, the spikes per
+cell and sweep and the
+10/50/90th percentiles of their times. This is the drive that the population spike of
+PHYS-PS-1 is made from (docs/physiology.md).
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ import math
 import numpy as np
 
 from synpharm.experiments.slice import protocol_preparation, run_slices
+from synpharm.model.population_drive import passive_cell_from_constants, population_input
+from synpharm.model.population_spike import (
+    draw_population,
+    input_scale,
+    population_firing,
+    population_from_parameters,
+)
 from synpharm.preparations.ca1_slice import slice_constants
 from synpharm.protocols import Protocol
 
@@ -101,7 +112,7 @@ def somatic_io(prep, slices: int, seed: int) -> None:
     print(f"Part 2: somatic EPSP (V_FREE) vs intensity, {slices} slices, seed {seed}")
     c = slice_constants(prep)
     print("  intensity  quanta/cell  peak [mV]  max [mV]  t_peak [ms]  cells below peak"
-          "  dendrite peak [mV]  dV/dt max [V/s]")
+          "  dendrite peak [mV]  dV/dt max [V/s]  X peak [mV]  spikes/cell  t10/50/90 [ms]")
     for level in INTENSITIES:
         mask = np.isclose(intensity, level) & (kinds == "io")
         dv = run.soma[:, mask] - p["resting_potential"]
@@ -113,7 +124,31 @@ def somatic_io(prep, slices: int, seed: int) -> None:
               f"{peak.mean() * 1e3:9.2f}  {peak.max() * 1e3:8.2f}  "
               f"{t_peak.mean() * 1e3:11.1f}  {firing:16.3f}  "
               f"{vd.max(axis=2).mean() * 1e3:18.2f}  "
-              f"{(np.diff(vd, axis=2) / prep.dt).max(axis=2).mean():14.1f}")
+              f"{(np.diff(vd, axis=2) / prep.dt).max(axis=2).mean():14.1f}  "
+              + _population_columns(run, mask, prep))
+
+
+def _population_columns(run, mask: np.ndarray, prep) -> str:
+    """Peak of X, spikes per cell and sweep, spike-time percentiles (shared inhibition)."""
+    p = prep.parameters
+    cell = passive_cell_from_constants(run.constants)
+    population = population_from_parameters(p)
+    peaks, times, sweeps = [], [], 0
+    for s in range(run.soma.shape[0]):
+        soma = run.soma[s, mask]
+        draw = draw_population(population, np.random.default_rng(s))
+        scale = input_scale(population, draw, run.fire[s, mask] / p["synapses_per_slice"])
+        shared = population_input(soma, run.drive[s, mask], scale, cell, prep.dt)
+        times.append(population_firing(shared.soma, prep.dt, scale, draw, population,
+                                       shared.excitation,
+                                       (shared.spike_onset, shared.spike_waveform))[1])
+        peaks.append(shared.excitation.max(axis=1))
+        sweeps += soma.shape[0]
+    t = np.concatenate(times) * 1e3
+    spread = (" ".join(f"{v:.1f}" for v in np.percentile(t, [10, 50, 90])) if t.size
+              else "-")
+    return (f"{np.concatenate(peaks).mean() * 1e3:11.2f}  "
+            f"{t.size / population.cells / sweeps:11.4f}  {spread}")
 
 
 def dendrite_from_soma(c, soma: np.ndarray, dt: float) -> np.ndarray:

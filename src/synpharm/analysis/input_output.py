@@ -6,7 +6,8 @@ intensity ``I`` (percent of the maximal stimulus):
 
 * ``<phase>_fepsp_slope_<I>`` - mean fEPSP slope over the repeats [mV/ms];
 * ``<phase>_population_spike_<I>`` - mean population-spike amplitude [mV] (0 where none);
-* ``<phase>_population_spike_fraction_<I>`` - fraction of the sweeps with a population spike.
+* ``<phase>_population_spike_fraction_<I>`` - fraction of the sweeps with a population spike;
+* ``<phase>_population_spike_count_<I>`` - mean number of population spikes per sweep.
 
 With both phases, ``io_fepsp_slope_change_percent`` and ``io_population_spike_change_percent``
 compare the mean over the whole input-output curve after induction with the one before
@@ -89,6 +90,9 @@ def input_output_readouts(table: PulseTable, induction: float | None) -> Readout
             if spikes is not None:
                 out[f"{phase}_population_spike_fraction_{label}"] = (
                     _mean((spikes > 0).astype(float), pick), "1")
+            if table.population_spike_count is not None:
+                out[f"{phase}_population_spike_count_{label}"] = (
+                    _mean(table.population_spike_count, pick), "1")
         curve[phase] = {name: _mean(values, mask) for name, (values, _) in measures.items()}
     if "io_pre" in curve and "io_post" in curve:
         for name in curve["io_pre"]:

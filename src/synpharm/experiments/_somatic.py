@@ -16,6 +16,7 @@ import numpy as np
 
 from synpharm.analysis.population_spike import measure_population_spikes
 from synpharm.model.field_potential import FieldWaveform
+from synpharm.model.population_drive import PassiveCell, population_input
 from synpharm.model.population_spike import (
     draw_population,
     input_scale,
@@ -45,18 +46,28 @@ def _child(seed: np.random.SeedSequence, key: int) -> np.random.Generator:
 
 
 def somatic_sweeps(soma, fepsp_scale, fire, prep, field_params, waveform: FieldWaveform, rec,
-                   seed: np.random.SeedSequence) -> np.ndarray:
+                   seed: np.random.SeedSequence, drive=None,
+                   cell: PassiveCell | None = None) -> np.ndarray:
     """Somatic field sweeps of one slice, shape ``(n_pulses, n_samples)`` [V].
 
     ``soma`` (n_pulses, n_samples_soma) threshold-free somatic potential [V] sampled at the
     integration step, ``fepsp_scale`` (n_pulses,) radiatum fEPSP peak [V], ``fire``
-    (n_pulses,) conducting axons.
+    (n_pulses,) conducting axons. With ``drive`` (n_pulses,) synaptic drive and ``cell`` the
+    passive cell, the cells differ in excitation, share the inhibition and decide their own
+    dendritic spikes (:mod:`synpharm.model.population_drive`); without, each cell scales the
+    whole trajectory.
     """
     p = prep.parameters
     population = population_from_parameters(p)
     draw = draw_population(population, _child(seed, _POPULATION_KEY))
     scale = input_scale(population, draw, np.asarray(fire) / p["synapses_per_slice"])
-    spikes = population_firing(soma, prep.dt, scale, draw, population)
+    soma = np.asarray(soma, dtype=float)
+    if drive is None or cell is None:
+        spikes = population_firing(soma, prep.dt, scale, draw, population)
+    else:
+        shared = population_input(soma, drive, scale, cell, prep.dt)
+        spikes = population_firing(shared.soma, prep.dt, scale, draw, population,
+                                   shared.excitation, (shared.spike_onset, shared.spike_waveform))
     return synthesize_somatic_sweeps(
         fepsp_scale, p["volley_per_axon"] * np.asarray(fire), spikes, population.cells,
         waveform=waveform, somatic=somatic_field_from_parameters(field_params),
@@ -65,14 +76,18 @@ def somatic_sweeps(soma, fepsp_scale, fire, prep, field_params, waveform: FieldW
 
 
 def measure_somatic(soma, fepsp_scale, fire, prep, field_params, waveform, rec, seeds,
-                    example_masks: dict[str, np.ndarray]) -> SomaticMeasures:
-    """Synthesise and measure the somatic sweeps of every slice (rows) and measured pulse."""
+                    example_masks: dict[str, np.ndarray], drive=None,
+                    cell: PassiveCell | None = None) -> SomaticMeasures:
+    """Synthesise and measure the somatic sweeps of every slice (rows) and measured pulse.
+
+    ``drive`` (rows, pulses) synaptic drive and ``cell``: see :func:`somatic_sweeps`.
+    """
     shape = fire.shape
     amplitude, count, latency = (np.empty(shape) for _ in range(3))
     examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
     for s in range(shape[0]):
         sweeps = somatic_sweeps(soma[s], fepsp_scale[s], fire[s], prep, field_params, waveform,
-                                rec, seeds[s])
+                                rec, seeds[s], None if drive is None else drive[s], cell)
         m = measure_population_spikes(sweeps, rec.sampling_rate, rec.stimulus_time)
         amplitude[s], count[s], latency[s] = m.amplitude, m.count, m.latency
         for label, mask in example_masks.items():

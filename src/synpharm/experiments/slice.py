@@ -29,6 +29,7 @@ from synpharm.experiments._somatic import measure_somatic
 from synpharm.experiments.quantal import _gabab_available
 from synpharm.model import slice_state as L
 from synpharm.model.field_potential import field_waveform_from_parameters
+from synpharm.model.population_drive import passive_cell_from_constants
 from synpharm.pharmacology import (
     ExposureEvent,
     bath_concentration,
@@ -378,7 +379,8 @@ def _somatic(run: SliceRun, measured, waveform, rec, example_masks):
     gain = run.population.slices[:, L.FIELD_GAIN, None]
     return measure_somatic(run.soma[:, measured], gain * run.drive[:, measured],
                            run.fire[:, measured], run.prep, _field_parameters(), waveform, rec,
-                           run.seeds, example_masks)
+                           run.seeds, example_masks, run.drive[:, measured],
+                           passive_cell_from_constants(run.constants))
 
 
 def _provenance(protocol, prep, compounds, cohort, seed) -> dict:

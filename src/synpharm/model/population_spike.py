@@ -3,19 +3,27 @@
 Each virtual slice integrates one representative two-compartment pyramidal cell driven by the
 synaptic input of the whole stimulated pathway (:mod:`synpharm.solvers._neuron`). Its
 threshold-free somatic potential after a stimulus, ``V_free(t)`` (excitation, feed-forward
-GABA-A inhibition, GIRK, NMDA; all in the kernel), is the subthreshold trajectory the cells
-of the population share. The population differs from cell to cell in two ways:
+GABA-A inhibition, GIRK, NMDA; all in the kernel), is the subthreshold trajectory of a cell
+with the mean input. The population differs from cell to cell in two ways:
 
 * **spike threshold**: ``theta_j ~ Normal(theta, sd_theta)``, the spread of CA1 action-potential
   thresholds measured across cells (Staff, Jung, Thiagarajan, Yao & Spruston 2000
   J Neurophysiol 84:2398, Table 2);
 * **synaptic input**: cell j receives a Poisson number of the activated Schaffer-collateral
   contacts (mean ``n_active`` = contacts per cell at maximal stimulation x fraction of axons
-  conducting) with quantal sizes of coefficient of variation ``cv_q``; its depolarisation is
-  ``a_j (V_free(t) - E_L)`` with ``a_j = 1 + z_j sqrt((1 + cv_q^2) / n_active)`` (compound
-  Poisson), ``z_j`` standard normal and fixed for the cell.
+  conducting) with quantal sizes of coefficient of variation ``cv_q``, and a fixed share
+  ``s_j`` of the activated afferents (log-normal, mean 1, ``excitation_log_sd``); its
+  excitation relative to the representative cell is ``w_j = a_j s_j`` with
+  ``a_j = 1 + z_j sqrt((1 + cv_q^2) / n_active)`` (compound Poisson), ``z_j`` standard normal
+  and fixed for the cell.
 
-Cell j's soma follows ``E_L + a_j dV(t) + r_j(t)``: it fires when this crosses ``theta_j``
+The inhibition is shared (feed-forward inhibition acts homogeneously across CA1 pyramidal
+cells; Pouille et al. 2009 Nat Neurosci 12:1577): given the excitatory part ``X(t)`` of the
+representative cell's somatic depolarisation (:mod:`synpharm.model.population_drive`), cell
+j's free trajectory is ``V_free(t) + (w_j - 1) X(t)``. Without ``X`` (older callers) every
+cell scales the whole depolarisation, ``E_L + w_j dV(t)``.
+
+Cell j's soma follows its free trajectory plus ``r_j(t)``: it fires when this crosses ``theta_j``
 (crossing time interpolated between samples), is clamped at the reset potential during the
 refractory period, and afterwards the deviation ``r_j`` from its free trajectory relaxes with
 the somatic time constant ``C_s / (g_L,s + g_c)`` (exact for the linear soma of the model
@@ -80,6 +88,10 @@ class PyramidalPopulation:
         Activated Schaffer-collateral contacts per cell at maximal stimulation.
     quantal_cv
         Coefficient of variation of the quantal size.
+    excitation_log_sd
+        Standard deviation of the logarithm of a cell's share of the activated afferents
+        relative to the representative cell (fixed per cell, mean 1): the cell-to-cell spread
+        of excitation beyond the compound-Poisson spread (:mod:`synpharm.model.population_drive`).
     """
 
     cells: int
@@ -91,6 +103,7 @@ class PyramidalPopulation:
     soma_time_constant: float
     contacts_at_max: float
     quantal_cv: float
+    excitation_log_sd: float = 0.0
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -102,8 +115,9 @@ class PyramidalPopulation:
             if getattr(self, name) <= 0:
                 raise InputError(f"population.{name}", "must be > 0",
                                  "fix the value in the parameter file")
-        if self.threshold_sd < 0 or self.quantal_cv < 0 or self.refractory < 0:
-            raise InputError("population", "threshold_sd, quantal_cv and refractory must be >= 0",
+        if min(self.threshold_sd, self.quantal_cv, self.refractory, self.excitation_log_sd) < 0:
+            raise InputError("population", "threshold_sd, quantal_cv, refractory and "
+                             "excitation_log_sd must be >= 0",
                              "fix the values in the parameter file")
 
 
@@ -128,40 +142,55 @@ def population_from_parameters(params: ParameterSet) -> PyramidalPopulation:
         soma_time_constant=tau,
         contacts_at_max=params["synapses_per_neuron_at_max_stimulus"],
         quantal_cv=params["quantal_size_cv"],
+        excitation_log_sd=params.get("excitation_cell_log_sd", 0.0),
     )
 
 
 @dataclass(frozen=True)
 class PopulationDraw:
-    """One slice's cells: thresholds [V] and input deviations ``z_j``, each ``(cells,)``."""
+    """One slice's cells, each ``(cells,)``: thresholds [V], compound-Poisson input deviations
+    ``z_j`` and the share of the activated afferents ``s_j`` (mean 1; None: 1 for every cell)."""
 
     thresholds: FloatArray
     input_z: FloatArray
+    share: FloatArray | None = None
 
 
 def draw_population(population: PyramidalPopulation, rng: np.random.Generator) -> PopulationDraw:
-    """Draw the thresholds and input deviations of one slice's cells."""
+    """Draw the thresholds, input deviations and afferent shares of one slice's cells.
+
+    The share is log-normal with mean 1: ``s_j = exp(sigma z_j' - sigma^2 / 2)``.
+    """
     thresholds = population.threshold + population.threshold_sd * rng.standard_normal(
         population.cells)
-    return PopulationDraw(thresholds, rng.standard_normal(population.cells))
+    input_z = rng.standard_normal(population.cells)
+    sigma = population.excitation_log_sd
+    share = np.exp(sigma * rng.standard_normal(population.cells) - 0.5 * sigma**2)
+    return PopulationDraw(thresholds, input_z, share)
 
 
 def input_scale(population: PyramidalPopulation, draw: PopulationDraw,
                 conducting_fraction: ArrayLike) -> FloatArray:
-    """Per-pulse, per-cell input scale ``a_j`` (compound Poisson), shape ``(n_pulses, cells)``.
+    """Per-pulse, per-cell excitation relative to the representative cell, ``(n_pulses, cells)``.
 
-    ``conducting_fraction`` is the fraction of the slice's axons that conduct at each pulse.
+    ``a_j s_j``: the compound-Poisson factor ``a_j`` of the activated contacts times the
+    cell's afferent share ``s_j`` (:class:`PopulationDraw`). ``conducting_fraction`` is the
+    fraction of the slice's axons that conduct at each pulse.
     """
     fraction = np.clip(np.atleast_1d(np.asarray(conducting_fraction, dtype=float)), 0.0, 1.0)
     n_active = population.contacts_at_max * fraction
     with np.errstate(divide="ignore"):
         cv = np.where(n_active > 0, np.sqrt((1.0 + population.quantal_cv**2)
                                             / np.maximum(n_active, 1e-12)), 0.0)
-    return np.maximum(1.0 + cv[:, None] * draw.input_z[None, :], 0.0)
+    scale = np.maximum(1.0 + cv[:, None] * draw.input_z[None, :], 0.0)
+    return scale if draw.share is None else scale * draw.share[None, :]
 
 
 def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: PopulationDraw,
-                      population: PyramidalPopulation) -> tuple[FloatArray, FloatArray]:
+                      population: PyramidalPopulation,
+                      excitation: ArrayLike | None = None,
+                      dendritic: tuple[ArrayLike, ArrayLike] | None = None,
+                      ) -> tuple[FloatArray, FloatArray]:
     """Spike times of every cell after each stimulus.
 
     Parameters
@@ -177,30 +206,59 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
         The slice's cells (:func:`draw_population`).
     population
         Population constants.
+    excitation
+        Excitatory part ``X(t)`` of the representative cell's somatic depolarisation [V], same
+        shape as ``soma`` (:func:`synpharm.model.population_drive.excitation_trajectory`): cell j
+        follows ``soma + (scale_j - 1) X`` (inhibition shared). None: cell j follows
+        ``E_L + scale_j (soma - E_L)`` (everything scaled).
+    dendritic
+        ``(onset, waveform)``: per pulse and cell the sample from which the cell's own dendritic
+        spike acts (-1: none), shape ``(n_pulses, cells)``, and the spike's somatic
+        depolarisation from that sample on [V], shape ``(n_samples,)``
+        (:func:`synpharm.model.population_drive.population_input`).
 
     Returns
     -------
     pulse, time
         Pulse index and spike time after the stimulus [s] of every spike, shape ``(n_spikes,)``.
     """
-    dv = np.asarray(soma, dtype=float) - population.resting_potential
+    rest = population.resting_potential
+    v_rep = np.asarray(soma, dtype=float)
     a = np.asarray(scale, dtype=float)
-    n_samples = dv.shape[1]
+    # cell j: base + gain_j * shape(t), with (base, shape, gain) = (V_free, X, a - 1) when the
+    # inhibition is shared and (E_L, V_free - E_L, a) when everything scales
+    if excitation is None:
+        base, shape, gain = np.full_like(v_rep, rest), v_rep - rest, a
+    else:
+        base, shape, gain = v_rep, np.asarray(excitation, dtype=float), a - 1.0
+    n_samples = v_rep.shape[1]
     theta = draw.thresholds[None, :]
     # pulses in which no cell can reach threshold are provably silent
-    reach = population.resting_potential + a.max(axis=1) * np.maximum(dv.max(axis=1), 0.0)
+    reach = (base.max(axis=1) + np.maximum(gain.max(axis=1), 0.0) * np.maximum(
+        shape.max(axis=1), 0.0) + np.maximum(-gain.min(axis=1), 0.0) * np.maximum(
+        -shape.min(axis=1), 0.0))
+    if dendritic is not None:
+        onset = np.asarray(dendritic[0], dtype=np.int64)
+        wave = np.asarray(dendritic[1], dtype=float)
+        reach = reach + np.where((onset >= 0).any(axis=1), max(wave.max(), 0.0), 0.0)
     active = np.flatnonzero(reach >= theta.min())
     pulses, times = [], []
     if active.size == 0:
         return np.zeros(0), np.zeros(0)
-    a = a[active]
-    dv = dv[active]
+    gain, base, shape = gain[active], base[active], shape[active]
+    if dendritic is not None:
+        onset = onset[active]
+        spiking = onset >= 0
     decay = math.exp(-dt / population.soma_time_constant)
-    deviation = np.zeros_like(a)
-    refractory = np.zeros_like(a)
-    previous = np.full_like(a, population.resting_potential)
+    deviation = np.zeros_like(gain)
+    refractory = np.zeros_like(gain)
+    previous = base[:, 0, None] + gain * 0.0
     for k in range(n_samples):
-        free = population.resting_potential + a * dv[:, k, None]
+        free = base[:, k, None] + gain * shape[:, k, None]
+        if dendritic is not None:
+            since = k - onset
+            free = free + np.where(spiking & (since >= 0), wave[np.clip(since, 0, n_samples - 1)],
+                                   0.0)
         clamped = refractory > 0.0
         deviation = np.where(clamped, population.reset - free, deviation * decay)
         refractory = np.maximum(refractory - dt, 0.0)
