@@ -33,11 +33,9 @@ from synpharm.model.channels import mg_unblocked_fraction
 from synpharm.model.plasticity.calcium_rule import (
     early_phase_noise_compiled,
     late_phase_capture_compiled,
-    plasticity_step,
     quiet_plasticity,
 )
 from synpharm.model.plasticity.phosphatase import activation
-from synpharm.model.plasticity.short_term import induced
 from synpharm.solvers._neuron import (
     bath_magnesium,
     blocker_rates,
@@ -50,6 +48,7 @@ from synpharm.solvers._neuron import (
 )
 from synpharm.solvers._presynaptic import feedback_volley, stimulate
 from synpharm.solvers._pulse_grid import fine_grid, update_synapses
+from synpharm.solvers._synapse_rows import spine_step
 
 
 class Stimuli(NamedTuple):
@@ -133,7 +132,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
         g_nmda = 0.0
         scale = c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE] * drug[s, L.NMDA_AVAILABLE]
         nmda_influx = np.zeros(n_syn)
-        rows = (ca[s], above[s], stp[s], h[s], ph[s], kin[s])
+        ca_row, rows = ca[s], (above[s], stp[s], h[s], ph[s], kin[s])
         for step in range(n_steps):
             if next_stim < stim_step.shape[0] and stim_step[next_stim] == step:
                 g_before = open_nmda_conductance(c, s, syn, drug)
@@ -164,7 +163,7 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                     g_open += unblocked
                     nmda_influx[i] = ca_drive * unblocked
                     o[s, i] = oi * decay_n
-            spine_step(c, rows, nmda_influx, ca_v, dt, decay_ca)
+            spine_step(c, ca_row, rows, nmda_influx, ca_v, dt, decay_ca)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             first_open = _nmda_charge_step(
                 opened, out_charge, s, first_open, next_stim,
@@ -175,33 +174,6 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
                 first_rec = _record_soma(sl, s, out_soma, stim_step, first_rec, next_stim, step)
             decay_slice(c, s, sl, dt)
         _window_tail_charge(c, sl, drug, s, opened, out_charge, first_open, next_stim)
-
-
-@njit(cache=True, error_model="numpy")
-def spine_step(c, rows, nmda_influx, ca_v, dt, decay_ca):
-    """One step ``dt`` of every synapse's spine Ca2+ and plasticity in one slice's ``rows``.
-
-    ``rows`` = (Ca2+, time above theta_d, STP, early phase, phosphatase, kinase), 1-D views of
-    one slice; spine Ca2+ decays and takes the VGCC influx ``ca_v`` plus each synapse's NMDA
-    influx; then the time above theta_d, the NMDA-dependent STP and the plasticity rule
-    (:func:`~synpharm.model.plasticity.calcium_rule.plasticity_step`). Branch-free with the
-    numpy error model, so that the loop vectorises.
-    """
-    if c.kinase_hill == 4.0:  # the kinase's Hill power without a pow call: vectorises
-        _spine_rows(c, rows, nmda_influx, ca_v, dt, decay_ca)
-    else:
-        _spine_rows(c, rows, nmda_influx, ca_v, dt, decay_ca)
-
-
-@njit(cache=True, inline="always")
-def _spine_rows(c, rows, nmda_influx, ca_v, dt, decay_ca):
-    ca, above, stp, h, ph, kin = rows
-    for i in range(ca.shape[0]):
-        x = ca[i] * decay_ca + dt * (ca_v + nmda_influx[i])
-        ca[i] = x
-        above[i] += dt if x > c.theta_d else 0.0
-        stp[i] = induced(stp[i], x, c.theta_p, c.stp_max)
-        h[i], ph[i], kin[i] = plasticity_step(c, h[i], ph[i], kin[i], x, dt)
 
 
 @njit(cache=True, inline="always")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from synpharm.model.plasticity.calcium_rule import plasticity_step
 from synpharm.model.plasticity.kinase import kinase_drive
 from synpharm.preparations.ca1_slice import ca1_slice, slice_constants
-from synpharm.solvers._kernels import spine_step
+from synpharm.solvers._synapse_rows import gate_step, spine_step
 
 #: the CA1 constants (a type numba can cache)
 RULE = slice_constants(ca1_slice())
@@ -85,9 +85,9 @@ def test_vectorised_synapse_rows_equal_the_scalar_rule(hill):
     k[::7] = 0.0
     influx = np.where(rng.uniform(size=n) < 0.5, rng.uniform(0.0, 2e4, n), 0.0)
     dt, decay, ca_v = 2e-4, math.exp(-2e-4 / 0.014), 50.0
-    rows = tuple(a.copy() for a in (ca, above, stp, h, p, k))
+    ca_row, rows = ca.copy(), tuple(a.copy() for a in (above, stp, h, p, k))
     for _ in range(5):
-        spine_step(rule, rows, influx, ca_v, dt, decay)
+        spine_step(rule, ca_row, rows, influx, ca_v, dt, decay)
     for i in range(n):
         ci, ai, si, hi, pi, ki = ca[i], above[i], stp[i], h[i], p[i], k[i]
         for _ in range(5):
@@ -97,5 +97,34 @@ def test_vectorised_synapse_rows_equal_the_scalar_rule(hill):
             if ci > rule.theta_p:
                 si = rule.stp_max
             hi, pi, ki = plasticity_step(rule, hi, pi, ki, ci, dt)
-        assert (rows[0][i], rows[1][i], rows[2][i]) == (ci, ai, si)
-        assert (rows[3][i], rows[4][i], rows[5][i]) == (hi, pi, ki)
+        assert (ca_row[i], rows[0][i], rows[1][i]) == (ci, ai, si)
+        assert (rows[2][i], rows[3][i], rows[4][i]) == (hi, pi, ki)
+
+
+@pytest.mark.parametrize("hill", [4.0, 3.0])
+def test_vectorised_pulse_gates_equal_the_scalar_rule(hill):
+    """:func:`gate_step` (Ca2+ ``residual + x J + K`` of a pulse window) equals the scalar
+    rule synapse by synapse, to the bit."""
+    rule = RULE._replace(kinase_hill=hill)
+    rng = np.random.default_rng(4)
+    n = 131
+    residual, x = rng.uniform(0.0, 2.0, n), rng.uniform(0.0, 1e-3, n)
+    rows0 = (np.zeros(n), rng.uniform(0.0, 0.1, n), rng.uniform(0.5, 2.0, n),
+             rng.uniform(0.0, 0.4, n), rng.uniform(0.0, 0.6, n))
+    j, kv = rng.uniform(0.0, 4e3, 6), rng.uniform(0.0, 1.5, 6)
+    decay = math.exp(-2e-4 / 0.014)
+    r, rows = residual.copy(), tuple(a.copy() for a in rows0)
+    for step in range(6):
+        gate_step(rule, r, x, j[step], kv[step], rows, 2e-4, decay)
+    for i in range(n):
+        ri = residual[i]
+        ai, si, hi, pi, ki = (a[i] for a in rows0)
+        for step in range(6):
+            ri *= decay
+            xi = ri + x[i] * j[step] + kv[step]
+            if xi > rule.theta_p:
+                si = rule.stp_max
+            if xi > rule.theta_d:
+                ai += 2e-4
+            hi, pi, ki = plasticity_step(rule, hi, pi, ki, xi, 2e-4)
+        assert tuple(a[i] for a in rows) == (ai, si, hi, pi, ki)
