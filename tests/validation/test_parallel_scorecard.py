@@ -46,3 +46,18 @@ def test_plan_lists_each_distinct_experiment_once(tmp_path):
 def test_jobs_must_be_positive(tmp_path):
     with pytest.raises(InputError, match="jobs"):
         run_targets(_sets(tmp_path), jobs=0)
+
+
+@pytest.mark.parametrize("name", ["ket_fsl_spines_ca1", "ket_vep_ltp_mdd"])
+def test_study_results_pickle_for_the_workers(name):
+    """In-vivo and VEP study outcomes pickle (a worker of ``--jobs`` returns them; an outcome
+    that does not pickle was silently run a second time by the serial pass)."""
+    import pickle
+
+    from synpharm.experiments import load_experiment
+    from synpharm.experiments import run as run_experiment
+    from synpharm.protocols.library import library_protocol_path
+
+    result = run_experiment(load_experiment(library_protocol_path(name)))
+    again = pickle.loads(pickle.dumps(result))
+    assert again.summary() == result.summary()

@@ -9,6 +9,7 @@ assay and time point of the first arm.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -278,7 +279,8 @@ def run_invivo(study: InVivoStudy, n: int, seed: int, layers: Layers) -> StudyOu
         provenance=prov,
         analyses=_analyses(arms),
         descriptions=_descriptions(study, arms, conditions),
-        draw=lambda figure: draw_invivo(figure, study, arms, conditions),
+        # a partial, not a lambda: the outcome pickles (validate --jobs returns it from a worker)
+        draw=partial(draw_invivo, study=study, arms=arms, conditions=conditions),
     )
 
 

@@ -45,7 +45,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -366,7 +366,8 @@ def _run(study: VepStudy, n: int, seed: int, layers: Layers) -> StudyOutcome:
             }
             for arm in study.arms
         },
-        draw=lambda figure: draw_vep(figure, study, courses, sessions),
+        # a partial, not a lambda: the outcome pickles (validate --jobs returns it from a worker)
+        draw=partial(draw_vep, study=study, courses=courses, sessions=sessions),
     )
 
 

@@ -97,17 +97,35 @@ def _parameter(name: str, table: object, where: str) -> Parameter:
     )
 
 
+#: parsed parameter files of this process: (path, mtime [ns], size) -> entries (the unit
+#: parsing dominates a load; a scorecard loads the same few files ~100 times)
+_PARSED: dict[tuple[str, int, int], dict[str, Parameter]] = {}
+
+
 def load_parameter_set(path: str | Path, name: str | None = None) -> ParameterSet:
-    """Read a parameter file (see module docstring) into a :class:`ParameterSet`."""
+    """Read a parameter file (see module docstring) into a :class:`ParameterSet`.
+
+    A file read before in this process and unchanged since (same modification time and size)
+    is not parsed again.
+    """
     path = Path(path)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise InputError(
-            str(path), f"cannot read parameter file ({error})", "fix the TOML"
-        ) from None
-    entries = {key: _parameter(key, table, path.stem) for key, table in document.items()}
-    return ParameterSet(name or path.stem, entries)
+        stat = path.stat()
+        cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        cache_key = None
+    entries = _PARSED.get(cache_key) if cache_key is not None else None
+    if entries is None:
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise InputError(
+                str(path), f"cannot read parameter file ({error})", "fix the TOML"
+            ) from None
+        entries = {key: _parameter(key, table, path.stem) for key, table in document.items()}
+        if cache_key is not None:
+            _PARSED[cache_key] = entries
+    return ParameterSet(name or path.stem, dict(entries))
 
 
 def package_parameter_file(name: str) -> Path:

@@ -33,11 +33,9 @@ from synpharm.model.channels import mg_unblocked_fraction
 from synpharm.model.plasticity.calcium_rule import (
     early_phase_noise_compiled,
     late_phase_capture_compiled,
-    plasticity_step,
     quiet_plasticity,
 )
 from synpharm.model.plasticity.phosphatase import activation
-from synpharm.model.plasticity.short_term import induced
 from synpharm.solvers._neuron import (
     bath_magnesium,
     blocker_rates,
@@ -50,6 +48,7 @@ from synpharm.solvers._neuron import (
 )
 from synpharm.solvers._presynaptic import feedback_volley, stimulate
 from synpharm.solvers._pulse_grid import fine_grid, update_synapses
+from synpharm.solvers._synapse_rows import spine_step
 
 
 class Stimuli(NamedTuple):
@@ -132,6 +131,8 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
         first_open = 0
         g_nmda = 0.0
         scale = c.ca_nmda_rate * sl[s, L.CALCIUM_SCALE] * drug[s, L.NMDA_AVAILABLE]
+        nmda_influx = np.zeros(n_syn)
+        ca_row, rows = ca[s], (above[s], stp[s], h[s], ph[s], kin[s])
         for step in range(n_steps):
             if next_stim < stim_step.shape[0] and stim_step[next_stim] == step:
                 g_before = open_nmda_conductance(c, s, syn, drug)
@@ -153,22 +154,16 @@ def integrate_window(c, n_steps, stimuli, sl, drug, syn, rng, out):
             g_open = 0.0
             for i in range(n_syn):
                 oi = o[s, i]
-                influx = ca_v
+                nmda_influx[i] = 0.0
                 if oi > 1e-7:
                     bi = b[s, i]
                     if on > 0.0:
                         b[s, i] = bi + dt * oi * (on * (1.0 - bi) - off * bi)
                     unblocked = oi * (1.0 - bi) * nmda_w[s, i]
                     g_open += unblocked
-                    influx += ca_drive * unblocked
+                    nmda_influx[i] = ca_drive * unblocked
                     o[s, i] = oi * decay_n
-                x = ca[s, i] * decay_ca + dt * influx
-                ca[s, i] = x
-                if x > c.theta_d:
-                    above[s, i] += dt
-                    stp[s, i] = induced(stp[s, i], x, c.theta_p, c.stp_max)
-                h[s, i], ph[s, i], kin[s, i] = plasticity_step(c, h[s, i], ph[s, i], kin[s, i],
-                                                               x, dt)
+            spine_step(c, ca_row, rows, nmda_influx, ca_v, dt, decay_ca)
             g_nmda = g_open * c.nmda_per_open * drug[s, L.NMDA_AVAILABLE]
             first_open = _nmda_charge_step(
                 opened, out_charge, s, first_open, next_stim,

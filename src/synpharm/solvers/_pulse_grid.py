@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from synpharm.model import slice_state as L
 from synpharm.model.channels import mg_unblocked_fraction
-from synpharm.model.plasticity.calcium_rule import plasticity_step, quiet_plasticity
+from synpharm.model.plasticity.calcium_rule import quiet_plasticity
 from synpharm.model.plasticity.phosphatase import activation
 from synpharm.solvers._neuron import (
     bath_magnesium,
@@ -33,6 +34,7 @@ from synpharm.solvers._neuron import (
     vgcc_calcium,
 )
 from synpharm.solvers._presynaptic import feedback_volley
+from synpharm.solvers._synapse_rows import gate_step
 
 
 @njit(cache=True)
@@ -135,21 +137,22 @@ def trapped_block(b, open_fraction, a_on, a_off):
 
 
 @njit(cache=True)
-def fast_gates(c, syn, s, i, x, jn, kv, decay_ca):
-    """Synapse (s, i) step by step through a pulse window: plasticity rule (early phase,
+def fast_gates(c, syn, s, fast, x, jn, kv, decay_ca):
+    """Synapses ``fast`` (indices) of slice ``s`` step by step through a pulse window, all
+    at once (:func:`~synpharm.solvers._synapse_rows.gate_step`): plasticity rule (early phase,
     phosphatase, kinase; :func:`~synpharm.model.plasticity.calcium_rule.plasticity_step`),
-    time above theta_d (plasticity noise) and NMDA-dependent STP above theta_p."""
-    ca_now = syn.calcium[s, i]
-    h, p, k = syn.early[s, i], syn.phosphatase[s, i], syn.kinase[s, i]
+    time above theta_d (plasticity noise) and NMDA-dependent STP above theta_p. ``x`` their
+    open, unblocked NMDA content; their Ca2+ is ``ca(0) e^{-t/tau_Ca} + x J(t) + K(t)``."""
+    residual = syn.calcium[s][fast]
+    rows = (syn.above[s][fast], syn.short_term[s][fast], syn.early[s][fast],
+            syn.phosphatase[s][fast], syn.kinase[s][fast])
     for step in range(jn.shape[0]):
-        ca_now *= decay_ca
-        xi = ca_now + x * jn[step] + kv[step]
-        if xi > c.theta_p:
-            syn.short_term[s, i] = c.stp_max  # NMDA-dependent STP (model.plasticity.short_term)
-        if xi > c.theta_d:
-            syn.above[s, i] += c.dt
-        h, p, k = plasticity_step(c, h, p, k, xi, c.dt)
-    syn.early[s, i], syn.phosphatase[s, i], syn.kinase[s, i] = h, p, k
+        gate_step(c, residual, x, jn[step], kv[step], rows, c.dt, decay_ca)
+    above, stp, h, p, k = rows
+    for a in range(fast.shape[0]):
+        i = fast[a]
+        syn.above[s, i], syn.short_term[s, i] = above[a], stp[a]
+        syn.early[s, i], syn.phosphatase[s, i], syn.kinase[s, i] = h[a], p[a], k[a]
 
 
 @njit(cache=True)
@@ -172,16 +175,27 @@ def update_synapses(c, syn, s, jn, kv, n, en, a_on, a_off):
     s_j = dt * jn[:n].sum()
     s_k = dt * kv[:n].sum()
     ca0_decay = decay_ca**n
-    for i in range(o.shape[1]):
-        oi = o[s, i]
-        x = oi * (1.0 - b[s, i]) * w[s, i]
+    n_syn = o.shape[1]
+    content = np.empty(n_syn)
+    fast = np.empty(n_syn, dtype=np.int64)
+    n_fast = 0
+    for i in range(n_syn):
+        x = o[s, i] * (1.0 - b[s, i]) * w[s, i]
+        content[i] = x
         if ca[s, i] + x * j_max + k_max > c.theta_d:
-            fast_gates(c, syn, s, i, x, jn[:n], kv[:n], decay_ca)
+            fast[n_fast] = i
+            n_fast += 1
         else:
             p = activation(syn.phosphatase[s, i], ca[s, i] * s_c + x * s_j + s_k,
                            c.phosphatase_rate)
             syn.early[s, i], syn.phosphatase[s, i], syn.kinase[s, i] = quiet_plasticity(
                 c, syn.early[s, i], p, syn.kinase[s, i], n * dt)
+    if n_fast > 0:
+        fast = fast[:n_fast]
+        fast_gates(c, syn, s, fast, content[fast], jn[:n], kv[:n], decay_ca)
+    for i in range(n_syn):
+        oi = o[s, i]
+        x = content[i]
         ca[s, i] = ca[s, i] * ca0_decay + x * jn[n - 1] + kv[n - 1]
         if oi > 1e-7 and a_on > 0.0:
             b[s, i] = trapped_block(b[s, i], oi, a_on, a_off)

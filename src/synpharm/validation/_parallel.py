@@ -54,6 +54,26 @@ def plan(experiments: Any, selected: list[tuple[Target, Path]],
     return list(found.values())
 
 
+def _cost(experiments: Any, request: Request) -> float:
+    """Rough relative cost of an experiment, to order the work (never changes a result):
+    slices x stimuli per slice for a slice protocol, groups x cohort x 500 for a study."""
+    from synpharm.protocols import Protocol
+    from synpharm.safety import protocol_stimuli
+
+    try:
+        _, _, experiment, _, _ = experiments.request(*request)
+    except InputError:
+        return 0.0
+    target = request[3]
+    cohort = experiment.cohort if target.cohort is None else target.cohort
+    if isinstance(experiment, Protocol):
+        slices = max(len(experiment.conditions), 1) * cohort
+        return slices * protocol_stimuli(experiment.steps)
+    groups = next((len(getattr(experiment, name)) for name in ("arms", "groups", "conditions")
+                   if getattr(experiment, name, None) is not None), 1)
+    return groups * cohort * 500.0
+
+
 def prefetch(experiments: Any, selected: list[tuple[Target, Path]], seeds: int, jobs: int,
              progress: Callable[[str], None] | None,
              worker: Callable[[Request], tuple[str, ExperimentResult]],
@@ -67,6 +87,8 @@ def prefetch(experiments: Any, selected: list[tuple[Target, Path]], seeds: int, 
     results: dict[str, ExperimentResult] = {}
     if not todo:
         return results
+    # longest first: the largest experiment does not start last, when the other workers idle
+    todo.sort(key=lambda item: -_cost(experiments, item[2]))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [(label, pool.submit(worker, request)) for _, label, request in todo]

@@ -226,8 +226,10 @@ class _Experiments:
             protocol, target.preparation_variant, base, f"targets[{target.id}].preparation",
             preparation)
         seed = (protocol.seed if target.seed is None else target.seed) + replicate
-        key_text = json.dumps([protocol.to_dict(), target.cohort, seed,
-                               repr(with_preparation)], default=str)
+        # a target's cohort equal to the experiment's own is no override: one key, one run
+        cohort = None if target.cohort == getattr(protocol, "cohort", None) else target.cohort
+        key_text = json.dumps([protocol.to_dict(), cohort, seed, repr(with_preparation)],
+                              default=str)
         return (hashlib.sha256(key_text.encode()).hexdigest(), label, protocol, seed,
                 with_preparation)
 

@@ -144,14 +144,14 @@ def plasticity_step(rule, h, p, k, calcium, dt):
     p = p + dt * (rule.phosphatase_rate * calcium * (1.0 - p) - p / rule.phosphatase_tau)
     k = kinase_step(k, kinase_drive(calcium, rule.kinase_half, rule.kinase_hill, rule.theta_d), dt,
                     rule.kinase_rate, rule.kinase_tau)
-    rate = 0.0
-    if k > rule.kinase_threshold:
-        rate += rule.gamma_p * (k - rule.kinase_threshold) * (rule.h_max - h)
-    if k <= rule.kinase_veto:
-        if calcium > rule.theta_d:
-            rate -= rule.gamma_d * h
-        if p > rule.phosphatase_threshold:
-            rate -= rule.phosphatase_gamma * (p - rule.phosphatase_threshold) * h
+    # selects, not branches (the same operations as ``rate = 0; if K > theta_K+: rate +=
+    # ...``): loops over synapses vectorise
+    veto = k <= rule.kinase_veto
+    rate = 0.0 + (rule.gamma_p * (k - rule.kinase_threshold) * (rule.h_max - h)
+                  if k > rule.kinase_threshold else 0.0)
+    rate -= rule.gamma_d * h if (veto and calcium > rule.theta_d) else 0.0
+    rate -= (rule.phosphatase_gamma * (p - rule.phosphatase_threshold) * h
+             if (veto and p > rule.phosphatase_threshold) else 0.0)
     return h + dt * rate / rule.tau_h, p, k
 
 
