@@ -5,8 +5,8 @@ its spine Ca2+ can reach the plasticity thresholds: all synapses of a slice thro
 (:func:`spine_step`, one step of :func:`~synpharm.solvers._kernels.integrate_window`) and the
 synapses of a pulse window whose Ca2+ can reach theta_d (:func:`gate_step`, one step of
 :func:`~synpharm.solvers._pulse_grid.update_synapses`). Each is one loop over contiguous 1-D
-rows of synapses without branches (selects, the numpy error model, the kinase's quartic Hill
-power without a ``pow`` call), which LLVM vectorises; every synapse takes exactly the
+rows of synapses without branches (selects, the numpy error model, the kinase's integer Hill
+powers without a ``pow`` call), which LLVM vectorises; every synapse takes exactly the
 operations of the scalar rule (:func:`~synpharm.model.plasticity.calcium_rule.plasticity_step`),
 in the same order, so the results are the same bits (tests/model/plasticity/
 test_rule_numerics.py).
@@ -49,7 +49,10 @@ def spine_step(c, ca, rows, nmda_influx, ca_v, dt, decay_ca):
     arrays over synapses (one slice); Ca2+ decays by ``decay_ca`` and takes the VGCC influx
     ``ca_v`` plus each synapse's NMDA influx ``nmda_influx``, then :func:`_rule` applies.
     """
-    if c.kinase_hill == 4.0:  # two copies of the loop: the quartic one vectorises
+    # one copy of the loop per integer Hill coefficient: the pow-free ones vectorise
+    if c.kinase_hill == 4.0:
+        _spine_rows(c, ca, rows, nmda_influx, ca_v, dt, decay_ca)
+    elif c.kinase_hill == 5.0:
         _spine_rows(c, ca, rows, nmda_influx, ca_v, dt, decay_ca)
     else:
         _spine_rows(c, ca, rows, nmda_influx, ca_v, dt, decay_ca)
@@ -73,6 +76,8 @@ def gate_step(c, residual, x, j, k, rows, dt, decay_ca):
     ``rows`` as in :func:`spine_step`.
     """
     if c.kinase_hill == 4.0:
+        _gate_rows(c, residual, x, j, k, rows, dt, decay_ca)
+    elif c.kinase_hill == 5.0:
         _gate_rows(c, residual, x, j, k, rows, dt, decay_ca)
     else:
         _gate_rows(c, residual, x, j, k, rows, dt, decay_ca)

@@ -47,15 +47,15 @@ def _plain_step(rule, h: float, p: float, k: float, c: float, dt: float):
 
 
 @settings(max_examples=300, deadline=None)
-@given(calcium, st.sampled_from([1.0, 2.5, 3.0, 4.0, 4.5]))
+@given(calcium, st.sampled_from([1.0, 2.5, 3.0, 4.0, 4.5, 5.0]))
 def test_hill_drive_equals_the_power_formula(c, hill):
-    """The quartic drive (two products) equals ``x^n / (1 + x^n)`` to round-off; other
+    """The integer drives 4 and 5 (products) equal ``x^n / (1 + x^n)`` to round-off; other
     coefficients take ``pow``, exactly as the formula; 0 at or below the floor."""
     x = (c / 3.5) ** hill
     expected = x / (1.0 + x) if c > 1.2 else 0.0
     got = kinase_drive(c, 3.5, hill, 1.2)
     assert got == pytest.approx(expected, rel=1e-14, abs=0.0)
-    if hill != 4.0:
+    if hill not in (4.0, 5.0):
         assert got == expected
 
 
@@ -72,7 +72,7 @@ def test_branch_free_step_equals_the_branching_rule(h, p, k, c):
         assert a == pytest.approx(b, rel=1e-13, abs=1e-300)
 
 
-@pytest.mark.parametrize("hill", [4.0, 3.0])
+@pytest.mark.parametrize("hill", [4.0, 5.0, 3.0])
 def test_vectorised_synapse_rows_equal_the_scalar_rule(hill):
     """:func:`spine_step` over rows of synapses equals the scalar rule synapse by synapse
     (Ca2+ update, time above theta_d, STP, plasticity), to the bit."""
@@ -101,7 +101,7 @@ def test_vectorised_synapse_rows_equal_the_scalar_rule(hill):
         assert (rows[2][i], rows[3][i], rows[4][i]) == (hi, pi, ki)
 
 
-@pytest.mark.parametrize("hill", [4.0, 3.0])
+@pytest.mark.parametrize("hill", [4.0, 5.0, 3.0])
 def test_vectorised_pulse_gates_equal_the_scalar_rule(hill):
     """:func:`gate_step` (Ca2+ ``residual + x J + K`` of a pulse window) equals the scalar
     rule synapse by synapse, to the bit."""

@@ -50,9 +50,14 @@ def kinase_drive(calcium, half, hill, floor):
     0.0
     """
     r = calcium / half
-    if hill == 4.0:  # the shipped coefficient: two products instead of a pow call
+    # the integer coefficients of the CA1 and GB fits as products instead of a pow call
+    # (a pow per synapse and step was half the cost of the window kernels)
+    if hill == 4.0:
         r2 = r * r
         x = r2 * r2
+    elif hill == 5.0:
+        r2 = r * r
+        x = r2 * r2 * r
     else:
         x = r**hill
     # a select, not an early return: loops over synapses vectorise
