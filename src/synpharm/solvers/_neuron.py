@@ -16,6 +16,12 @@ from numba import njit
 
 from synpharm.model import slice_state as L
 from synpharm.model.channels import mg_unblocked_fraction, vgcc_activation
+from synpharm.model.dendritic_calcium import (
+    KINETICS_REST,
+    ca_gate_rates,
+    kc_gate_rates,
+    resting_gates,
+)
 
 
 @njit(cache=True, inline="always")
@@ -59,14 +65,18 @@ def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
     g_n = g_nmda * unblock
     v_soma = sl[s, L.V]
     g_na = sl[s, L.G_DSPIKE]
+    g_ca, g_kc, i_ca_rest = plateau_conductances(c, s, sl)
     g_d = (c.g_leak_dendrite + c.g_coupling + sl[s, L.G_AMPA] + g_n + sl[s, L.G_GABAA] + g_girk
-           + g_na)
+           + g_na + g_ca + g_kc)
     i_d = (c.g_leak_dendrite * c.e_leak + c.g_coupling * v_soma + sl[s, L.G_AMPA] * c.e_ampa
-           + g_n * c.e_nmda + sl[s, L.G_GABAA] * c.e_gabaa + g_girk * c.e_k + g_na * c.e_na)
+           + g_n * c.e_nmda + sl[s, L.G_GABAA] * c.e_gabaa + g_girk * c.e_k + g_na * c.e_na
+           + g_ca * c.plateau_e_ca + g_kc * c.e_k - i_ca_rest)
     v_inf = i_d / g_d
     v_before = sl[s, L.V_DENDRITE]
     sl[s, L.V_DENDRITE] = v_inf + (v_before - v_inf) * math.exp(-dt * g_d / c.capacitance_dendrite)
     dendritic_spike(c, s, sl, drug, v_before, dt)
+    if c.plateau_g_ca > 0.0:
+        dendritic_calcium_step(c, s, sl, dt)
     free_step(c, s, sl, dt)
     spiked = False
     if sl[s, L.REFRACTORY] > 0.0:
@@ -116,6 +126,52 @@ def dendritic_spike(c, s, sl, drug, v_before, dt):
                               * math.exp((dt - elapsed) / c.dspike_tau))
         sl[s, L.DSPIKE_REFRACTORY] = c.dspike_refractory - elapsed
         sl[s, L.DSPIKES] += 1.0
+
+
+@njit(cache=True, inline="always")
+def plateau_conductances(c, s, sl):
+    """(g_Ca, g_K(C), resting Ca2+ current) of the dendritic Ca2+ spike mechanism [S, S, A].
+
+    ``g_Ca = g s^2`` and ``g_K(C) = g c chi(Ca)`` (Pinsky & Rinzel 1994;
+    :mod:`synpharm.model.dendritic_calcium`). The current the Ca2+ channels carry at rest
+    (gate ``s`` at its resting value, potential at the leak reversal) is part of the measured
+    resting potential: it is returned so that the caller subtracts it and rest stays where
+    the data file puts it.
+    """
+    if c.plateau_g_ca <= 0.0:
+        return 0.0, 0.0, 0.0
+    gate = sl[s, L.CA_GATE]
+    chi = min(sl[s, L.DENDRITIC_CALCIUM], 1.0)
+    s_rest = resting_gates(c.e_leak)[0]
+    i_rest = c.plateau_g_ca * s_rest**2 * (c.plateau_e_ca - c.e_leak)
+    return c.plateau_g_ca * gate * gate, c.plateau_g_kc * sl[s, L.KC_GATE] * chi, i_rest
+
+
+@njit(cache=True, inline="always")
+def dendritic_calcium_step(c, s, sl, dt):
+    """Advance the gates ``s``, ``c`` and the dendritic Ca2+ pool by ``dt`` (exponential Euler).
+
+    The gates see the dendritic membrane potential plus the back-propagated spike (the bAP
+    depolarises the dendrite where the channels sit; Golding, Staff & Spruston 2002 Nature
+    418:326), evaluated against the kinetics' reference rest (Pinsky & Rinzel 1994). The pool
+    fills with the Ca2+ current above its resting value and decays with ``plateau_ca_tau``.
+    """
+    u = (sl[s, L.V_DENDRITE] + sl[s, L.BAP] - KINETICS_REST) * 1e3  # mV above their rest
+    dt_ms = dt * 1e3
+    a, b = ca_gate_rates(u)
+    s_inf = a / (a + b)
+    sl[s, L.CA_GATE] = s_inf + (sl[s, L.CA_GATE] - s_inf) * math.exp(-dt_ms * (a + b))
+    a, b = kc_gate_rates(u)
+    c_inf = a / (a + b)
+    sl[s, L.KC_GATE] = c_inf + (sl[s, L.KC_GATE] - c_inf) * math.exp(-dt_ms * (a + b))
+    gate = sl[s, L.CA_GATE]
+    v_d = sl[s, L.V_DENDRITE]
+    s_rest = resting_gates(c.e_leak)[0]
+    influx = c.plateau_ca_gain * (gate * gate * (c.plateau_e_ca - v_d)
+                                  - s_rest**2 * (c.plateau_e_ca - c.e_leak))
+    pool_inf = max(influx, 0.0) * c.plateau_ca_tau
+    sl[s, L.DENDRITIC_CALCIUM] = pool_inf + (sl[s, L.DENDRITIC_CALCIUM] - pool_inf) * math.exp(
+        -dt / c.plateau_ca_tau)
 
 
 @njit(cache=True, inline="always")
@@ -190,6 +246,9 @@ def relax_slice(c, s, sl, drug, duration):
     sl[s, L.FEEDBACK_READY] = 1.0 - (1.0 - sl[s, L.FEEDBACK_READY]) * refill
     sl[s, L.REFRACTORY] = 0.0
     sl[s, L.DSPIKE_REFRACTORY] = max(sl[s, L.DSPIKE_REFRACTORY] - duration, 0.0)
+    # Ca2+-spike gates (time constants of ms) are back at rest after a quiet gap; the pool decays
+    sl[s, L.CA_GATE], sl[s, L.KC_GATE] = resting_gates(c.e_leak)
+    sl[s, L.DENDRITIC_CALCIUM] *= math.exp(-duration / c.plateau_ca_tau)
     g_girk = c.girk_max * drug[s, L.GIRK_OCCUPANCY]
     v_soma, v_dend = resting_potentials(c, g_girk)
     relax = math.exp(-duration * (c.g_leak_soma + c.g_leak_dendrite) / (
