@@ -1,6 +1,11 @@
 """Dissection: why theta bursts do (not) potentiate in the CA1 slice model, burst by burst.
 
 Usage: ``.venv/bin/python benchmarks/tbs_dissection.py [--slices N] [--seed S]`` (prints tables).
+The dendritic Ca2+ spike mechanism is off in the default model: ``--set
+dendritic_calcium_spikes=1`` turns it on (columns ``plat_ms``: time with the Ca2+ conductance
+above the dendrite's passive load, ``plateaus``: such events per block); ``--gabaa-blocked
+0.89`` removes the GABA-A conductance as picrotoxin 100 uM does; ``--kinds`` also takes
+``hfs_100hz_20`` (PHYS-GABAA-1.ltp) and ``lfs_10hz`` (the first 5 s of PHYS-FDP-1's 10 Hz arm).
 
 Runs an instrumented copy of the slice window integrator (the same compiled pieces as
 :func:`synpharm.solvers._kernels.integrate_window`, one slice at a time, no plasticity noise)
@@ -133,6 +138,9 @@ def induction_times(kind: str) -> tuple[np.ndarray, list[tuple[float, float]]]:
         starts = np.arange(10) * 0.2
     elif kind == "tbs_2s":
         starts = np.arange(10) * 2.0
+    elif kind == "lfs_10hz":  # PHYS-FDP-1's 10 Hz arm, first 5 s, 1-s blocks
+        times = np.arange(50) * 0.1
+        return times, [(t, t + 1.0) for t in np.arange(0, 5.0, 1.0)]
     elif kind == "hfs_100hz_20":  # PHYS-GABAA-1.ltp: 20 pulses at 100 Hz, 40-ms blocks
         times = np.arange(20) * 0.01
         return times, [(t, t + 0.04) for t in np.arange(0, 0.2, 0.04)]

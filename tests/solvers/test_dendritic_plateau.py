@@ -64,8 +64,14 @@ def _run(c, sl, drug, duration: float, kick: float = 0.0, hold: float = 0.0,
     return out
 
 
+def _ca1():
+    """The CA1 preparation with the Ca2+ spike switched on (off in the default model)."""
+    prep = ca1_slice()
+    return type(prep)(prep.name, prep.parameters.with_values(dendritic_calcium_spikes=1.0))
+
+
 def _constants():
-    return slice_constants(ca1_slice(), dt=DT)
+    return slice_constants(_ca1(), dt=DT)
 
 
 def test_rest_is_a_fixed_point():
@@ -77,7 +83,7 @@ def test_rest_is_a_fixed_point():
 
 
 def test_one_quantum_and_a_test_pulse_fire_no_calcium_spike():
-    prep = ca1_slice()
+    prep = _ca1()
     c = slice_constants(prep, dt=DT)
     quantum = prep.parameters["quantal_conductance"]
     for g in (quantum, 10 * quantum):  # one quantum; an EPSP of ~3 mV in the dendrite
@@ -154,14 +160,15 @@ def test_relax_slice_returns_the_gates_to_rest_and_decays_the_pool():
     assert sl[0, L.DENDRITIC_CALCIUM] == pytest.approx(0.8 * math.exp(-0.01 / c.plateau_ca_tau))
 
 
-def test_dentate_gyrus_has_no_calcium_spikes():
-    c = slice_constants(dentate_gyrus_slice())
-    assert c.plateau_g_ca == 0.0 and c.plateau_g_kc == 0.0
+def test_dentate_gyrus_and_the_default_ca1_model_have_no_calcium_spikes():
+    for prep in (dentate_gyrus_slice(), ca1_slice()):
+        c = slice_constants(prep)
+        assert c.plateau_g_ca == 0.0 and c.plateau_g_kc == 0.0
 
 
 def test_conductances_follow_the_load_mapping():
-    p = ca1_slice().parameters
-    c = slice_constants(ca1_slice())
+    p = _ca1().parameters
+    c = slice_constants(_ca1())
     load = p["leak_conductance"] * (1 - p["soma_membrane_fraction"]) + p["soma_dendrite_coupling"]
     area = load / p["pinsky_rinzel_dendritic_load"]
     assert c.plateau_g_ca == pytest.approx(p["dendritic_calcium_conductance_density"] * area)
