@@ -1,4 +1,4 @@
-"""Dendritic Ca2+ spikes / plateaus of the CA1 dendrite (``solvers/_neuron.dendritic_calcium_step``).
+"""Dendritic Ca2+ spikes of the CA1 dendrite (``solvers/_neuron.dendritic_calcium_step``).
 
 Pinsky & Rinzel 1994 gating (``model/dendritic_calcium.py``) mapped onto the model's dendrite
 by its passive load. Expected values come from the parameter file and closed forms, never
