@@ -38,6 +38,7 @@ from synpharm.solvers._neuron import (
     decay_slice,
     neuron_step,
     nmda_calcium_drive,
+    plateau_conductances,
     spine_voltage,
     vgcc_calcium,
 )
@@ -47,7 +48,7 @@ from synpharm.solvers._presynaptic import _gaba_terminal_calcium, stimulate
 STIM = ("drive", "n_fire", "gaba", "p_gaba", "auto_g", "gaba_ready")
 #: per-step columns
 TRACE = ("v_dend", "v_spine", "unblock", "g_gabaa", "g_ampa", "g_nmda", "ca_max", "n_above_p",
-         "n_above_d", "spikes", "dspikes", "kinase_max", "plateau")
+         "n_above_d", "spikes", "dspikes", "kinase_max", "plateau", "g_girk", "g_kca")
 
 
 @njit(cache=False)
@@ -121,6 +122,10 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
         trace[step, 11] = k_max
         g_ca = c.plateau_g_ca * sl[s, L.CA_GATE] ** 2
         trace[step, 12] = 1.0 if g_ca > c.g_leak_dendrite + c.g_coupling else 0.0
+        g_gg = sl[s, L.GABAB_G] ** 4
+        trace[step, 13] = (c.girk_max * drug[s, L.GIRK_OCCUPANCY]
+                           + c.gabab_syn * g_gg / (g_gg + c.gabab_kd))
+        trace[step, 14] = plateau_conductances(c, s, sl)[1]
         decay_slice(c, s, sl, dt)
 
 
@@ -203,6 +208,9 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
                 tr[-1, 9] - (trace[a - 1, 9] if a > 0 else 0.0),
                 tr[-1, 10] - (trace[a - 1, 10] if a > 0 else 0.0), tr[:, 11].max(),
                 tr[:, 12].sum() * c.dt * 1e3, float((np.diff(tr[:, 12]) > 0).sum()),
+                tr[:, 0].mean() * 1e3, tr[:, 0].min() * 1e3, tr[:, 5].mean() * 1e9,
+                tr[:, 4].mean() * 1e9, tr[:, 3].mean() * 1e9, tr[:, 13].mean() * 1e9,
+                tr[:, 14].mean() * 1e9,
             ])
         rows.append(per_block)
         width = round(0.1 / c.dt)
@@ -274,7 +282,8 @@ def ipsp_paired_pulse(intervals: list[float], n_slices: int = 6, seed: int = 1,
 
 HEADER = ("block", "Vd_max", "Vsp_max", "unblk", "Ca_max", "ms>thp", "n>thp", "n>thd",
           "GABAA_nSms", "GABAA_pk", "autoG", "p_gaba", "gaba_rdy", "quanta", "spikes",
-          "dspikes", "K_max", "plat_ms", "plateaus")
+          "dspikes", "K_max", "plat_ms", "plateaus", "Vd_mean", "Vd_min", "gNMDA_nS",
+          "gAMPA_nS", "gGABAA_nS", "gGIRK_nS", "gKCa_nS")
 
 
 def main() -> None:

@@ -50,6 +50,8 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("KC_GATE", "voltage gate c of the dendritic Ca2+-activated K+ current (0..1)"),
     ("DENDRITIC_CALCIUM", "dendritic Ca2+ pool read by the Ca2+-activated K+ current, in "
      "units of its saturation level (Pinsky-Rinzel Ca / 250; 0 at rest)"),
+    ("AHP_GATE", "gate q of the dendritic slow Ca2+-activated K+ current (Pinsky-Rinzel "
+     "I_K(AHP); 0..1, 0 at rest)"),
     # slice-level random effects (draw_slices fills them; a hand-built row needs the factors at
     # 1, not 0: 0 would remove inhibition / plastic expression)
     ("INHIBITION_SCALE", "between-slice factor on interneuron GABA release (FF and feedback)"),
@@ -174,6 +176,10 @@ class SliceConstants(NamedTuple):
     plateau_ca_gain: float  # pool influx per unit s^2 and driving force [1/(V s)], pool in
     # units of its saturation level (I_K(C) saturates at 1)
     plateau_ca_tau: float  # pool decay time [s]
+    plateau_g_ahp: float  # dendritic slow Ca2+-activated K+ conductance g_AHP [S]
+    ahp_rate_per_pool: float  # opening rate of its gate q per unit pool [1/s]
+    ahp_max_rate: float  # ceiling of the opening rate [1/s]
+    ahp_tau: float  # closing time of q [s]
     adaptation_increment: float
     ampa_tau: float
     gabaa_tau: float

@@ -234,15 +234,17 @@ def plateau_constants(p: ParameterSet) -> dict[str, float]:
     loaded by ``pinsky_rinzel_dendritic_load`` (leak plus coupling per dendritic area,
     mS/cm^2), the model's by its dendritic leak plus the soma-dendrite coupling [S]; their
     ratio is the effective area [S per mS/cm^2] on which the published densities (g_Ca,
-    g_K(C)) act. The pool gain converts their ``dCa/dt = -0.13 I_Ca`` (I in uA/cm^2, t in
-    ms) into SI per unit ``s^2`` and driving force [V]. A parameter set without
+    g_K(C), g_K(AHP)) act. The pool gain converts their ``dCa/dt = -0.13 I_Ca`` (I in
+    uA/cm^2, t in ms) into SI per unit ``s^2`` and driving force [V]; the opening rate of the
+    slow AHP gate, per unit of their Ca, into one per unit of the model's pool. A parameter set without
     ``dendritic_calcium_conductance_density`` (e.g. the dentate gyrus), or with the switch
     ``dendritic_calcium_spikes`` at 0 (the default CA1 model, see its source), has no Ca2+
     spikes (conductances 0).
     """
     if "dendritic_calcium_conductance_density" not in p or p["dendritic_calcium_spikes"] == 0.0:
         return dict(plateau_g_ca=0.0, plateau_g_kc=0.0, plateau_e_ca=0.0, plateau_ca_gain=0.0,
-                    plateau_ca_tau=1.0)
+                    plateau_ca_tau=1.0, plateau_g_ahp=0.0, ahp_rate_per_pool=0.0,
+                    ahp_max_rate=0.0, ahp_tau=1.0)
     load = (p["leak_conductance"] * (1.0 - p["soma_membrane_fraction"])
             + p["soma_dendrite_coupling"])
     area = load / p["pinsky_rinzel_dendritic_load"]  # S per (mS/cm^2)
@@ -256,6 +258,12 @@ def plateau_constants(p: ParameterSet) -> dict[str, float]:
         plateau_ca_gain=(p["dendritic_calcium_pool_influx"] * density * 1e3 * 1e3
                          / p["calcium_activated_k_saturation"]),
         plateau_ca_tau=p["dendritic_calcium_pool_decay_time"],
+        # slow AHP: alpha_q = min(rate x Ca, max) with Ca in their units = pool x saturation
+        plateau_g_ahp=p["dendritic_slow_ahp_density"] * area,
+        ahp_rate_per_pool=(p["slow_ahp_gate_rate_per_calcium"]
+                           * p["calcium_activated_k_saturation"]),
+        ahp_max_rate=p["slow_ahp_gate_max_rate"],
+        ahp_tau=p["slow_ahp_gate_closing_time"],
     )
 
 
