@@ -236,10 +236,10 @@ def plateau_constants(p: ParameterSet) -> dict[str, float]:
     ratio is the effective area [S per mS/cm^2] on which the published densities (g_Ca,
     g_K(C), g_K(AHP)) act. The pool gain converts their ``dCa/dt = -0.13 I_Ca`` (I in
     uA/cm^2, t in ms) into SI per unit ``s^2`` and driving force [V]; the opening rate of the
-    slow AHP gate, per unit of their Ca, into one per unit of the model's pool. A parameter set without
-    ``dendritic_calcium_conductance_density`` (e.g. the dentate gyrus), or with the switch
-    ``dendritic_calcium_spikes`` at 0 (the default CA1 model, see its source), has no Ca2+
-    spikes (conductances 0).
+    slow AHP gate, per unit of their Ca, into one per unit of the model's pool. A parameter
+    set without ``dendritic_calcium_conductance_density`` (e.g. the dentate gyrus), or with
+    the switch ``dendritic_calcium_spikes`` at 0 (the default CA1 model, see its source), has
+    no Ca2+ spikes (conductances 0).
     """
     if "dendritic_calcium_conductance_density" not in p or p["dendritic_calcium_spikes"] == 0.0:
         return dict(plateau_g_ca=0.0, plateau_g_kc=0.0, plateau_e_ca=0.0, plateau_ca_gain=0.0,

@@ -134,10 +134,10 @@ def plateau_conductances(c, s, sl):
 
     ``g_Ca = g s^2``; ``g_K`` is the sum of the two Ca2+-activated K+ conductances, the fast
     ``g_K(C) = g c chi(Ca)`` and the slow ``g_K(AHP) = g q`` (Pinsky & Rinzel 1994;
-    :mod:`synpharm.model.dendritic_calcium`), both reversing at the K+ reversal. The current the Ca2+ channels carry at rest
-    (gate ``s`` at its resting value, potential at the leak reversal) is part of the measured
-    resting potential: it is returned so that the caller subtracts it and rest stays where
-    the data file puts it.
+    :mod:`synpharm.model.dendritic_calcium`), both reversing at the K+ reversal. The current
+    the Ca2+ channels carry at rest (gate ``s`` at its resting value, potential at the leak
+    reversal) is part of the measured resting potential: it is returned so that the caller
+    subtracts it and rest stays where the data file puts it.
     """
     if c.plateau_g_ca <= 0.0:
         return 0.0, 0.0, 0.0
