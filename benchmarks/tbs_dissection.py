@@ -1,6 +1,11 @@
 """Dissection: why theta bursts do (not) potentiate in the CA1 slice model, burst by burst.
 
 Usage: ``.venv/bin/python benchmarks/tbs_dissection.py [--slices N] [--seed S]`` (prints tables).
+The dendritic Ca2+ spike mechanism is off in the default model: ``--set
+dendritic_calcium_spikes=1`` turns it on (columns ``plat_ms``: time with the Ca2+ conductance
+above the dendrite's passive load, ``plateaus``: such events per block); ``--gabaa-blocked
+0.89`` removes the GABA-A conductance as picrotoxin 100 uM does; ``--kinds`` also takes
+``hfs_100hz_20`` (PHYS-GABAA-1.ltp) and ``lfs_10hz`` (the first 5 s of PHYS-FDP-1's 10 Hz arm).
 
 Runs an instrumented copy of the slice window integrator (the same compiled pieces as
 :func:`synpharm.solvers._kernels.integrate_window`, one slice at a time, no plasticity noise)
@@ -33,6 +38,7 @@ from synpharm.solvers._neuron import (
     decay_slice,
     neuron_step,
     nmda_calcium_drive,
+    plateau_conductances,
     spine_voltage,
     vgcc_calcium,
 )
@@ -42,7 +48,7 @@ from synpharm.solvers._presynaptic import _gaba_terminal_calcium, stimulate
 STIM = ("drive", "n_fire", "gaba", "p_gaba", "auto_g", "gaba_ready")
 #: per-step columns
 TRACE = ("v_dend", "v_spine", "unblock", "g_gabaa", "g_ampa", "g_nmda", "ca_max", "n_above_p",
-         "n_above_d", "spikes", "dspikes", "kinase_max")
+         "n_above_d", "spikes", "dspikes", "kinase_max", "plateau", "g_girk", "g_kca")
 
 
 @njit(cache=False)
@@ -71,7 +77,7 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
             rec[next_stim, 2] = gaba
             ring[(step + c.ffi_delay_steps) % n_ring] += gaba * c.ffi_conductance
             next_stim += 1
-        sl[s, L.G_GABAA] += ring[step % n_ring]
+        sl[s, L.G_GABAA] += ring[step % n_ring] * (1.0 - drug[s, L.GABAA_BLOCKED])
         ring[step % n_ring] = 0.0
         v_sp = spine_voltage(sl, s)
         ca_drive, unblock = nmda_calcium_drive(c, v_sp, bath_magnesium(c, drug, s))
@@ -114,6 +120,12 @@ def _instrumented(c, s, n_steps, stim_step, intensity, gap, sl, drug, syn, rng, 
         trace[step, 9] = sl[s, L.SPIKES]
         trace[step, 10] = sl[s, L.DSPIKES]
         trace[step, 11] = k_max
+        g_ca = c.plateau_g_ca * sl[s, L.CA_GATE] ** 2
+        trace[step, 12] = 1.0 if g_ca > c.g_leak_dendrite + c.g_coupling else 0.0
+        g_gg = sl[s, L.GABAB_G] ** 4
+        trace[step, 13] = (c.girk_max * drug[s, L.GIRK_OCCUPANCY]
+                           + c.gabab_syn * g_gg / (g_gg + c.gabab_kd))
+        trace[step, 14] = plateau_conductances(c, s, sl)[1]
         decay_slice(c, s, sl, dt)
 
 
@@ -131,6 +143,12 @@ def induction_times(kind: str) -> tuple[np.ndarray, list[tuple[float, float]]]:
         starts = np.arange(10) * 0.2
     elif kind == "tbs_2s":
         starts = np.arange(10) * 2.0
+    elif kind == "lfs_10hz":  # PHYS-FDP-1's 10 Hz arm, first 5 s, 1-s blocks
+        times = np.arange(50) * 0.1
+        return times, [(t, t + 1.0) for t in np.arange(0, 5.0, 1.0)]
+    elif kind == "hfs_100hz_20":  # PHYS-GABAA-1.ltp: 20 pulses at 100 Hz, 40-ms blocks
+        times = np.arange(20) * 0.01
+        return times, [(t, t + 0.04) for t in np.arange(0, 0.2, 0.04)]
     else:  # 100 Hz, 1 s, reported in 40-ms blocks
         times = np.arange(100) * 0.01
         return times, [(t, t + 0.04) for t in np.arange(0, 1.0, 0.2)]
@@ -139,7 +157,7 @@ def induction_times(kind: str) -> tuple[np.ndarray, list[tuple[float, float]]]:
 
 
 def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
-            overrides: dict[str, float] | None = None) -> dict:
+            overrides: dict[str, float] | None = None, gabaa_blocked: float = 0.0) -> dict:
     """Per-block means over ``n_slices`` slices; ``overrides`` are counterfactual parameter
     values (diagnostic ablations only, never a model change)."""
     prep = ca1_slice()
@@ -149,6 +167,7 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
     seeds = [np.random.SeedSequence(seed, spawn_key=(0, k)) for k in range(n_slices)]
     pop = draw_slices(prep, seeds)
     drug = _control_drugs(n_slices)
+    drug[:, L.GABAA_BLOCKED] = gabaa_blocked
     times, blocks = induction_times(kind)
     n_steps = round(float(times[-1] + 0.6) / c.dt)
     steps = np.round(times / c.dt).astype(np.int64)
@@ -188,6 +207,10 @@ def dissect(kind: str, n_slices: int, seed: int, intensity: float = 0.5,
                 rec[m, 4].mean(), rec[m, 3].mean(), rec[m, 5].mean(), rec[m, 0].sum(),
                 tr[-1, 9] - (trace[a - 1, 9] if a > 0 else 0.0),
                 tr[-1, 10] - (trace[a - 1, 10] if a > 0 else 0.0), tr[:, 11].max(),
+                tr[:, 12].sum() * c.dt * 1e3, float((np.diff(tr[:, 12]) > 0).sum()),
+                tr[:, 0].mean() * 1e3, tr[:, 0].min() * 1e3, tr[:, 5].mean() * 1e9,
+                tr[:, 4].mean() * 1e9, tr[:, 3].mean() * 1e9, tr[:, 13].mean() * 1e9,
+                tr[:, 14].mean() * 1e9,
             ])
         rows.append(per_block)
         width = round(0.1 / c.dt)
@@ -259,7 +282,8 @@ def ipsp_paired_pulse(intervals: list[float], n_slices: int = 6, seed: int = 1,
 
 HEADER = ("block", "Vd_max", "Vsp_max", "unblk", "Ca_max", "ms>thp", "n>thp", "n>thd",
           "GABAA_nSms", "GABAA_pk", "autoG", "p_gaba", "gaba_rdy", "quanta", "spikes",
-          "dspikes", "K_max")
+          "dspikes", "K_max", "plat_ms", "plateaus", "Vd_mean", "Vd_min", "gNMDA_nS",
+          "gAMPA_nS", "gGABAA_nS", "gGIRK_nS", "gKCa_nS")
 
 
 def main() -> None:
@@ -270,19 +294,25 @@ def main() -> None:
                         help="counterfactual parameter NAME=VALUE (SI units; diagnostic only)")
     parser.add_argument("--kinds", default="tbs_200ms,tbs_2s,hfs_100hz_1s")
     parser.add_argument("--figure", help="write the dendritic-potential figure to this PNG")
+    parser.add_argument("--gabaa-blocked", type=float, default=0.0,
+                        help="fraction of the GABA-A conductance removed (picrotoxin 100 uM: 0.89)")
+    parser.add_argument("--no-ipsc", action="store_true", help="skip the IPSC paired-pulse table")
     args = parser.parse_args()
     intervals = [0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
     overrides = {k: float(v) for k, v in (a.split("=") for a in args.set)}
-    control = ipsp_paired_pulse(intervals, args.slices, args.seed, overrides=overrides)
-    cgp = ipsp_paired_pulse(intervals, args.slices, args.seed, antagonist=True,
-                            overrides=overrides)
-    print("feed-forward GABA release, 2nd / 1st volley (intensity 0.5): interval, control "
-          "(autoreceptor factor alone), all GABA-B receptors antagonist-bound")
-    for t in intervals:
-        print(f"  {t * 1e3:6.0f} ms  {control[t][0]:.3f} ({control[t][1]:.3f})  {cgp[t][0]:.3f}")
+    if not args.no_ipsc:
+        control = ipsp_paired_pulse(intervals, args.slices, args.seed, overrides=overrides)
+        cgp = ipsp_paired_pulse(intervals, args.slices, args.seed, antagonist=True,
+                                overrides=overrides)
+        print("feed-forward GABA release, 2nd / 1st volley (intensity 0.5): interval, control "
+              "(autoreceptor factor alone), all GABA-B receptors antagonist-bound")
+        for t in intervals:
+            print(f"  {t * 1e3:6.0f} ms  {control[t][0]:.3f} ({control[t][1]:.3f})  "
+                  f"{cgp[t][0]:.3f}")
     results = {}
     for kind in args.kinds.split(","):
-        out = results[kind] = dissect(kind, args.slices, args.seed, overrides=overrides)
+        out = results[kind] = dissect(kind, args.slices, args.seed, overrides=overrides,
+                                      gabaa_blocked=args.gabaa_blocked)
         print(f"\n== {kind} ({args.slices} slices, seed {args.seed}); theta_d "
               f"{out['theta_d']}, theta_p {out['theta_p']}; mean early-phase change of "
               f"released synapses {out['dh_percent']:+.2f} % at 0.6 s after the last pulse, "

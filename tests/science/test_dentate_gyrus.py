@@ -64,7 +64,14 @@ def test_preparation_is_registered_with_granule_cell_properties():
     dendritic_spike = {"dendritic_spike_threshold", "dendritic_spike_somatic_amplitude",
                        "dendritic_spike_decay_time", "dendritic_spike_refractory_period",
                        "sodium_reversal"}
-    assert set(p) == set(ca1) - dendritic_spike
+    # the dendritic Ca2+ spike group likewise (preparations.ca1_slice.plateau_constants)
+    calcium_spike = {"dendritic_calcium_spikes", "dendritic_calcium_conductance_density",
+                     "dendritic_calcium_activated_k_density", "pinsky_rinzel_dendritic_load",
+                     "dendritic_calcium_spike_reversal", "dendritic_calcium_pool_influx",
+                     "dendritic_calcium_pool_decay_time", "calcium_activated_k_saturation",
+                     "dendritic_slow_ahp_density", "slow_ahp_gate_rate_per_calcium",
+                     "slow_ahp_gate_max_rate", "slow_ahp_gate_closing_time"}
+    assert set(p) == set(ca1) - dendritic_spike - calcium_spike
 
 
 def test_theta_burst_schedule():

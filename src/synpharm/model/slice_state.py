@@ -46,6 +46,12 @@ SLICE_STATE: tuple[tuple[str, str], ...] = (
     ("G_DSPIKE", "Na+ conductance of the dendritic spike (fast, local regenerative event) [S]"),
     ("DSPIKE_REFRACTORY", "remaining refractory time of the dendritic spike [s]"),
     ("DSPIKES", "dendritic spike count since the start"),
+    ("CA_GATE", "activation s of the dendritic Ca2+ current (Pinsky-Rinzel; 0..1)"),
+    ("KC_GATE", "voltage gate c of the dendritic Ca2+-activated K+ current (0..1)"),
+    ("DENDRITIC_CALCIUM", "dendritic Ca2+ pool read by the Ca2+-activated K+ current, in "
+     "units of its saturation level (Pinsky-Rinzel Ca / 250; 0 at rest)"),
+    ("AHP_GATE", "gate q of the dendritic slow Ca2+-activated K+ current (Pinsky-Rinzel "
+     "I_K(AHP); 0..1, 0 at rest)"),
     # slice-level random effects (draw_slices fills them; a hand-built row needs the factors at
     # 1, not 0: 0 would remove inhibition / plastic expression)
     ("INHIBITION_SCALE", "between-slice factor on interneuron GABA release (FF and feedback)"),
@@ -164,6 +170,16 @@ class SliceConstants(NamedTuple):
     dspike_tau: float
     dspike_refractory: float
     e_na: float
+    plateau_g_ca: float  # dendritic Ca2+ conductance g_Ca [S] (0: no Ca2+ spikes)
+    plateau_g_kc: float  # dendritic Ca2+-activated K+ conductance g_KC [S]
+    plateau_e_ca: float  # reversal of the dendritic Ca2+ current [V]
+    plateau_ca_gain: float  # pool influx per unit s^2 and driving force [1/(V s)], pool in
+    # units of its saturation level (I_K(C) saturates at 1)
+    plateau_ca_tau: float  # pool decay time [s]
+    plateau_g_ahp: float  # dendritic slow Ca2+-activated K+ conductance g_AHP [S]
+    ahp_rate_per_pool: float  # opening rate of its gate q per unit pool [1/s]
+    ahp_max_rate: float  # ceiling of the opening rate [1/s]
+    ahp_tau: float  # closing time of q [s]
     adaptation_increment: float
     ampa_tau: float
     gabaa_tau: float

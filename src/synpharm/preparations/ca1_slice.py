@@ -21,6 +21,7 @@ from synpharm.model.channels import (
     release_half_activation_power,
     vgcc_activation,
 )
+from synpharm.model.dendritic_calcium import resting_gates
 from synpharm.model.slice_state import SliceConstants, SlicePopulation
 from synpharm.parameters import ParameterSet, load_parameter_set, package_parameter_file
 
@@ -153,7 +154,8 @@ def slice_constants(prep: Preparation, dt: float | None = None) -> SliceConstant
     p = prep.parameters
     dt = prep.dt if dt is None else dt
     return SliceConstants(dt=dt, **{k: p[name] for k, name in _COPIED.items()},
-                          **_derived_constants(p, dt), **dendritic_spike_constants(p))
+                          **_derived_constants(p, dt), **dendritic_spike_constants(p),
+                          **plateau_constants(p))
 
 
 def _derived_constants(p: ParameterSet, dt: float) -> dict[str, float | int]:
@@ -222,6 +224,46 @@ def dendritic_spike_constants(p: ParameterSet) -> dict[str, float]:
         dspike_tau=p["dendritic_spike_decay_time"],
         dspike_refractory=p["dendritic_spike_refractory_period"],
         e_na=p["sodium_reversal"],
+    )
+
+
+def plateau_constants(p: ParameterSet) -> dict[str, float]:
+    """Kernel constants of the dendritic Ca2+ spike / plateau (Pinsky & Rinzel 1994).
+
+    The reduction is mapped by the dendrite's passive load: Pinsky & Rinzel's dendrite is
+    loaded by ``pinsky_rinzel_dendritic_load`` (leak plus coupling per dendritic area,
+    mS/cm^2), the model's by its dendritic leak plus the soma-dendrite coupling [S]; their
+    ratio is the effective area [S per mS/cm^2] on which the published densities (g_Ca,
+    g_K(C), g_K(AHP)) act. The pool gain converts their ``dCa/dt = -0.13 I_Ca`` (I in
+    uA/cm^2, t in ms) into SI per unit ``s^2`` and driving force [V]; the opening rate of the
+    slow AHP gate, per unit of their Ca, into one per unit of the model's pool. A parameter
+    set without ``dendritic_calcium_conductance_density`` (e.g. the dentate gyrus), or with
+    the switch ``dendritic_calcium_spikes`` at 0 (the default CA1 model, see its source), has
+    no Ca2+ spikes (conductances 0).
+    """
+    if "dendritic_calcium_conductance_density" not in p or p["dendritic_calcium_spikes"] == 0.0:
+        return dict(plateau_g_ca=0.0, plateau_g_kc=0.0, plateau_e_ca=0.0, plateau_ca_gain=0.0,
+                    plateau_ca_tau=1.0, plateau_g_ahp=0.0, ahp_rate_per_pool=0.0,
+                    ahp_max_rate=0.0, ahp_tau=1.0)
+    load = (p["leak_conductance"] * (1.0 - p["soma_membrane_fraction"])
+            + p["soma_dendrite_coupling"])
+    area = load / p["pinsky_rinzel_dendritic_load"]  # S per (mS/cm^2)
+    density = p["dendritic_calcium_conductance_density"]  # mS/cm^2 = uA/(cm^2 mV)
+    return dict(
+        plateau_g_ca=density * area,
+        plateau_g_kc=p["dendritic_calcium_activated_k_density"] * area,
+        plateau_e_ca=p["dendritic_calcium_spike_reversal"],
+        # dCa/dt [1/ms] = influx [1/(ms uA/cm^2)] x density x s^2 x (E_Ca - V) [mV], with
+        # the pool in units of its saturation level
+        plateau_ca_gain=(p["dendritic_calcium_pool_influx"] * density * 1e3 * 1e3
+                         / p["calcium_activated_k_saturation"]),
+        plateau_ca_tau=p["dendritic_calcium_pool_decay_time"],
+        # slow AHP: alpha_q = min(rate x Ca, max) with Ca in their units = pool x saturation
+        plateau_g_ahp=p["dendritic_slow_ahp_density"] * area,
+        ahp_rate_per_pool=(p["slow_ahp_gate_rate_per_calcium"]
+                           * p["calcium_activated_k_saturation"]),
+        ahp_max_rate=p["slow_ahp_gate_max_rate"],
+        ahp_tau=p["slow_ahp_gate_closing_time"],
     )
 
 
@@ -368,6 +410,7 @@ def draw_slices(prep: Preparation, seeds: list[np.random.SeedSequence]) -> Slice
     slices[:, L.V_FREE] = p["resting_potential"]
     slices[:, L.GABA_READY] = 1.0
     slices[:, L.FEEDBACK_READY] = 1.0
+    slices[:, L.CA_GATE], slices[:, L.KC_GATE] = resting_gates(p["resting_potential"])
     slices[:, L.FIELD_GAIN] = [r["field_gain"] for r in rows]
     slices[:, L.CALCIUM_SCALE] = [r["calcium_scale"] for r in rows]
     for column, key in _EFFECT_COLUMNS.items():

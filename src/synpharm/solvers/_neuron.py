@@ -16,6 +16,12 @@ from numba import njit
 
 from synpharm.model import slice_state as L
 from synpharm.model.channels import mg_unblocked_fraction, vgcc_activation
+from synpharm.model.dendritic_calcium import (
+    KINETICS_REST,
+    ca_gate_rates,
+    kc_gate_rates,
+    resting_gates,
+)
 
 
 @njit(cache=True, inline="always")
@@ -59,14 +65,18 @@ def neuron_step(c, s, sl, drug, g_nmda, unblock, dt):
     g_n = g_nmda * unblock
     v_soma = sl[s, L.V]
     g_na = sl[s, L.G_DSPIKE]
+    g_ca, g_kc, i_ca_rest = plateau_conductances(c, s, sl)
     g_d = (c.g_leak_dendrite + c.g_coupling + sl[s, L.G_AMPA] + g_n + sl[s, L.G_GABAA] + g_girk
-           + g_na)
+           + g_na + g_ca + g_kc)
     i_d = (c.g_leak_dendrite * c.e_leak + c.g_coupling * v_soma + sl[s, L.G_AMPA] * c.e_ampa
-           + g_n * c.e_nmda + sl[s, L.G_GABAA] * c.e_gabaa + g_girk * c.e_k + g_na * c.e_na)
+           + g_n * c.e_nmda + sl[s, L.G_GABAA] * c.e_gabaa + g_girk * c.e_k + g_na * c.e_na
+           + g_ca * c.plateau_e_ca + g_kc * c.e_k - i_ca_rest)
     v_inf = i_d / g_d
     v_before = sl[s, L.V_DENDRITE]
     sl[s, L.V_DENDRITE] = v_inf + (v_before - v_inf) * math.exp(-dt * g_d / c.capacitance_dendrite)
     dendritic_spike(c, s, sl, drug, v_before, dt)
+    if c.plateau_g_ca > 0.0:
+        dendritic_calcium_step(c, s, sl, dt)
     free_step(c, s, sl, dt)
     spiked = False
     if sl[s, L.REFRACTORY] > 0.0:
@@ -116,6 +126,60 @@ def dendritic_spike(c, s, sl, drug, v_before, dt):
                               * math.exp((dt - elapsed) / c.dspike_tau))
         sl[s, L.DSPIKE_REFRACTORY] = c.dspike_refractory - elapsed
         sl[s, L.DSPIKES] += 1.0
+
+
+@njit(cache=True, inline="always")
+def plateau_conductances(c, s, sl):
+    """(g_Ca, g_K, resting Ca2+ current) of the dendritic Ca2+ spike mechanism [S, S, A].
+
+    ``g_Ca = g s^2``; ``g_K`` is the sum of the two Ca2+-activated K+ conductances, the fast
+    ``g_K(C) = g c chi(Ca)`` and the slow ``g_K(AHP) = g q`` (Pinsky & Rinzel 1994;
+    :mod:`synpharm.model.dendritic_calcium`), both reversing at the K+ reversal. The current
+    the Ca2+ channels carry at rest (gate ``s`` at its resting value, potential at the leak
+    reversal) is part of the measured resting potential: it is returned so that the caller
+    subtracts it and rest stays where the data file puts it.
+    """
+    if c.plateau_g_ca <= 0.0:
+        return 0.0, 0.0, 0.0
+    gate = sl[s, L.CA_GATE]
+    chi = min(sl[s, L.DENDRITIC_CALCIUM], 1.0)
+    s_rest = resting_gates(c.e_leak)[0]
+    i_rest = c.plateau_g_ca * s_rest**2 * (c.plateau_e_ca - c.e_leak)
+    g_k = c.plateau_g_kc * sl[s, L.KC_GATE] * chi + c.plateau_g_ahp * sl[s, L.AHP_GATE]
+    return c.plateau_g_ca * gate * gate, g_k, i_rest
+
+
+@njit(cache=True, inline="always")
+def dendritic_calcium_step(c, s, sl, dt):
+    """Advance the gates ``s``, ``c``, ``q`` and the dendritic Ca2+ pool by ``dt`` (exp. Euler).
+
+    The gates see the dendritic membrane potential plus the back-propagated spike (the bAP
+    depolarises the dendrite where the channels sit; Golding, Staff & Spruston 2002 Nature
+    418:326), evaluated against the kinetics' reference rest (Pinsky & Rinzel 1994). The pool
+    fills with the Ca2+ current above its resting value and decays with ``plateau_ca_tau``.
+    The slow AHP gate ``q`` opens at ``min(ahp_rate_per_pool x pool, ahp_max_rate)`` and
+    closes with ``ahp_tau`` (their alpha_q, beta_q).
+    """
+    u = (sl[s, L.V_DENDRITE] + sl[s, L.BAP] - KINETICS_REST) * 1e3  # mV above their rest
+    dt_ms = dt * 1e3
+    a, b = ca_gate_rates(u)
+    s_inf = a / (a + b)
+    sl[s, L.CA_GATE] = s_inf + (sl[s, L.CA_GATE] - s_inf) * math.exp(-dt_ms * (a + b))
+    a, b = kc_gate_rates(u)
+    c_inf = a / (a + b)
+    sl[s, L.KC_GATE] = c_inf + (sl[s, L.KC_GATE] - c_inf) * math.exp(-dt_ms * (a + b))
+    gate = sl[s, L.CA_GATE]
+    v_d = sl[s, L.V_DENDRITE]
+    s_rest = resting_gates(c.e_leak)[0]
+    influx = c.plateau_ca_gain * (gate * gate * (c.plateau_e_ca - v_d)
+                                  - s_rest**2 * (c.plateau_e_ca - c.e_leak))
+    pool_inf = max(influx, 0.0) * c.plateau_ca_tau
+    sl[s, L.DENDRITIC_CALCIUM] = pool_inf + (sl[s, L.DENDRITIC_CALCIUM] - pool_inf) * math.exp(
+        -dt / c.plateau_ca_tau)
+    alpha_q = min(c.ahp_rate_per_pool * sl[s, L.DENDRITIC_CALCIUM], c.ahp_max_rate)
+    rate_q = alpha_q + 1.0 / c.ahp_tau
+    q_inf = alpha_q / rate_q
+    sl[s, L.AHP_GATE] = q_inf + (sl[s, L.AHP_GATE] - q_inf) * math.exp(-dt * rate_q)
 
 
 @njit(cache=True, inline="always")
@@ -190,6 +254,10 @@ def relax_slice(c, s, sl, drug, duration):
     sl[s, L.FEEDBACK_READY] = 1.0 - (1.0 - sl[s, L.FEEDBACK_READY]) * refill
     sl[s, L.REFRACTORY] = 0.0
     sl[s, L.DSPIKE_REFRACTORY] = max(sl[s, L.DSPIKE_REFRACTORY] - duration, 0.0)
+    # Ca2+-spike gates (time constants of ms) are back at rest after a quiet gap; the pool decays
+    sl[s, L.CA_GATE], sl[s, L.KC_GATE] = resting_gates(c.e_leak)
+    relax_slow_ahp(c, s, sl, duration)
+    sl[s, L.DENDRITIC_CALCIUM] *= math.exp(-duration / c.plateau_ca_tau)
     g_girk = c.girk_max * drug[s, L.GIRK_OCCUPANCY]
     v_soma, v_dend = resting_potentials(c, g_girk)
     relax = math.exp(-duration * (c.g_leak_soma + c.g_leak_dendrite) / (
@@ -197,6 +265,23 @@ def relax_slice(c, s, sl, drug, duration):
     sl[s, L.V] = v_soma + (sl[s, L.V] - v_soma) * relax
     sl[s, L.V_DENDRITE] = v_dend + (sl[s, L.V_DENDRITE] - v_dend) * relax
     sl[s, L.V_FREE] = v_soma + (sl[s, L.V_FREE] - v_soma) * relax
+
+
+@njit(cache=True, inline="always")
+def relax_slow_ahp(c, s, sl, duration):
+    """The slow AHP gate ``q`` over a quiet gap in closed form (first order in the pool).
+
+    The pool (time constant ``plateau_ca_tau``, ms) still opens ``q`` at ``r pool(t)`` below
+    the ceiling: ``q`` gains ``(1 - q) r pool_0 tau_Ca (1 - exp(-T / tau_Ca))``, then closes
+    with ``ahp_tau`` (seconds) over the gap.
+    """
+    if c.plateau_g_ahp <= 0.0:
+        return
+    q = sl[s, L.AHP_GATE]
+    opened = min(c.ahp_rate_per_pool * sl[s, L.DENDRITIC_CALCIUM] * c.plateau_ca_tau
+                 * (1.0 - math.exp(-duration / c.plateau_ca_tau)), 1.0)
+    q += (1.0 - q) * opened
+    sl[s, L.AHP_GATE] = q * math.exp(-duration / c.ahp_tau)
 
 
 @njit(cache=True)

@@ -21,6 +21,7 @@ from numba import njit
 
 from synpharm.model import slice_state as L
 from synpharm.model.channels import mg_unblocked_fraction
+from synpharm.model.dendritic_calcium import resting_gates
 from synpharm.model.plasticity.calcium_rule import quiet_plasticity
 from synpharm.model.plasticity.phosphatase import activation
 from synpharm.solvers._neuron import (
@@ -29,6 +30,7 @@ from synpharm.solvers._neuron import (
     decay_slice,
     neuron_step,
     nmda_calcium_drive,
+    plateau_conductances,
     resting_potentials,
     spine_voltage,
     vgcc_calcium,
@@ -44,7 +46,8 @@ def slice_quiet(c, s, sl, drug, g_nmda_free, tol_v, tol_g, ring, ca_bound):
     Quiet means no pending GABA in ``ring``, not refractory (soma or dendritic spike),
     somatic, dendritic and free somatic potentials within ``tol_v`` [V] of rest,
     back-propagated spike under ``tol_v``, synaptic conductances (AMPA, GABA-A, GABA-B GIRK,
-    dendritic-spike Na+, NMDA with its Mg2+ block at rest ``g_nmda_free``) under ``tol_g``
+    dendritic-spike Na+, dendritic Ca2+ and Ca2+-activated K+ above rest, NMDA with its Mg2+
+    block at rest ``g_nmda_free``) under ``tol_g``
     times the dendritic leak, adaptation under ``tol_g`` times the somatic leak, and the bound
     ``ca_bound`` on any synapse's spine Ca2+ from now on below the depression threshold (so no
     fast plasticity gate can open in the gap).
@@ -56,8 +59,10 @@ def slice_quiet(c, s, sl, drug, g_nmda_free, tol_v, tol_g, ring, ca_bound):
         if ring[k] != 0.0:
             return False
     g_gg = sl[s, L.GABAB_G] ** 4
+    g_ca, g_kc, _ = plateau_conductances(c, s, sl)
     g_syn = (sl[s, L.G_AMPA] + sl[s, L.G_GABAA] + c.gabab_syn * g_gg / (g_gg + c.gabab_kd)
-             + g_nmda_free + sl[s, L.G_DSPIKE])
+             + g_nmda_free + sl[s, L.G_DSPIKE]
+             + abs(g_ca - c.plateau_g_ca * resting_gates(c.e_leak)[0] ** 2) + g_kc)
     if g_syn > tol_g * c.g_leak_dendrite or sl[s, L.G_ADAPT] > tol_g * c.g_leak_soma:
         return False
     v_soma, v_dend = resting_potentials(c, c.girk_max * drug[s, L.GIRK_OCCUPANCY])
