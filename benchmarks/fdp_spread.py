@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("overrides", nargs="*", help="name=value (SI) of ca1_slice")
     parser.add_argument("--protocol", default="phys_fdp_10hz")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 8])
-    parser.add_argument("--slices", type=int, default=6)
+    parser.add_argument("--slices", type=int, default=6, help="slices (PHYS-FDP-1: 6, LIT-GEN-1: 12)")
     parser.add_argument("--after", type=float, default=30.0, help="s after the last train pulse")
     args = parser.parse_args()
     overrides = {k: float(v) for k, v in (o.split("=", 1) for o in args.overrides)}
@@ -90,14 +90,17 @@ def main() -> None:
     print(protocol.name, overrides or "(none)", flush=True)
     for seed in args.seeds:
         full = run_protocol(protocol, cohort=args.slices, seed=seed, prep=prep)
-        ltp = np.asarray(full.conditions[0].readouts["ltp_percent"].values, dtype=float)
+        readouts = full.conditions[0].readouts
+        ltp = np.asarray(readouts["ltp_percent"].values, dtype=float)
+        decay = np.asarray(readouts["ltp_decay_percent"].values, dtype=float)
         pop, intensity, c = truncated_state(protocol, args.slices, seed, prep, args.after)
         rows = slice_rows(pop, intensity, c)
         keys = list(rows[0])
-        print(f"seed {seed}: mean LTP {ltp.mean():.1f} %")
-        print("  ltp%  " + " ".join(f"{k:>6}" for k in keys))
-        for value, row in zip(ltp, rows, strict=True):
-            print(f"{value:6.1f}  " + " ".join(f"{row[k]:6.3g}" for k in keys), flush=True)
+        print(f"seed {seed}: mean LTP {ltp.mean():.1f} %, decay {decay.mean():.2f} points")
+        print("  ltp%  decay " + " ".join(f"{k:>6}" for k in keys))
+        for value, dec, row in zip(ltp, decay, rows, strict=True):
+            print(f"{value:6.1f} {dec:5.1f} " + " ".join(f"{row[k]:6.3g}" for k in keys),
+                  flush=True)
 
 
 if __name__ == "__main__":
