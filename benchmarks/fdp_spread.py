@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("overrides", nargs="*", help="name=value (SI) of ca1_slice")
     parser.add_argument("--protocol", default="phys_fdp_10hz")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 8])
-    parser.add_argument("--slices", type=int, default=6, help="slices (PHYS-FDP-1: 6, LIT-GEN-1: 12)")
+    parser.add_argument("--slices", type=int, default=6, help="PHYS-FDP-1: 6, LIT-GEN-1: 12")
     parser.add_argument("--after", type=float, default=30.0, help="s after the last train pulse")
     args = parser.parse_args()
     overrides = {k: float(v) for k, v in (o.split("=", 1) for o in args.overrides)}
