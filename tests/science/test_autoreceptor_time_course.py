@@ -108,11 +108,6 @@ def _gaba_paired_pulse_ratio(interval: float, antagonist_bound: float) -> float:
     return float(ratios.mean())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known shortfall (session 4): the CA1 file keeps interneuron_release_depletion 1.0 and "
-    "autoreceptor half-activation 0.3, so the model's IPSC depression is mostly depletion "
-    "(ratio 0.56 with every GABA-B receptor antagonist-bound); the sourced values 0.2 / 0.18 "
-    "pass this test but broke LIT-GEN-1 with the kinase readout (docs/calibration.md)"))
 def test_ipsc_paired_pulse_depression_is_mostly_gaba_b_mediated():
     """Davies, Davies & Collingridge 1990 (J Physiol 424:513) and Davies et al. 1991 (Nature
     349:609): paired-pulse depression of CA1 IPSPs is about half at 100-200 ms, has largely

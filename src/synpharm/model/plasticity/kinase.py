@@ -3,7 +3,7 @@
 A low-affinity, steep Ca2+/calmodulin-activated kinase integrates the spine Ca2+ ``c``
 (threshold units of :mod:`.calcium_rule`) through a cooperative, saturating drive half-maximal
 at ``c_half`` (3.5, just above the potentiation threshold ``theta_p`` 3.0; Hill coefficient
-n ~ 4: calmodulin binds four Ca2+, and CaMKII autophosphorylation is switch-like in Ca2+) and
+n ~ 5: CaMKII autophosphorylation is switch-like in Ca2+, Bradshaw et al. 2003) and
 deactivates with a time of seconds
 (autonomous, T286-autophosphorylated CaMKII activity in a stimulated spine peaks ~0.5 s after
 one glutamate-uncaging pulse and decays over ~10 s; during repeated uncaging it steps up pulse
