@@ -186,6 +186,36 @@ def input_scale(population: PyramidalPopulation, draw: PopulationDraw,
     return scale if draw.share is None else scale * draw.share[None, :]
 
 
+def _cell_components(v_rep: FloatArray, scale: FloatArray, excitation: ArrayLike | None,
+                     rest: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(base, shape, gain)`` with cell j's free potential ``base + gain_j shape(t)``:
+    ``(V_free, X, scale - 1)`` when the inhibition is shared, ``(E_L, V_free - E_L, scale)``
+    when everything scales."""
+    if excitation is None:
+        return np.full_like(v_rep, rest), v_rep - rest, scale
+    return v_rep, np.asarray(excitation, dtype=float), scale - 1.0
+
+
+def _crossing_fraction(before: FloatArray, after: FloatArray, threshold: FloatArray) -> FloatArray:
+    """Fraction of the step at which the potential crossed ``threshold`` (linear), in [0, 1]."""
+    rise = after - before
+    frac = np.where(rise > 0, (threshold - before) / np.where(rise > 0, rise, 1.0), 1.0)
+    return np.clip(frac, 0.0, 1.0)
+
+
+def _highest_reach(base: FloatArray, shape: FloatArray, gain: FloatArray,
+                   dendritic: tuple[ArrayLike, ArrayLike] | None) -> FloatArray:
+    """Upper bound per pulse of any cell's free potential ``base + gain shape`` [V], plus the
+    dendritic spike's largest somatic depolarisation where a cell fires one."""
+    reach = (base.max(axis=1) + np.maximum(gain.max(axis=1), 0.0) * np.maximum(
+        shape.max(axis=1), 0.0) + np.maximum(-gain.min(axis=1), 0.0) * np.maximum(
+        -shape.min(axis=1), 0.0))
+    if dendritic is None:
+        return reach
+    spikes = (np.asarray(dendritic[0]) >= 0).any(axis=1)
+    return reach + np.where(spikes, max(float(np.max(dendritic[1])), 0.0), 0.0)
+
+
 def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: PopulationDraw,
                       population: PyramidalPopulation,
                       excitation: ArrayLike | None = None,
@@ -225,23 +255,14 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
     rest = population.resting_potential
     v_rep = np.asarray(soma, dtype=float)
     a = np.asarray(scale, dtype=float)
-    # cell j: base + gain_j * shape(t), with (base, shape, gain) = (V_free, X, a - 1) when the
-    # inhibition is shared and (E_L, V_free - E_L, a) when everything scales
-    if excitation is None:
-        base, shape, gain = np.full_like(v_rep, rest), v_rep - rest, a
-    else:
-        base, shape, gain = v_rep, np.asarray(excitation, dtype=float), a - 1.0
+    base, shape, gain = _cell_components(v_rep, a, excitation, rest)
     n_samples = v_rep.shape[1]
     theta = draw.thresholds[None, :]
-    # pulses in which no cell can reach threshold are provably silent
-    reach = (base.max(axis=1) + np.maximum(gain.max(axis=1), 0.0) * np.maximum(
-        shape.max(axis=1), 0.0) + np.maximum(-gain.min(axis=1), 0.0) * np.maximum(
-        -shape.min(axis=1), 0.0))
     if dendritic is not None:
         onset = np.asarray(dendritic[0], dtype=np.int64)
         wave = np.asarray(dendritic[1], dtype=float)
-        reach = reach + np.where((onset >= 0).any(axis=1), max(wave.max(), 0.0), 0.0)
-    active = np.flatnonzero(reach >= theta.min())
+    # pulses in which no cell can reach threshold are provably silent
+    active = np.flatnonzero(_highest_reach(base, shape, gain, dendritic) >= theta.min())
     pulses, times = [], []
     if active.size == 0:
         return np.zeros(0), np.zeros(0)
@@ -266,11 +287,8 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
         fire = (~clamped) & (v >= theta)
         if fire.any():
             p, j = np.nonzero(fire)
-            rise = v[p, j] - previous[p, j]
-            frac = np.where(rise > 0, (theta[0, j] - previous[p, j]) / np.where(
-                rise > 0, rise, 1.0), 1.0)
             pulses.append(active[p])
-            times.append((k + np.clip(frac, 0.0, 1.0)) * dt)
+            times.append((k + _crossing_fraction(previous[p, j], v[p, j], theta[0, j])) * dt)
             refractory[p, j] = population.refractory
             v[p, j] = population.reset
             deviation[p, j] = population.reset - free[p, j]
