@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -97,9 +98,18 @@ def _parameter(name: str, table: object, where: str) -> Parameter:
     )
 
 
-#: parsed parameter files of this process: (path, mtime [ns], size) -> entries (the unit
-#: parsing dominates a load; a scorecard loads the same few files ~100 times)
-_PARSED: dict[tuple[str, int, int], dict[str, Parameter]] = {}
+@functools.lru_cache(maxsize=64)
+def _parsed_entries(path: Path, modified_ns: int, size: int) -> dict[str, Parameter]:
+    """The entries of a parameter file, parsed once per process for each (path, modification
+    time, size): the unit parsing dominates a load, and a scorecard loads the same few files
+    ~100 times. Callers copy the dict."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InputError(
+            str(path), f"cannot read parameter file ({error})", "fix the TOML"
+        ) from None
+    return {key: _parameter(key, table, path.stem) for key, table in document.items()}
 
 
 def load_parameter_set(path: str | Path, name: str | None = None) -> ParameterSet:
@@ -111,20 +121,11 @@ def load_parameter_set(path: str | Path, name: str | None = None) -> ParameterSe
     path = Path(path)
     try:
         stat = path.stat()
-        cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        cache_key = None
-    entries = _PARSED.get(cache_key) if cache_key is not None else None
-    if entries is None:
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise InputError(
-                str(path), f"cannot read parameter file ({error})", "fix the TOML"
-            ) from None
-        entries = {key: _parameter(key, table, path.stem) for key, table in document.items()}
-        if cache_key is not None:
-            _PARSED[cache_key] = entries
+    except OSError as error:
+        raise InputError(
+            str(path), f"cannot read parameter file ({error})", "fix the TOML"
+        ) from None
+    entries = _parsed_entries(path.resolve(), stat.st_mtime_ns, stat.st_size)
     return ParameterSet(name or path.stem, dict(entries))
 
 
