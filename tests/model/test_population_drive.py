@@ -20,7 +20,6 @@ from synpharm.model.field_potential import field_waveform_from_parameters
 from synpharm.model.population_drive import (
     PassiveCell,
     excitation_trajectories,
-    excitation_trajectory,
     population_input,
     representative_dendrite,
 )
@@ -50,7 +49,7 @@ def _population(cells: int = 1000, sd: float = 0.0036, refractory: float = 1.0,
 
 
 def _excitation(quanta: float, n: int = 1500) -> np.ndarray:
-    return excitation_trajectory([quanta], CELL, DT, n)
+    return excitation_trajectories([quanta], CELL, DT, n)[0]
 
 
 def _inhibition(n: int = 1500, depth: float = 0.006, tau: float = 0.01) -> np.ndarray:

@@ -13,7 +13,7 @@ So cell ``j`` after stimulus ``p`` follows
     V_j(t) = V_free,p(t) + (w_jp - 1) X_p(t),
 
 where ``X_p(t)`` is the excitatory part of the representative cell's somatic response: the
-somatic depolarisation its AMPA conductance alone gives (:func:`excitation_trajectory`, the
+somatic depolarisation its AMPA conductance alone gives (:func:`excitation_trajectories`, the
 passive two compartments of the model cell, conductance-based, integrated with the kernel's
 scheme and step), and ``w_jp`` is the cell's excitation relative to the representative cell
 (:func:`synpharm.model.population_spike.input_scale`). Everything else in ``V_free`` (the
@@ -39,7 +39,6 @@ __all__ = [
     "PopulationInput",
     "dendritic_spike_waveform",
     "excitation_trajectories",
-    "excitation_trajectory",
     "passive_cell_from_constants",
     "population_input",
     "representative_dendrite",
@@ -147,14 +146,7 @@ def _passive_response(g0: FloatArray, reversal: float, decay: float, cell: Passi
 def excitation_trajectories(drive: ArrayLike, cell: PassiveCell, dt: float,
                             n_samples: int) -> tuple[FloatArray, FloatArray]:
     """Somatic and dendritic depolarisation [V] that each stimulus's AMPA conductance alone
-    gives the cell, each ``(n, n_samples)`` (see :func:`excitation_trajectory`)."""
-    g0 = np.maximum(np.atleast_1d(np.asarray(drive, dtype=float)), 0.0) * cell.ampa_per_quantum
-    return _passive_response(g0, cell.ampa_reversal, cell.ampa_decay, cell, dt, n_samples)
-
-
-def excitation_trajectory(drive: ArrayLike, cell: PassiveCell, dt: float,
-                          n_samples: int) -> FloatArray:
-    """Somatic depolarisation [V] that each stimulus's AMPA conductance alone gives the cell.
+    gives the cell.
 
     The AMPA conductance ``drive * ampa_per_quantum`` opens at the stimulus and decays with
     ``ampa_decay``; the dendrite (where it acts) and the soma start at rest and are advanced with
@@ -175,10 +167,11 @@ def excitation_trajectory(drive: ArrayLike, cell: PassiveCell, dt: float,
 
     Returns
     -------
-    numpy.ndarray
-        ``V_soma(t) - E_L`` per stimulus, shape ``(n, n_samples)``.
+    soma, dendrite
+        ``V_soma(t) - E_L`` and ``V_dendrite(t) - E_L`` per stimulus, each ``(n, n_samples)``.
     """
-    return excitation_trajectories(drive, cell, dt, n_samples)[0]
+    g0 = np.maximum(np.atleast_1d(np.asarray(drive, dtype=float)), 0.0) * cell.ampa_per_quantum
+    return _passive_response(g0, cell.ampa_reversal, cell.ampa_decay, cell, dt, n_samples)
 
 
 def representative_dendrite(soma: ArrayLike, cell: PassiveCell, dt: float) -> FloatArray:

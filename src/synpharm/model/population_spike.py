@@ -238,7 +238,7 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
         Population constants.
     excitation
         Excitatory part ``X(t)`` of the representative cell's somatic depolarisation [V], same
-        shape as ``soma`` (:func:`synpharm.model.population_drive.excitation_trajectory`): cell j
+        shape as ``soma`` (:func:`synpharm.model.population_drive.excitation_trajectories`): cell j
         follows ``soma + (scale_j - 1) X`` (inhibition shared). None: cell j follows
         ``E_L + scale_j (soma - E_L)`` (everything scaled).
     dendritic

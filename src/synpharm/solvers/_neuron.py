@@ -21,6 +21,7 @@ from synpharm.model.dendritic_calcium import (
     ca_gate_rates,
     kc_gate_rates,
     resting_gates,
+    steady_gate,
 )
 
 
@@ -129,6 +130,14 @@ def dendritic_spike(c, s, sl, drug, v_before, dt):
 
 
 @njit(cache=True, inline="always")
+def resting_calcium_drive(c):
+    """``s_rest^2 (E_Ca - E_L)`` [V]: the Ca2+ channels' driving term at rest, which the
+    current and the pool influx subtract so that rest stays at the data file's potential."""
+    s_rest = resting_gates(c.e_leak)[0]
+    return s_rest * s_rest * (c.plateau_e_ca - c.e_leak)
+
+
+@njit(cache=True, inline="always")
 def plateau_conductances(c, s, sl):
     """(g_Ca, g_K, resting Ca2+ current) of the dendritic Ca2+ spike mechanism [S, S, A].
 
@@ -143,8 +152,7 @@ def plateau_conductances(c, s, sl):
         return 0.0, 0.0, 0.0
     gate = sl[s, L.CA_GATE]
     chi = min(sl[s, L.DENDRITIC_CALCIUM], 1.0)
-    s_rest = resting_gates(c.e_leak)[0]
-    i_rest = c.plateau_g_ca * s_rest**2 * (c.plateau_e_ca - c.e_leak)
+    i_rest = c.plateau_g_ca * resting_calcium_drive(c)
     g_k = c.plateau_g_kc * sl[s, L.KC_GATE] * chi + c.plateau_g_ahp * sl[s, L.AHP_GATE]
     return c.plateau_g_ca * gate * gate, g_k, i_rest
 
@@ -163,16 +171,15 @@ def dendritic_calcium_step(c, s, sl, dt):
     u = (sl[s, L.V_DENDRITE] + sl[s, L.BAP] - KINETICS_REST) * 1e3  # mV above their rest
     dt_ms = dt * 1e3
     a, b = ca_gate_rates(u)
-    s_inf = a / (a + b)
+    s_inf = steady_gate(a, b)
     sl[s, L.CA_GATE] = s_inf + (sl[s, L.CA_GATE] - s_inf) * math.exp(-dt_ms * (a + b))
     a, b = kc_gate_rates(u)
-    c_inf = a / (a + b)
+    c_inf = steady_gate(a, b)
     sl[s, L.KC_GATE] = c_inf + (sl[s, L.KC_GATE] - c_inf) * math.exp(-dt_ms * (a + b))
     gate = sl[s, L.CA_GATE]
     v_d = sl[s, L.V_DENDRITE]
-    s_rest = resting_gates(c.e_leak)[0]
     influx = c.plateau_ca_gain * (gate * gate * (c.plateau_e_ca - v_d)
-                                  - s_rest**2 * (c.plateau_e_ca - c.e_leak))
+                                  - resting_calcium_drive(c))
     pool_inf = max(influx, 0.0) * c.plateau_ca_tau
     sl[s, L.DENDRITIC_CALCIUM] = pool_inf + (sl[s, L.DENDRITIC_CALCIUM] - pool_inf) * math.exp(
         -dt / c.plateau_ca_tau)
