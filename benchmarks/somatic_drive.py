@@ -16,8 +16,8 @@ the representative cell's threshold-free somatic potential ``V_FREE`` per intens
 to peak, the quanta per stimulus (scaled to one cell), the fraction of the population whose
 threshold lies below that peak (threshold spread only: the input spread is left out), the peak
 of its excitatory part ``X`` (:mod:`synpharm.model.population_drive`) and, with the per-cell
-excitation, shared inhibition and per-cell dendritic spikes of the population, the spikes per
-cell and sweep and the
+excitation, shared inhibition (dendritic in the kernel, perisomatic fast in the observer) and
+per-cell dendritic spikes of the population, the spikes per cell and sweep and the
 10/50/90th percentiles of their times. This is the drive that the population spike of
 PHYS-PS-1 is made from (docs/physiology.md).
 """
@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from synpharm.experiments._somatic import perisomatic
 from synpharm.experiments.slice import protocol_preparation, run_slices
 from synpharm.model.population_drive import passive_cell_from_constants, population_input
 from synpharm.model.population_spike import (
@@ -139,9 +140,12 @@ def _population_columns(run, mask: np.ndarray, prep) -> str:
         draw = draw_population(population, np.random.default_rng(s))
         scale = input_scale(population, draw, run.fire[s, mask] / p["synapses_per_slice"])
         shared = population_input(soma, run.drive[s, mask], scale, cell, prep.dt)
+        inhibition = perisomatic(prep, run.fire[s, mask] / p["synapses_per_slice"], None,
+                                 soma.shape[1], cell.capacitance_soma)
         times.append(population_firing(shared.soma, prep.dt, scale, draw, population,
                                        shared.excitation,
-                                       (shared.spike_onset, shared.spike_waveform))[1])
+                                       (shared.spike_onset, shared.spike_waveform),
+                                       inhibition)[1])
         peaks.append(shared.excitation.max(axis=1))
         sweeps += soma.shape[0]
     t = np.concatenate(times) * 1e3

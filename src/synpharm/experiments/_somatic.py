@@ -16,7 +16,12 @@ import numpy as np
 
 from synpharm.analysis.population_spike import measure_population_spikes
 from synpharm.model.field_potential import FieldWaveform
-from synpharm.model.population_drive import PassiveCell, population_input
+from synpharm.model.population_drive import (
+    PassiveCell,
+    PerisomaticInhibition,
+    perisomatic_conductance,
+    population_input,
+)
 from synpharm.model.population_spike import (
     draw_population,
     input_scale,
@@ -45,9 +50,29 @@ def _child(seed: np.random.SeedSequence, key: int) -> np.random.Generator:
                                                         spawn_key=(*seed.spawn_key, key)))
 
 
+def perisomatic(prep, conducting, available, n_samples: int,
+                capacitance: float) -> PerisomaticInhibition | None:
+    """The perisomatic feed-forward GABA-A conductance of one slice's population, or None.
+
+    ``conducting`` (n_pulses,) fraction of the axons that conduct; ``available`` (n_pulses,)
+    fraction of the perisomatic GABA-A inhibition not removed by drugs (receptor block,
+    interneuron recruitment); None without the parameters or with a zero conductance.
+    """
+    p = prep.parameters
+    peak = p.get("perisomatic_feedforward_gabaa_conductance", 0.0)
+    if peak <= 0:
+        return None
+    recruited = np.asarray(conducting, dtype=float) * (1.0 if available is None
+                                                       else np.asarray(available, dtype=float))
+    delay = max(1, round(p["feedforward_delay"] / prep.dt)) * prep.dt  # the kernel's delay
+    g = perisomatic_conductance(recruited, peak, delay, p["perisomatic_gabaa_decay_time"],
+                                prep.dt, n_samples)
+    return PerisomaticInhibition(g, p["gabaa_reversal"], capacitance)
+
+
 def somatic_sweeps(soma, fepsp_scale, fire, prep, field_params, waveform: FieldWaveform, rec,
                    seed: np.random.SeedSequence, drive=None,
-                   cell: PassiveCell | None = None) -> np.ndarray:
+                   cell: PassiveCell | None = None, available=None) -> np.ndarray:
     """Somatic field sweeps of one slice, shape ``(n_pulses, n_samples)`` [V].
 
     ``soma`` (n_pulses, n_samples_soma) threshold-free somatic potential [V] sampled at the
@@ -55,19 +80,24 @@ def somatic_sweeps(soma, fepsp_scale, fire, prep, field_params, waveform: FieldW
     (n_pulses,) conducting axons. With ``drive`` (n_pulses,) synaptic drive and ``cell`` the
     passive cell, the cells differ in excitation, share the inhibition and decide their own
     dendritic spikes (:mod:`synpharm.model.population_drive`); without, each cell scales the
-    whole trajectory.
+    whole trajectory. ``available`` (n_pulses,): fraction of the perisomatic feed-forward
+    inhibition left by drugs (:func:`perisomatic`; None: all of it).
     """
     p = prep.parameters
     population = population_from_parameters(p)
     draw = draw_population(population, _child(seed, _POPULATION_KEY))
-    scale = input_scale(population, draw, np.asarray(fire) / p["synapses_per_slice"])
+    conducting = np.asarray(fire) / p["synapses_per_slice"]
+    scale = input_scale(population, draw, conducting)
     soma = np.asarray(soma, dtype=float)
     if drive is None or cell is None:
         spikes = population_firing(soma, prep.dt, scale, draw, population)
     else:
         shared = population_input(soma, drive, scale, cell, prep.dt)
+        inhibition = perisomatic(prep, conducting, available, soma.shape[1],
+                                 cell.capacitance_soma)
         spikes = population_firing(shared.soma, prep.dt, scale, draw, population,
-                                   shared.excitation, (shared.spike_onset, shared.spike_waveform))
+                                   shared.excitation, (shared.spike_onset, shared.spike_waveform),
+                                   inhibition)
     return synthesize_somatic_sweeps(
         fepsp_scale, p["volley_per_axon"] * np.asarray(fire), spikes, population.cells,
         waveform=waveform, somatic=somatic_field_from_parameters(field_params),
@@ -77,17 +107,19 @@ def somatic_sweeps(soma, fepsp_scale, fire, prep, field_params, waveform: FieldW
 
 def measure_somatic(soma, fepsp_scale, fire, prep, field_params, waveform, rec, seeds,
                     example_masks: dict[str, np.ndarray], drive=None,
-                    cell: PassiveCell | None = None) -> SomaticMeasures:
+                    cell: PassiveCell | None = None, available=None) -> SomaticMeasures:
     """Synthesise and measure the somatic sweeps of every slice (rows) and measured pulse.
 
-    ``drive`` (rows, pulses) synaptic drive and ``cell``: see :func:`somatic_sweeps`.
+    ``drive`` (rows, pulses) synaptic drive, ``cell`` and ``available`` (rows, pulses): see
+    :func:`somatic_sweeps`.
     """
     shape = fire.shape
     amplitude, count, latency = (np.empty(shape) for _ in range(3))
     examples: dict[str, list[np.ndarray]] = {label: [] for label in example_masks}
     for s in range(shape[0]):
         sweeps = somatic_sweeps(soma[s], fepsp_scale[s], fire[s], prep, field_params, waveform,
-                                rec, seeds[s], None if drive is None else drive[s], cell)
+                                rec, seeds[s], None if drive is None else drive[s], cell,
+                                None if available is None else available[s])
         m = measure_population_spikes(sweeps, rec.sampling_rate, rec.stimulus_time)
         amplitude[s], count[s], latency[s] = m.amplitude, m.count, m.latency
         for label, mask in example_masks.items():

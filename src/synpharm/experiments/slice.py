@@ -335,7 +335,8 @@ def run_protocol(
     waveform = field_waveform_from_parameters(_field_parameters())
     slopes, amplitudes, volleys, areas, examples = _radiatum(
         run, measured, times, waveform, rec, example_masks, nmda_field)
-    spikes = _somatic(run, measured, waveform, rec, example_masks)
+    spikes = _somatic(run, measured, waveform, rec, example_masks,
+                      _perisomatic_available(protocol, run, cohort, times))
     if spikes is not None:
         examples = spikes.examples
     per_condition = []
@@ -372,7 +373,23 @@ def _radiatum(run: SliceRun, measured, times, waveform, rec, example_masks, nmda
                     rec, run.seeds, example_masks, nmda)
 
 
-def _somatic(run: SliceRun, measured, waveform, rec, example_masks):
+def _perisomatic_available(protocol: Protocol, run: SliceRun, cohort: int,
+                           times: np.ndarray) -> np.ndarray | None:
+    """Fraction of the perisomatic feed-forward inhibition left by the drugs at each measured
+    pulse, ``(rows, pulses)``: GABA-A receptors not blocked times interneurons still recruited
+    (GIRK occupancy, as for the kernel's feed-forward interneurons); None without a somatic
+    electrode or without perisomatic inhibition."""
+    if (not run.soma.shape[2]
+            or run.prep.parameters.get("perisomatic_feedforward_gabaa_conductance", 0.0) <= 0):
+        return None
+    timeline = DrugTimeline(protocol, run.schedule, _compounds(protocol), cohort, run.prep)
+    loss = run.prep.parameters["interneuron_gabab_recruitment_loss"]
+    rows = [timeline(float(t)) for t in times]
+    return np.stack([(1.0 - r[:, L.GABAA_BLOCKED]) * (1.0 - loss * r[:, L.GIRK_OCCUPANCY])
+                     for r in rows], axis=1)
+
+
+def _somatic(run: SliceRun, measured, waveform, rec, example_masks, available=None):
     """Population-spike measures of the measured pulses; None without a somatic electrode."""
     if not run.soma.shape[2]:
         return None
@@ -380,7 +397,7 @@ def _somatic(run: SliceRun, measured, waveform, rec, example_masks):
     return measure_somatic(run.soma[:, measured], gain * run.drive[:, measured],
                            run.fire[:, measured], run.prep, _field_parameters(), waveform, rec,
                            run.seeds, example_masks, run.drive[:, measured],
-                           passive_cell_from_constants(run.constants))
+                           passive_cell_from_constants(run.constants), available)
 
 
 def _provenance(protocol, prep, compounds, cohort, seed) -> dict:

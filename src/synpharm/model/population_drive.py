@@ -36,11 +36,14 @@ from synpharm.errors import InputError
 
 __all__ = [
     "PassiveCell",
+    "PerisomaticInhibition",
     "PopulationInput",
     "dendritic_spike_waveform",
     "excitation_trajectories",
     "passive_cell_from_constants",
+    "perisomatic_conductance",
     "population_input",
+    "relax_deviation",
     "representative_dendrite",
 ]
 
@@ -280,3 +283,100 @@ def population_input(soma: ArrayLike, drive: ArrayLike, scale: ArrayLike, cell: 
         crossed = above.any(axis=1)
         onset[p, crossed] = above.argmax(axis=1)[crossed] + 1
     return PopulationInput(v, x_soma, onset, wave_soma, rep_fired)
+
+
+def perisomatic_conductance(recruited: ArrayLike, peak: float, delay: float, decay: float,
+                            dt: float, n_samples: int) -> FloatArray:
+    """Perisomatic feed-forward GABA-A conductance [S] on the soma of every cell, per stimulus.
+
+    In CA1 the disynaptic inhibition that a Schaffer-collateral volley recruits through basket
+    cells reaches the pyramidal soma ~2 ms after the EPSC, is much stronger there than in the
+    dendrites and narrows the somatic integration window to < 2 ms (Pouille & Scanziani 2001
+    Science 293:1159); perisomatic GABA-A currents are fast (GABA-A,fast, decay 3-8 ms, enters
+    at the soma; Pearce 1993 Neuron 10:189). The kernel's feed-forward conductance acts on the
+    dendrite with the slow kinetics (``gabaa_decay_time``); this is the somatic, fast part,
+    shared by the cells of the population (Pouille et al. 2009 Nat Neurosci 12:1577).
+
+    ``g(t) = peak r exp(-(t - delay) / decay)`` for ``t >= delay`` (0 before), sample ``k`` at
+    ``(k + 1) dt`` as ``V_FREE``; ``r`` is the recruited fraction of the interneurons (the
+    fraction of the axons that conduct, times GABA-A availability and interneuron recruitment
+    under drugs), as for the kernel's feed-forward conductance.
+
+    Parameters
+    ----------
+    recruited
+        Recruited and unblocked fraction per stimulus, shape ``(n,)``, in [0, 1].
+    peak
+        Conductance at maximal stimulation [S].
+    delay
+        Disynaptic delay after the stimulus [s].
+    decay
+        Decay time constant [s].
+    dt
+        Sampling step [s].
+    n_samples
+        Samples per stimulus.
+
+    Returns
+    -------
+    numpy.ndarray
+        Conductance [S], shape ``(n, n_samples)``.
+    """
+    if peak < 0 or decay <= 0 or delay < 0:
+        raise InputError("perisomatic inhibition", f"peak {peak}, delay {delay}, decay {decay}",
+                         "use peak >= 0, delay >= 0 and decay > 0")
+    r = np.clip(np.atleast_1d(np.asarray(recruited, dtype=float)), 0.0, 1.0)
+    t = (np.arange(n_samples) + 1) * dt - delay
+    shape = np.where(t >= -1e-12, np.exp(-np.maximum(t, 0.0) / decay), 0.0)
+    return peak * r[:, None] * shape[None, :]
+
+
+@dataclass(frozen=True)
+class PerisomaticInhibition:
+    """A conductance on the soma of every cell of the population, shared (SI units).
+
+    Attributes
+    ----------
+    conductance
+        Somatic conductance per stimulus and sample [S], shape ``(n_pulses, n_samples)``
+        (:func:`synpharm.model.population_drive.perisomatic_conductance`).
+    reversal
+        Its reversal potential [V].
+    capacitance
+        Capacitance of the model soma [F] (with :attr:`PyramidalPopulation.soma_time_constant`
+        it gives the soma's resting conductance ``g_L,s + g_c``).
+    """
+
+    conductance: FloatArray
+    reversal: float
+    capacitance: float
+
+
+def relax_deviation(deviation: ArrayLike, free: ArrayLike, conductance: ArrayLike, dt: float,
+                    soma_time_constant: float,
+                    inhibition: PerisomaticInhibition | None = None) -> FloatArray:
+    """One exponential-Euler step of a cell's deviation ``r`` from its free somatic trajectory.
+
+    ``C_s dr/dt = -(g_s + g) r + g (E - F)`` with ``g_s = C_s / tau_s`` the soma's resting
+    conductance, ``g`` the perisomatic conductance and ``F`` the free trajectory at the step;
+    without inhibition (or ``g = 0``) ``r`` decays with ``tau_s`` (exact for the linear soma
+    driven by a given dendritic potential).
+
+    Parameters
+    ----------
+    deviation, free, conductance
+        ``r`` [V], ``F`` [V] and ``g`` [S], broadcastable.
+    dt
+        Step [s].
+    soma_time_constant
+        ``tau_s`` [s].
+    inhibition
+        Gives the reversal and the soma capacitance; None: no conductance.
+    """
+    r = np.asarray(deviation, dtype=float)
+    if inhibition is None:
+        return r * math.exp(-dt / soma_time_constant)
+    g = np.asarray(conductance, dtype=float)
+    total = inhibition.capacitance / soma_time_constant + g
+    target = g * (inhibition.reversal - np.asarray(free, dtype=float)) / total
+    return target + (r - target) * np.exp(-dt * total / inhibition.capacitance)

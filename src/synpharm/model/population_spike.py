@@ -47,6 +47,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from synpharm.errors import InputError
 from synpharm.model.field_potential import FieldWaveform, synthesize_field_sweeps
+from synpharm.model.population_drive import PerisomaticInhibition, relax_deviation
 from synpharm.parameters import ParameterSet
 
 __all__ = [
@@ -220,6 +221,7 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
                       population: PyramidalPopulation,
                       excitation: ArrayLike | None = None,
                       dendritic: tuple[ArrayLike, ArrayLike] | None = None,
+                      perisomatic: PerisomaticInhibition | None = None,
                       ) -> tuple[FloatArray, FloatArray]:
     """Spike times of every cell after each stimulus.
 
@@ -246,6 +248,12 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
         spike acts (-1: none), shape ``(n_pulses, cells)``, and the spike's somatic
         depolarisation from that sample on [V], shape ``(n_samples,)``
         (:func:`synpharm.model.population_drive.population_input`).
+    perisomatic
+        A shared conductance on every cell's soma (perisomatic feed-forward GABA-A). Cell j's
+        deviation ``r_j`` from its free trajectory ``F_j`` then obeys
+        ``C_s dr/dt = -(g_s + g(t)) r + g(t) (E - F_j)`` (``g_s = C_s / tau_s``), advanced
+        with the exponential-Euler step; the back-effect of the soma on the dendrite is
+        neglected, as for the reset. None: ``r`` relaxes with ``tau_s`` only.
 
     Returns
     -------
@@ -258,6 +266,10 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
     base, shape, gain = _cell_components(v_rep, a, excitation, rest)
     n_samples = v_rep.shape[1]
     theta = draw.thresholds[None, :]
+    # each cell resets the same distance below its own threshold as the mean cell: a fixed
+    # reset above the threshold of the most excitable cells (-58 mV against thresholds
+    # -50 +- 3.6 mV) would make them fire at the end of every refractory period, input or not
+    reset = theta - (population.threshold - population.reset)
     if dendritic is not None:
         onset = np.asarray(dendritic[0], dtype=np.int64)
         wave = np.asarray(dendritic[1], dtype=float)
@@ -270,7 +282,8 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
     if dendritic is not None:
         onset = onset[active]
         spiking = onset >= 0
-    decay = math.exp(-dt / population.soma_time_constant)
+    g_inh = (np.zeros((active.size, n_samples)) if perisomatic is None
+             else np.asarray(perisomatic.conductance, dtype=float)[active])
     deviation = np.zeros_like(gain)
     refractory = np.zeros_like(gain)
     previous = base[:, 0, None] + gain * 0.0
@@ -281,7 +294,9 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
             free = free + np.where(spiking & (since >= 0), wave[np.clip(since, 0, n_samples - 1)],
                                    0.0)
         clamped = refractory > 0.0
-        deviation = np.where(clamped, population.reset - free, deviation * decay)
+        relaxed = relax_deviation(deviation, free, g_inh[:, k, None], dt,
+                                  population.soma_time_constant, perisomatic)
+        deviation = np.where(clamped, reset - free, relaxed)
         refractory = np.maximum(refractory - dt, 0.0)
         v = free + deviation
         fire = (~clamped) & (v >= theta)
@@ -290,8 +305,8 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
             pulses.append(active[p])
             times.append((k + _crossing_fraction(previous[p, j], v[p, j], theta[0, j])) * dt)
             refractory[p, j] = population.refractory
-            v[p, j] = population.reset
-            deviation[p, j] = population.reset - free[p, j]
+            v[p, j] = reset[0, j]
+            deviation[p, j] = reset[0, j] - free[p, j]
         previous = v
     if not pulses:
         return np.zeros(0), np.zeros(0)
