@@ -24,11 +24,15 @@ j's free trajectory is ``V_free(t) + (w_j - 1) X(t)``. Without ``X`` (older call
 cell scales the whole depolarisation, ``E_L + w_j dV(t)``.
 
 Cell j's soma follows its free trajectory plus ``r_j(t)``: it fires when this crosses ``theta_j``
-(crossing time interpolated between samples), is clamped at the reset potential during the
-refractory period, and afterwards the deviation ``r_j`` from its free trajectory relaxes with
-the somatic time constant ``C_s / (g_L,s + g_c)`` (exact for the linear soma of the model
-driven by a given dendritic potential). So a cell fires again while its free trajectory
-stays above threshold: a long, uninhibited EPSP gives repeated population spikes.
+(crossing time interpolated between samples), is clamped at its reset potential during the
+refractory period (as far below its own threshold as the model cell's reset is below the mean
+threshold: a fixed reset of -58 mV lies above the thresholds of the most excitable cells, -50 +-
+3.6 mV, which would then fire at the end of every refractory period, input or not), and
+afterwards the deviation ``r_j`` from its free trajectory relaxes with the somatic time
+constant ``C_s / (g_L,s + g_c)`` (exact for the linear soma of the model driven by a given
+dendritic potential; with a perisomatic conductance,
+:func:`synpharm.model.population_drive.relax_deviation`). So a cell fires again while its
+free trajectory stays above threshold: a long, uninhibited EPSP gives repeated population spikes.
 
 The extracellular field of the cell-body layer is the sum of the unit spikes of the cells
 that fire (Andersen, Bliss & Skrede 1971 Exp Brain Res 13:208): with ``N`` cells in reach and
@@ -217,6 +221,14 @@ def _highest_reach(base: FloatArray, shape: FloatArray, gain: FloatArray,
     return reach + np.where(spikes, max(float(np.max(dendritic[1])), 0.0), 0.0)
 
 
+def _dendritic_spike_term(k: int, onset: NDArray[np.int64], waveform: ArrayLike) -> FloatArray:
+    """Somatic depolarisation [V] at sample ``k`` of the cells' own dendritic spikes (``onset``
+    -1: none)."""
+    wave = np.asarray(waveform, dtype=float)
+    since = k - onset
+    return np.where((onset >= 0) & (since >= 0), wave[np.clip(since, 0, wave.size - 1)], 0.0)
+
+
 def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: PopulationDraw,
                       population: PyramidalPopulation,
                       excitation: ArrayLike | None = None,
@@ -239,21 +251,17 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
     population
         Population constants.
     excitation
-        Excitatory part ``X(t)`` of the representative cell's somatic depolarisation [V], same
-        shape as ``soma`` (:func:`synpharm.model.population_drive.excitation_trajectories`): cell j
-        follows ``soma + (scale_j - 1) X`` (inhibition shared). None: cell j follows
-        ``E_L + scale_j (soma - E_L)`` (everything scaled).
+        Excitatory part ``X(t)`` of the representative cell's somatic depolarisation [V], shape
+        of ``soma``: cell j follows ``soma + (scale_j - 1) X`` (inhibition shared). None: cell j
+        follows ``E_L + scale_j (soma - E_L)`` (everything scaled).
     dendritic
         ``(onset, waveform)``: per pulse and cell the sample from which the cell's own dendritic
-        spike acts (-1: none), shape ``(n_pulses, cells)``, and the spike's somatic
-        depolarisation from that sample on [V], shape ``(n_samples,)``
-        (:func:`synpharm.model.population_drive.population_input`).
+        spike acts (-1: none), ``(n_pulses, cells)``, and the spike's somatic depolarisation
+        from then on [V], ``(n_samples,)`` (:mod:`synpharm.model.population_drive`).
     perisomatic
-        A shared conductance on every cell's soma (perisomatic feed-forward GABA-A). Cell j's
-        deviation ``r_j`` from its free trajectory ``F_j`` then obeys
-        ``C_s dr/dt = -(g_s + g(t)) r + g(t) (E - F_j)`` (``g_s = C_s / tau_s``), advanced
-        with the exponential-Euler step; the back-effect of the soma on the dendrite is
-        neglected, as for the reset. None: ``r`` relaxes with ``tau_s`` only.
+        A conductance shared by every cell's soma (perisomatic feed-forward GABA-A): each
+        cell's deviation from its free trajectory is advanced by
+        :func:`~synpharm.model.population_drive.relax_deviation`. None: no conductance.
 
     Returns
     -------
@@ -266,33 +274,23 @@ def population_firing(soma: ArrayLike, dt: float, scale: ArrayLike, draw: Popula
     base, shape, gain = _cell_components(v_rep, a, excitation, rest)
     n_samples = v_rep.shape[1]
     theta = draw.thresholds[None, :]
-    # each cell resets the same distance below its own threshold as the mean cell: a fixed
-    # reset above the threshold of the most excitable cells (-58 mV against thresholds
-    # -50 +- 3.6 mV) would make them fire at the end of every refractory period, input or not
+    # each cell resets as far below its own threshold as the mean cell (module docstring)
     reset = theta - (population.threshold - population.reset)
-    if dendritic is not None:
-        onset = np.asarray(dendritic[0], dtype=np.int64)
-        wave = np.asarray(dendritic[1], dtype=float)
     # pulses in which no cell can reach threshold are provably silent
     active = np.flatnonzero(_highest_reach(base, shape, gain, dendritic) >= theta.min())
-    pulses, times = [], []
     if active.size == 0:
         return np.zeros(0), np.zeros(0)
+    pulses, times = [], []
     gain, base, shape = gain[active], base[active], shape[active]
-    if dendritic is not None:
-        onset = onset[active]
-        spiking = onset >= 0
+    onset = None if dendritic is None else np.asarray(dendritic[0], dtype=np.int64)[active]
     g_inh = (np.zeros((active.size, n_samples)) if perisomatic is None
              else np.asarray(perisomatic.conductance, dtype=float)[active])
-    deviation = np.zeros_like(gain)
-    refractory = np.zeros_like(gain)
+    deviation, refractory = np.zeros_like(gain), np.zeros_like(gain)
     previous = base[:, 0, None] + gain * 0.0
     for k in range(n_samples):
         free = base[:, k, None] + gain * shape[:, k, None]
-        if dendritic is not None:
-            since = k - onset
-            free = free + np.where(spiking & (since >= 0), wave[np.clip(since, 0, n_samples - 1)],
-                                   0.0)
+        if onset is not None:
+            free = free + _dendritic_spike_term(k, onset, dendritic[1])
         clamped = refractory > 0.0
         relaxed = relax_deviation(deviation, free, g_inh[:, k, None], dt,
                                   population.soma_time_constant, perisomatic)
