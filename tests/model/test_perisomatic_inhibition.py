@@ -164,3 +164,34 @@ def test_firing_depends_on_the_distance_to_the_cells_own_threshold():
     # both cells fire at the same instants (same distance above their thresholds)
     assert np.allclose(low[0::2], low[1::2], atol=DT)
     assert np.min(np.diff(low[0::2])) > 1.5 * population.refractory
+
+
+def test_picrotoxin_removes_it_in_a_slice_run():
+    """The fraction left by drugs per measured pulse: 1 in control; with picrotoxin 100 uM the
+    fraction of GABA-A receptors it leaves unblocked, the same as for the kernel's GABA-A."""
+    from synpharm.experiments.slice import (
+        _perisomatic_available,
+        protocol_preparation,
+        run_slices,
+    )
+    from synpharm.protocols import Protocol
+
+    protocol = Protocol.from_dict({
+        "experiment": {"name": "peri", "recording_site": "stratum_pyramidale"},
+        "conditions": [{"name": "control"},
+                       {"name": "ptx", "compound": "picrotoxin", "concentration": "100 uM"}],
+        "steps": [{"type": "baseline", "duration": "1 min", "test_rate": "0.05 Hz"}]})
+    prep = protocol_preparation(protocol)
+    prep = type(prep)(prep.name, prep.parameters.with_values(
+        perisomatic_feedforward_gabaa_conductance=20e-9))
+    run = run_slices(protocol, 2, 1, prep)
+    times = np.asarray(run.schedule.stimulus_time)
+    available = _perisomatic_available(protocol, run, 2, times)
+    assert available.shape == (4, times.size)
+    assert np.allclose(available[:2], 1.0)
+    from synpharm.experiments.slice import DrugTimeline, _compounds
+    from synpharm.model import slice_state as L
+
+    rows = DrugTimeline(protocol, run.schedule, _compounds(protocol), 2, prep)(float(times[0]))
+    assert np.allclose(available[:, 0], 1.0 - rows[:, L.GABAA_BLOCKED])
+    assert np.all(available[2:] < 0.2)
