@@ -229,6 +229,7 @@ class SliceConstants(NamedTuple):
     phosphatase_gamma: float
     stp_max: float
     stp_decay: float
+    stp_presynaptic: float  # 1: STP raises release probability; 0: STP adds to the weight
 
 
 @dataclass(frozen=True)

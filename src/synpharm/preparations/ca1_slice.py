@@ -146,6 +146,7 @@ _COPIED: dict[str, str] = {
     "phosphatase_gamma": "phosphatase_depression_rate",
     "stp_max": "short_term_potentiation_max",
     "stp_decay": "short_term_potentiation_decay_per_release",
+    "stp_presynaptic": "short_term_potentiation_presynaptic",
 }
 
 
