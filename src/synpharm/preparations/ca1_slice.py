@@ -121,6 +121,7 @@ _COPIED: dict[str, str] = {
     "h_relaxation": "early_phase_relaxation",
     "tag_threshold": "tag_threshold",
     "protein_threshold": "protein_synthesis_threshold",
+    "protein_summed": "protein_trigger_summed",
     "tau_protein": "protein_time_constant",
     "tau_late": "late_phase_time_constant",
     "gaba_max_inhibition": "gabab_max_calcium_inhibition_gabaergic",
