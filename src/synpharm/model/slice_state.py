@@ -203,6 +203,7 @@ class SliceConstants(NamedTuple):
     h_relaxation: float
     tag_threshold: float
     protein_threshold: float
+    protein_summed: float  # 1: trigger on the summed tagged change (Luboeinski & Tetzlaff)
     tau_protein: float
     tau_late: float
     gaba_max_inhibition: float
@@ -229,6 +230,7 @@ class SliceConstants(NamedTuple):
     phosphatase_gamma: float
     stp_max: float
     stp_decay: float
+    stp_presynaptic: float  # 1: STP raises release probability; 0: STP adds to the weight
 
 
 @dataclass(frozen=True)

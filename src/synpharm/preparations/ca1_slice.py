@@ -121,6 +121,7 @@ _COPIED: dict[str, str] = {
     "h_relaxation": "early_phase_relaxation",
     "tag_threshold": "tag_threshold",
     "protein_threshold": "protein_synthesis_threshold",
+    "protein_summed": "protein_trigger_summed",
     "tau_protein": "protein_time_constant",
     "tau_late": "late_phase_time_constant",
     "gaba_max_inhibition": "gabab_max_calcium_inhibition_gabaergic",
@@ -146,6 +147,7 @@ _COPIED: dict[str, str] = {
     "phosphatase_gamma": "phosphatase_depression_rate",
     "stp_max": "short_term_potentiation_max",
     "stp_decay": "short_term_potentiation_decay_per_release",
+    "stp_presynaptic": "short_term_potentiation_presynaptic",
 }
 
 

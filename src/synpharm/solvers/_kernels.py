@@ -33,6 +33,7 @@ from synpharm.model.channels import mg_unblocked_fraction
 from synpharm.model.plasticity.calcium_rule import (
     early_phase_noise_compiled,
     late_phase_capture_compiled,
+    protein_synthesis_on,
     quiet_plasticity,
 )
 from synpharm.model.plasticity.phosphatase import activation
@@ -321,7 +322,7 @@ def quiet_slice(c, s, duration, sl, drug, syn):
             n_tag += 1
             change += d
     target = 0.0
-    if n_tag > 0 and change / n_tag > c.protein_threshold:
+    if protein_synthesis_on(n_tag, change, c.protein_threshold, c.protein_summed):
         target = 1.0
     p0 = sl[s, L.PROTEIN]
     decay_p = math.exp(-duration / c.tau_protein)

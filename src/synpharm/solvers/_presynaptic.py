@@ -21,6 +21,7 @@ from numba import njit
 from synpharm.model import slice_state as L
 from synpharm.model._rng import binomial
 from synpharm.model.channels import release_probability
+from synpharm.model.plasticity.short_term import release_half_power as stp_half_power
 from synpharm.model.plasticity.short_term import released as stp_after_release
 
 
@@ -100,13 +101,18 @@ def stimulate(c, s, intensity, gap, sl, drug, syn, rng):
         if not _conducts(c, thr[s, i], safety[s, i], intensity, drug[s, L.NAV_AVAILABLE]):
             continue
         n_fire += 1
-        p = release_probability(ca_rel, k4[s, i], c.release_cooperativity, c.release_p_max)
+        # STP expressed presynaptically (switch stp_presynaptic = 1; Volianskis & Jensen
+        # 2003): it raises the Ca2+ sensitivity of release, bounded by p_max and the ready
+        # sites; otherwise (0) it adds to the weight of each release
+        u_pre = c.stp_presynaptic * u[s, i]
+        p = release_probability(ca_rel, stp_half_power(k4[s, i], u_pre),
+                                c.release_cooperativity, c.release_p_max)
         k = binomial(rng, s, ready[s, i], p)
         if k > 0:
             ready[s, i] -= k
-            # the slice's expression capacity scales LTP/LTD (h, z); STP is expressed apart
-            # (presynaptically, Volianskis & Jensen 2003), not scaled by it
-            plastic = sl[s, L.EXPRESSION_SCALE] * (h[s, i] - 1.0 + z[s, i]) + u[s, i]
+            # the slice's expression capacity scales LTP/LTD (h, z), not STP
+            plastic = (sl[s, L.EXPRESSION_SCALE] * (h[s, i] - 1.0 + z[s, i])
+                       + u[s, i] - u_pre)
             drive += k * a_w[s, i] * (1.0 + plastic)
             # use-dependent decay of short-term potentiation (Volianskis & Jensen 2003)
             u[s, i] = stp_after_release(u[s, i], syn.calcium[s, i], c.theta_p, c.stp_decay)

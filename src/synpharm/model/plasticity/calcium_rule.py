@@ -124,6 +124,28 @@ def _late_phase_capture(z, change, capture, tag_threshold):
     return z
 
 
+@njit(cache=True, inline="always")
+def protein_synthesis_on(n_tagged, tagged_change, threshold, summed):
+    """Protein-synthesis trigger of a cell (slice) from its tagged early-phase changes.
+
+    ``tagged_change`` is the sum of ``|h - 1|`` over the ``n_tagged`` tagged synapses. With
+    ``summed`` = 0 (default) the trigger is on when their MEAN exceeds ``threshold``; with 1,
+    when their SUM does, the form of Luboeinski & Tetzlaff 2021 (Commun Biol 4:275: synthesis
+    when the summed early-phase change exceeds theta_pro), which a 1 Hz LTD of many synapses
+    reaches and its mean does not.
+
+    Examples
+    --------
+    >>> protein_synthesis_on(10, 3.0, 0.5, 0.0), protein_synthesis_on(10, 3.0, 0.5, 1.0)
+    (False, True)
+    """
+    if n_tagged == 0:
+        return False
+    if summed > 0.0:
+        return tagged_change > threshold
+    return tagged_change / n_tagged > threshold
+
+
 #: late phase after capture: ``z`` late phase, ``change`` = h - 1, ``capture`` = exp(-integral
 #: of protein / tau_late) (1 = none); untagged synapses (|h - 1| <= tag_threshold) keep z
 late_phase_capture_compiled = njit(cache=True, inline="always")(_late_phase_capture)

@@ -11,8 +11,18 @@ It is NMDA-receptor dependent (Volianskis et al. 2013 J Physiol 591:955: GluN2B/
 containing receptors for its major component) and decays over tens of minutes of test pulses
 (Erickson, Maramara & Lisman 2010 J Cogn Neurosci 22:2530: a slow component of 19 min).
 
-Model, per synapse, an STP component ``u`` (0 at baseline) added to the expressed weight
-(``h - 1 + z + u``):
+Expression (switch ``short_term_potentiation_presynaptic``; off by default): 0 adds ``u`` to
+the weight of each release (``1 + E (h - 1 + z) + u``, a postsynaptic expression); 1 expresses
+it presynaptically, as release probability. The decline of STP is a decrease in the
+probability of transmitter release (paired-pulse ratios; Volianskis & Jensen 2003), and STP,
+unlike LTP, changes the responses within high-frequency bursts (Volianskis, Collingridge &
+Jensen 2013 PeerJ 1:e3). ``u`` multiplies the Ca2+-bound term of the cooperative release law
+(:func:`release_half_power`): at low release probability release rises by ``1 + u``; like
+post-tetanic potentiation (residual Ca2+, also a release-probability increase; Zucker &
+Regehr 2002) it saturates at ``p_max`` and at the ready sites, so STP and PTP do not multiply
+where release is already high.
+
+Model, per synapse, an STP component ``u`` (0 at baseline):
 
 * induction: spine Ca2+ above ``theta_p`` (the potentiation gate of :mod:`.calcium_rule`,
   NMDA-driven at test and train intensity) sets ``u`` to its ceiling ``u_max`` - all or none
@@ -34,7 +44,46 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["after_releases", "expected_after_stimuli", "induced", "released"]
+__all__ = [
+    "after_releases",
+    "expected_after_stimuli",
+    "induced",
+    "release_half_power",
+    "release_with_stp",
+    "released",
+]
+
+
+@njit(cache=True, inline="always")
+def release_half_power(half_power, u):
+    """Half-activation term ``K^n`` of the release law at a synapse holding STP ``u``.
+
+    STP raises the Ca2+ sensitivity of release: ``p = p_max Ca^n (1 + u) / (Ca^n (1 + u) +
+    K^n)``, i.e. ``K^n`` is divided by ``1 + u``. At low release probability release rises by
+    ``1 + u``; it stays below ``p_max`` however large ``u`` or the residual Ca2+ (PTP) are.
+
+    Examples
+    --------
+    >>> release_half_power(3.0, 0.5)
+    2.0
+    """
+    return half_power / (1.0 + u)
+
+
+def release_with_stp(calcium: np.ndarray | float, half_power: np.ndarray | float,
+                     u: np.ndarray | float, cooperativity: float,
+                     maximum: float) -> np.ndarray:
+    """Per-site release probability with STP ``u`` (NumPy form of the kernel's law).
+
+    ``p = p_max x / (x + K^n)`` with ``x = Ca^n (1 + u)``.
+
+    Examples
+    --------
+    >>> [float(release_with_stp(1.0, 3.0, u, 4.0, 1.0)) for u in (0.0, 1.0)]
+    [0.25, 0.4]
+    """
+    x = np.asarray(calcium, dtype=float) ** cooperativity * (1.0 + np.asarray(u, dtype=float))
+    return maximum * x / (x + np.asarray(half_power, dtype=float))
 
 
 @njit(cache=True, inline="always")
