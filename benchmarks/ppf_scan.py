@@ -14,6 +14,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 
 import numpy as np
 
@@ -31,7 +32,7 @@ def seed_row(seed: int, prep) -> dict[str, float]:
     readouts = result.conditions[0].readouts
     ppr = {i: np.asarray(readouts[f"ppr_{i}ms"].values, dtype=float) for i in INTERVALS}
     row = {f"{i}": ppr[i].mean() for i in INTERVALS}
-    for a, b in zip(INTERVALS[:-1], INTERVALS[1:], strict=True):
+    for a, b in itertools.pairwise(INTERVALS):
         d = ppr[a] - ppr[b]
         sd = d.std(ddof=1)
         row[f"d{a}-{b}"] = d.mean()
