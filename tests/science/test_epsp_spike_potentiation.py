@@ -19,10 +19,16 @@ from synpharm.protocols import Protocol
 
 INTENSITIES = [0.4, 0.5, 0.6, 0.8, 1.0]
 SEED = 3
+#: slices per run of the mid-curve test: 4 until session 6, when the fast facilitation decay
+#: (100 -> 50 ms, PHYS-PPF-1) moved its 4-slice shift with dendritic spikes at seed 3 from +0.086
+#: to +0.030 mV while the shift over seeds 1, 3, 5, 7 stayed ~0.1 mV on average (4 slices: +0.03
+#: to +0.17 mV by seed); with 12 slices +0.07 to +0.13 mV (seeds 1, 3, 5, 7; main's values gave
+#: +0.034 at seed 1). The xfail tests keep 4 slices (their recorded status)
+MID_COHORT = 12
 IO = {"type": "input_output", "intensities": INTENSITIES, "repeats": 2, "rate": "0.2 Hz"}
 
 
-def _es_shift(at: int = -1, **override: float) -> float:
+def _es_shift(at: int = -1, cohort: int = 4, **override: float) -> float:
     """Population spike after LTP at the fEPSP slope of the pre-LTP response at intensity
     ``INTENSITIES[at]`` (default: maximal), minus the pre-LTP spike there [mV] (positive: E-S
     potentiation)."""
@@ -38,7 +44,7 @@ def _es_shift(at: int = -1, **override: float) -> float:
     })
     prep = protocol_preparation(protocol)
     prep = type(prep)(prep.name, prep.parameters.with_values(**override))
-    r = run_protocol(protocol, cohort=4, seed=SEED, prep=prep).conditions[0].readouts
+    r = run_protocol(protocol, cohort=cohort, seed=SEED, prep=prep).conditions[0].readouts
     levels = [round(100 * i) for i in INTENSITIES]
 
     def curve(phase: str) -> tuple[np.ndarray, np.ndarray]:
@@ -97,4 +103,5 @@ def test_ltp_shifts_the_mid_es_curve_left(dendritic_spikes: bool) -> None:
     per-cell dendritic spikes: close to the bound); 0.05 mV as before. Session 6: +0.057 mV
     without, +0.027 mV with dendritic spikes (xfail)."""
     extra = {} if dendritic_spikes else {"dendritic_spike_somatic_amplitude": 0.0}
-    assert _es_shift(at=2, synapses_per_neuron_at_max_stimulus=300.0, **extra) > 0.05
+    assert _es_shift(at=2, cohort=MID_COHORT, synapses_per_neuron_at_max_stimulus=300.0,
+                     **extra) > 0.05
