@@ -2,7 +2,8 @@
 
 Runs ``phys_ppf`` (12 slices) at the given seeds and prints per seed the mean PPR at each
 interval and, for each step of the decline, the mean within-slice difference, its SD over
-slices and the paired t statistic (one-sided p < 0.05 over 12 slices needs t > 1.80). The
+slices and the paired t statistic (the target's test is two-sided: p < 0.05 over 12 slices needs
+t > 2.20). The
 scorecard (``benchmarks/validate_seeds.py``) is the judge; this is the faster scan tool.
 
 Usage::

@@ -42,7 +42,9 @@ def test_a_protocol_without_variant_gets_the_published_preparation():
      ({"base": "ca1_slice", "overrides": {"girk_conductance_maxx": "1 nS"}},
       "preparation.overrides.girk_conductance_maxx", "girk_conductance_max"),
      ({"base": "ca1_slice", "overrides": {"girk_conductance_max": "1 uM"}},
-      "preparation.overrides.girk_conductance_max", "conductance")],
+      "preparation.overrides.girk_conductance_max", "conductance"),
+     ({"base": "ca1_slice", "overrides": {"protein_trigger_summed": "0.5"}},
+      "preparation.overrides.protein_trigger_summed", "0 (off) or 1 (on)")],
 )
 def test_bad_variants_name_the_key_and_the_nearest_valid_ones(table, field, hint):
     with pytest.raises(InputError) as error:

@@ -20,15 +20,16 @@ from synpharm.protocols import Protocol
 INTENSITIES = [0.4, 0.5, 0.6, 0.8, 1.0]
 SEED = 3
 #: slices per run; each slice is its own before/after comparison
-COHORT = 12
+COHORT = 24
 #: the shift is tested against its own slice-to-slice spread, not a fixed amplitude: until
 #: session 6 these tests compared the slice-mean curves at one seed against 0.05 mV, which
 #: changes of a few hundredths of a mV (the per-cell reset, the PPF re-fit) flipped either
-#: way (three of them were strict xfails). Session 6 (measured after that
-#: at seeds 3 and 5, 12 slices): with dendritic spikes +0.13 +- 0.03 /
-#: +0.12 +- 0.04 mV at the maximal slope and +0.11 +- 0.04 / +0.16 +- 0.06 mV mid-curve;
-#: without them +0.05 +- 0.02 / +0.11 +- 0.02 mV at the maximal slope (mean +- SEM).
-MIN_T = 2.0
+#: way (three of them were strict xfails). Session 6, measured after that at seeds 3 / 5 / 7
+#: with 24 slices (mean shift in mV, t): with dendritic spikes +0.12 (5.4) / +0.12 (5.4) /
+#: +0.13 (6.6) at the maximal slope, +0.11 (3.5) / +0.16 (4.6) / +0.17 (3.6) mid-curve;
+#: without them +0.08 (3.7) / +0.10 (5.4) / +0.08 (3.9) and +0.11 (4.3) / +0.09 (3.9) /
+#: +0.10 (4.2)
+MIN_T = 3.0
 IO = {"type": "input_output", "intensities": INTENSITIES, "repeats": 2, "rate": "0.2 Hz"}
 
 
@@ -84,13 +85,19 @@ def shifts_with_dendritic_spikes() -> dict[str, np.ndarray]:
 def test_ltp_shifts_the_es_curve_left(shifts_with_dendritic_spikes: dict[str, np.ndarray],
                                       where: str) -> None:
     """With the model's per-cell dendritic spikes, at the maximal pre-LTP slope and in the
-    middle of the curve, the post-LTP population spike is larger by more than twice its SEM."""
+    middle of the curve, the post-LTP population spike is larger by more than three SEMs."""
     assert _t(shifts_with_dendritic_spikes[where]) > MIN_T
 
 
-def test_ltp_shifts_the_es_curve_left_without_dendritic_spikes() -> None:
+@pytest.fixture(scope="module")
+def shifts_without_dendritic_spikes() -> dict[str, np.ndarray]:
+    return _es_shifts(synapses_per_neuron_at_max_stimulus=300.0,
+                      dendritic_spike_somatic_amplitude=0.0)
+
+
+@pytest.mark.parametrize("where", ["max", "mid"])
+def test_ltp_shifts_the_es_curve_left_without_dendritic_spikes(
+        shifts_without_dendritic_spikes: dict[str, np.ndarray], where: str) -> None:
     """Inhibition and input spread alone (dendritic spikes ablated: amplitude 0) shift the curve
-    too, at the maximal pre-LTP slope."""
-    shifts = _es_shifts(synapses_per_neuron_at_max_stimulus=300.0,
-                        dendritic_spike_somatic_amplitude=0.0)
-    assert _t(shifts["max"]) > MIN_T
+    too."""
+    assert _t(shifts_without_dendritic_spikes[where]) > MIN_T

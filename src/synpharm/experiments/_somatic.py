@@ -30,6 +30,7 @@ from synpharm.model.population_spike import (
     somatic_field_from_parameters,
     synthesize_somatic_sweeps,
 )
+from synpharm.preparations.ca1_slice import Preparation
 
 #: spawn-key suffixes of the slice seed: population draw, somatic recording noise
 _POPULATION_KEY, _NOISE_KEY = 101, 102
@@ -50,13 +51,29 @@ def _child(seed: np.random.SeedSequence, key: int) -> np.random.Generator:
                                                         spawn_key=(*seed.spawn_key, key)))
 
 
-def perisomatic(prep, conducting, available, n_samples: int,
-                capacitance: float) -> PerisomaticInhibition | None:
+def perisomatic(prep: Preparation, conducting: np.ndarray, available: np.ndarray | None,
+                n_samples: int, capacitance: float) -> PerisomaticInhibition | None:
     """The perisomatic feed-forward GABA-A conductance of one slice's population, or None.
 
-    ``conducting`` (n_pulses,) fraction of the axons that conduct; ``available`` (n_pulses,)
-    fraction of the perisomatic GABA-A inhibition not removed by drugs (receptor block,
-    interneuron recruitment); None without the parameters or with a zero conductance.
+    Parameters
+    ----------
+    prep
+        The slice preparation (its parameters and integration step).
+    conducting
+        Fraction of the axons that conduct, shape ``(n_pulses,)``.
+    available
+        Fraction of the perisomatic GABA-A inhibition not removed by drugs (receptor block,
+        interneuron recruitment), shape ``(n_pulses,)``; None: all of it.
+    n_samples
+        Samples per sweep (integration steps).
+    capacitance
+        Somatic capacitance [F].
+
+    Returns
+    -------
+    PerisomaticInhibition or None
+        None without the parameters or with a zero conductance. The onset delay is the
+        kernel's feed-forward delay rounded to whole steps (as ``ffi_delay_steps``).
     """
     p = prep.parameters
     peak = p.get("perisomatic_feedforward_gabaa_conductance", 0.0)

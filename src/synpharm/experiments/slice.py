@@ -377,7 +377,8 @@ def _perisomatic_available(protocol: Protocol, run: SliceRun, cohort: int,
                            times: np.ndarray) -> np.ndarray | None:
     """Fraction of the perisomatic feed-forward inhibition left by the drugs at each measured
     pulse, ``(rows, pulses)``: GABA-A receptors not blocked times interneurons still recruited
-    (GIRK occupancy, as for the kernel's feed-forward interneurons); None without a somatic
+    (GIRK occupancy, as in the kernel's interneuron recruitment; GABA-B on the interneurons'
+    terminals, depletion and the slice's inhibition scale are not applied); None without a somatic
     electrode or without perisomatic inhibition."""
     if (not run.soma.shape[2]
             or run.prep.parameters.get("perisomatic_feedforward_gabaa_conductance", 0.0) <= 0):

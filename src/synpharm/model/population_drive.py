@@ -300,7 +300,10 @@ def perisomatic_conductance(recruited: ArrayLike, peak: float, delay: float, dec
     ``g(t) = peak r exp(-(t - delay) / decay)`` for ``t >= delay`` (0 before), sample ``k`` at
     ``(k + 1) dt`` as ``V_FREE``; ``r`` is the recruited fraction of the interneurons (the
     fraction of the axons that conduct, times GABA-A availability and interneuron recruitment
-    under drugs), as for the kernel's feed-forward conductance.
+    under drugs: GABA-A block and GIRK-driven loss of interneuron recruitment). Unlike the
+    kernel's dendritic feed-forward conductance it leaves out presynaptic GABA-B inhibition
+    and depletion of GABA release and the slice's inhibition scale: it stands for the first
+    perisomatic IPSC after one stimulus, not for trains.
 
     Parameters
     ----------

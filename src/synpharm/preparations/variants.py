@@ -58,6 +58,10 @@ class PreparationVariant:
     where: str
 
 
+#: how the parameter files mark an on/off switch of a mechanism (its source text begins so)
+MODEL_SWITCH = "model switch"
+
+
 def nearest(name: str, choices: list[str] | tuple[str, ...]) -> str:
     """'did you mean' text: the closest valid names, or all of them when few."""
     close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)
@@ -160,6 +164,9 @@ def build_preparation(variant: PreparationVariant, base: Callable[[str], Any]) -
         value = parse_quantity(text, old.kind, field)
         if not math.isfinite(value):
             raise InputError(field, f"{text!r} is not finite", "give a finite value")
+        if old.source.startswith(MODEL_SWITCH) and value not in (0.0, 1.0):
+            raise InputError(field, f"{text!r} is not 0 or 1 (a model switch)",
+                             "give 0 (off) or 1 (on)")
         source = provenance or f"override in {variant.where}"
         entries[name] = replace(old, value=float(value), text=text, source=source,
                                 calibrated="", note=f"variant {variant.name}")

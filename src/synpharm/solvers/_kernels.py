@@ -296,9 +296,11 @@ def quiet_slice(c, s, duration, sl, drug, syn):
     tail at rest; phosphatase and kinase then decay, potentiate and depress in closed form
     (:func:`~synpharm.model.plasticity.calcium_rule.quiet_plasticity`). Early phase relaxes
     to 1 with rate early_relaxation / tau_h; the cell-wide protein level
-    relaxes towards 1 while the mean early-phase change of tagged synapses exceeds the
-    protein-synthesis threshold (0 otherwise); tagged synapses capture protein into the late
-    phase z (towards 1 for potentiated, -0.5 for depressed tags; Luboeinski & Tetzlaff 2021).
+    relaxes towards 1 while the mean (or, with ``protein_trigger_summed``, the summed)
+    early-phase change of tagged synapses exceeds the protein-synthesis threshold (0
+    otherwise; :func:`~synpharm.model.plasticity.calcium_rule.protein_synthesis_on`);
+    tagged synapses capture protein into the late phase z (towards 1 for potentiated, -0.5
+    for depressed tags; Luboeinski & Tetzlaff 2021).
     """
     h, z, o, ca = syn.early, syn.late, syn.nmda_open, syn.calcium
     relax = math.exp(-duration * c.h_relaxation / c.tau_h)

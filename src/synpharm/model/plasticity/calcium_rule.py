@@ -124,8 +124,7 @@ def _late_phase_capture(z, change, capture, tag_threshold):
     return z
 
 
-@njit(cache=True, inline="always")
-def protein_synthesis_on(n_tagged, tagged_change, threshold, summed):
+def _protein_synthesis_on(n_tagged, tagged_change, threshold, summed):
     """Protein-synthesis trigger of a cell (slice) from its tagged early-phase changes.
 
     ``tagged_change`` is the sum of ``|h - 1|`` over the ``n_tagged`` tagged synapses. With
@@ -144,6 +143,11 @@ def protein_synthesis_on(n_tagged, tagged_change, threshold, summed):
     if summed > 0.0:
         return tagged_change > threshold
     return tagged_change / n_tagged > threshold
+
+
+#: the trigger of one slice inside compiled kernels, and elementwise over cells (numpy arrays)
+protein_synthesis_on = njit(cache=True, inline="always")(_protein_synthesis_on)
+protein_synthesis_on_cells = vectorize(cache=True)(_protein_synthesis_on)
 
 
 #: late phase after capture: ``z`` late phase, ``change`` = h - 1, ``capture`` = exp(-integral

@@ -34,6 +34,7 @@ from synpharm.model.plasticity.calcium_rule import (
     gated_gain_loss,
     late_phase_capture,
     linear_relaxation,
+    protein_synthesis_on_cells,
 )
 from synpharm.parameters import ParameterSet
 
@@ -211,8 +212,10 @@ def advance_quiet(
     change = np.abs(h - 1.0)
     tagged = change > rule.tag_threshold
     n_tag = tagged.sum(axis=1)
-    mean_change = np.where(tagged, change, 0.0).sum(axis=1) / np.maximum(n_tag, 1)
-    target = ((n_tag > 0) & (mean_change > rule.protein_threshold)).astype(float)
+    tagged_change = np.where(tagged, change, 0.0).sum(axis=1)
+    # the mean-change trigger (the slice switch protein_trigger_summed is not part of this rule)
+    target = protein_synthesis_on_cells(n_tag, tagged_change, rule.protein_threshold,
+                                        0.0).astype(float)
     decay_p = np.exp(-duration / rule.tau_protein)
     integral = target * duration + (protein - target) * rule.tau_protein * (1.0 - decay_p)
     capture = np.exp(-(capture_gate * integral / rule.tau_late))[:, None]
