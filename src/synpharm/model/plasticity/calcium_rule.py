@@ -124,7 +124,8 @@ def _late_phase_capture(z, change, capture, tag_threshold):
     return z
 
 
-def _protein_synthesis_on(n_tagged, tagged_change, threshold, summed):
+@njit(cache=True, inline="always")
+def protein_synthesis_on(n_tagged, tagged_change, threshold, summed):
     """Protein-synthesis trigger of a cell (slice) from its tagged early-phase changes.
 
     ``tagged_change`` is the sum of ``|h - 1|`` over the ``n_tagged`` tagged synapses. With
@@ -145,9 +146,14 @@ def _protein_synthesis_on(n_tagged, tagged_change, threshold, summed):
     return tagged_change / n_tagged > threshold
 
 
-#: the trigger of one slice inside compiled kernels, and elementwise over cells (numpy arrays)
-protein_synthesis_on = njit(cache=True, inline="always")(_protein_synthesis_on)
-protein_synthesis_on_cells = vectorize(cache=True)(_protein_synthesis_on)
+@vectorize(cache=True)
+def protein_synthesis_on_cells(n_tagged, tagged_change, threshold, summed):
+    """:func:`protein_synthesis_on` elementwise over cells (NumPy arrays; the closed form).
+
+    A function of its own, not a second ``vectorize`` of the same Python function: numba's
+    cache would otherwise file both compilations under one index.
+    """
+    return protein_synthesis_on(n_tagged, tagged_change, threshold, summed)
 
 
 #: late phase after capture: ``z`` late phase, ``change`` = h - 1, ``capture`` = exp(-integral
