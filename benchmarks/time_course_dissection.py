@@ -25,6 +25,7 @@ import numpy as np
 from fdp_spread import truncated_state
 
 from synpharm.model import slice_state as L
+from synpharm.model.plasticity.short_term import release_with_stp
 from synpharm.preparations.ca1_slice import ca1_slice
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY
@@ -38,8 +39,8 @@ def expected_drive(pop, intensity: float, c, ptp: bool, stp: bool, ltp: bool) ->
     residual = sl[:, list(POOLS)].sum(axis=1)[:, None] if ptp else 0.0
     u = syn.short_term if stp else 0.0
     pre = c.stp_presynaptic
-    x = (1.0 + residual) ** c.release_cooperativity * (1.0 + pre * u)
-    p = c.release_p_max * x / (x + syn.release_half_power)
+    p = release_with_stp(1.0 + residual, syn.release_half_power, pre * u,
+                         c.release_cooperativity, c.release_p_max)
     plastic = sl[:, L.EXPRESSION_SCALE][:, None] * (syn.early - 1.0 + syn.late) if ltp else 0.0
     weight = 1.0 + plastic + (1.0 - pre) * u
     recruited = syn.recruitment_threshold <= intensity

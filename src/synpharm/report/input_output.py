@@ -99,14 +99,17 @@ def draw_input_output(figure: Any, result: Any) -> None:
                 curves[1].errorbar(lv, ps, ps_sem, linestyle=_STYLE[phase], marker="o",
                                    markersize=3, color=colour)
                 curves[2].plot(-slope, ps, linestyle=_STYLE[phase], marker="o", markersize=3,
-                               color=colour)
+                               color=colour, label=label)
     curves[0].set(xlabel="stimulus intensity [% of maximal]", ylabel="fEPSP slope [-mV/ms]",
                   title="input-output: fEPSP slope")
-    curves[0].legend(fontsize=6)
+    # long handles, so that the dashed (before) and solid (after) lines can be told apart;
+    # upper left, where input-output curves that rise with intensity leave room
+    curves[0].legend(fontsize=6, handlelength=4, loc="upper left")
     if spikes:
         curves[1].set(xlabel="stimulus intensity [% of maximal]",
                       ylabel="population spike [mV]", title="input-output: population spike")
         curves[2].set(xlabel="fEPSP slope [-mV/ms]", ylabel="population spike [mV]",
                       title="E-S curve")
+        curves[2].legend(fontsize=6, handlelength=4, loc="upper left")
     for ax in curves:
         ax.title.set_fontsize(9)
