@@ -169,7 +169,7 @@ def test_firing_depends_on_the_distance_to_the_cells_own_threshold():
 
 def test_picrotoxin_removes_it_in_a_slice_run():
     """The fraction left by drugs per measured pulse: 1 in control; with picrotoxin 100 uM the
-    fraction of GABA-A receptors it leaves unblocked, the same as for the kernel's GABA-A."""
+    fraction of GABA-A receptors it leaves unblocked (closed form of its IC50 and Hill slope)."""
     from synpharm.experiments.slice import (
         _perisomatic_available,
         protocol_preparation,
@@ -187,12 +187,8 @@ def test_picrotoxin_removes_it_in_a_slice_run():
         perisomatic_feedforward_gabaa_conductance=20e-9))
     run = run_slices(protocol, 2, 1, prep)
     times = np.asarray(run.schedule.stimulus_time)
-    available = _perisomatic_available(protocol, run, 2, times)
+    available = _perisomatic_available(run, times)
     assert available.shape == (4, times.size)
     assert np.allclose(available[:2], 1.0)
-    from synpharm.experiments.slice import DrugTimeline, _compounds
-    from synpharm.model import slice_state as L
-
-    rows = DrugTimeline(protocol, run.schedule, _compounds(protocol), 2, prep)(float(times[0]))
-    assert np.allclose(available[:, 0], 1.0 - rows[:, L.GABAA_BLOCKED])
-    assert np.all(available[2:] < 0.2)
+    # picrotoxin 100 uM: IC50 12 uM, Hill 1 (ca1 GABA-A data) leaves 12 / 112 unblocked
+    assert np.allclose(available[2:], 12.0 / 112.0, rtol=0.05)

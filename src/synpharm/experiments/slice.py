@@ -233,6 +233,7 @@ class SliceRun:
     nmda: np.ndarray | None = None
     nmda_charge: np.ndarray | None = None  # NMDA synaptic charge per stimulus [C]
     constants: Any = None  # kernel constants of the run (bath temperature applied)
+    timeline: DrugTimeline | None = None  # drug state of every row over the protocol
 
 
 def run_slices(
@@ -264,7 +265,7 @@ def run_slices(
         if bar is not None:
             bar.stop()
     return SliceRun(prep, schedule, seeds, population, recorded.drive, recorded.fire,
-                    recorded.soma, recorded.nmda, recorded.nmda_charge, constants)
+                    recorded.soma, recorded.nmda, recorded.nmda_charge, constants, timeline)
 
 
 def _soma_samples(protocol: Protocol, prep: Preparation) -> int:
@@ -336,7 +337,7 @@ def run_protocol(
     slopes, amplitudes, volleys, areas, examples = _radiatum(
         run, measured, times, waveform, rec, example_masks, nmda_field)
     spikes = _somatic(run, measured, waveform, rec, example_masks,
-                      _perisomatic_available(protocol, run, cohort, times))
+                      _perisomatic_available(run, times))
     if spikes is not None:
         examples = spikes.examples
     per_condition = []
@@ -373,8 +374,7 @@ def _radiatum(run: SliceRun, measured, times, waveform, rec, example_masks, nmda
                     rec, run.seeds, example_masks, nmda)
 
 
-def _perisomatic_available(protocol: Protocol, run: SliceRun, cohort: int,
-                           times: np.ndarray) -> np.ndarray | None:
+def _perisomatic_available(run: SliceRun, times: np.ndarray) -> np.ndarray | None:
     """Fraction of the perisomatic feed-forward inhibition left by the drugs at each measured
     pulse, ``(rows, pulses)``: GABA-A receptors not blocked times interneurons still recruited
     (GIRK occupancy, as in the kernel's interneuron recruitment; GABA-B on the interneurons'
@@ -383,9 +383,8 @@ def _perisomatic_available(protocol: Protocol, run: SliceRun, cohort: int,
     if (not run.soma.shape[2]
             or run.prep.parameters.get("perisomatic_feedforward_gabaa_conductance", 0.0) <= 0):
         return None
-    timeline = DrugTimeline(protocol, run.schedule, _compounds(protocol), cohort, run.prep)
-    loss = run.prep.parameters["interneuron_gabab_recruitment_loss"]
-    rows = [timeline(float(t)) for t in times]
+    loss = run.constants.interneuron_recruitment_loss
+    rows = [run.timeline(float(t)) for t in times]
     return np.stack([(1.0 - r[:, L.GABAA_BLOCKED]) * (1.0 - loss * r[:, L.GIRK_OCCUPANCY])
                      for r in rows], axis=1)
 
