@@ -374,7 +374,13 @@ def relax_deviation(deviation: ArrayLike, free: ArrayLike, conductance: ArrayLik
     soma_time_constant
         ``tau_s`` [s].
     inhibition
-        Gives the reversal and the soma capacitance; None: no conductance.
+        Gives the reversal and the soma capacitance; None: no conductance (``conductance``
+        is then not read).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``r`` after the step [V].
     """
     r = np.asarray(deviation, dtype=float)
     if inhibition is None:
