@@ -14,12 +14,10 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
+from _scan import ca1_with_overrides, scan_parser
 
 from synpharm.experiments.slice import run_protocol
-from synpharm.preparations.ca1_slice import ca1_slice
 from synpharm.protocols import Protocol
 from synpharm.protocols.library import LIBRARY
 from synpharm.validation._stats import difference, two_sided_p
@@ -54,15 +52,11 @@ def seed_row(seed: int, prep, arms: list[str], lit: bool) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("overrides", nargs="*", help="name=value (SI) of ca1_slice")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser = scan_parser(__doc__.splitlines()[0])
     parser.add_argument("--arms", nargs="*", default=["10hz"], help="FDP arms: 1hz 3hz 10hz 50hz")
     parser.add_argument("--no-lit", action="store_true", help="skip LIT-GEN-1's protocols")
     args = parser.parse_args()
-    overrides = {k: float(v) for k, v in (o.split("=", 1) for o in args.overrides)}
-    prep = ca1_slice(ca1_slice().parameters.with_values(**overrides))
-    print("overrides:", overrides or "(none)", flush=True)
+    prep = ca1_with_overrides(args.overrides)
     rows = []
     for seed in args.seeds:
         row = seed_row(seed, prep, args.arms, not args.no_lit)
